@@ -1,0 +1,121 @@
+/**
+ * The event-store port. Small on purpose (STYLE.md, Emmett): append with an expectation, read a stream, read
+ * the global log, and a checkpointed catch-up-then-live subscription. Every adapter passes the same contract
+ * suite (test/event-store/event-store-contract.ts).
+ */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * What the writer believes the stream's version is. `no_stream` means the stream must not exist yet, a number
+ * is the exact current version (0 is the same as `no_stream`), `any` skips the check and should be rare.
+ */
+export type ExpectedVersion = 'any' | 'no_stream' | number;
+
+export interface NewEvent {
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata?: JsonObject;
+}
+
+export interface StoredEvent {
+  readonly streamId: string;
+  /** 1-based position of the event in its stream; a stream's version is the version of its last event. */
+  readonly version: number;
+  /** Position in the global log: strictly increasing in commit order; readers never see a later one first. */
+  readonly position: number;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject;
+  /** The store's own commit time, millisecond precision, never decreasing along the global log. */
+  readonly recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** The stream's version after the append: pass it as the next expected version. */
+  readonly nextExpectedVersion: number;
+  /** Global position of the last appended event. */
+  readonly position: number;
+}
+
+export interface ReadStreamOptions {
+  readonly fromVersion?: number;
+  readonly toVersion?: number;
+  /** Only events recorded at or before this instant. */
+  readonly toTime?: Date;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive lower bound on the global position; 0 reads from the start. */
+  readonly after?: number;
+  readonly limit?: number;
+}
+
+export interface ReadAllBackwardOptions {
+  /** Exclusive upper bound on the global position; omitted reads from the end. */
+  readonly before?: number;
+  readonly limit?: number;
+}
+
+/** Where a subscription keeps its progress. The store offers one; a projection may bring its own. */
+export interface CheckpointStore {
+  load(): Promise<number | undefined>;
+  save(position: number): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** Handles a batch of events in global order. Must be idempotent: a batch may be delivered again after a crash. */
+  readonly onBatch: (events: readonly StoredEvent[]) => Promise<void> | void;
+  /** Start after this position when the checkpoint store holds nothing (default 0). */
+  readonly after?: number;
+  readonly checkpoint?: CheckpointStore;
+  readonly batchSize?: number;
+  /** Told of handler or store errors; the subscription retries with backoff and never stops by itself. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface Subscription {
+  /** The position of the last event handled. */
+  readonly position: number;
+  /** Resolves once everything up to the store's head at call time has been handled. */
+  caughtUp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface EventStore {
+  append(streamId: string, events: readonly NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  readAllBackward(options?: ReadAllBackwardOptions): Promise<StoredEvent[]>;
+  /** Position of the last event in the global log (0 when empty). */
+  headPosition(): Promise<number>;
+  subscribe(options: SubscribeOptions): Subscription;
+  /** A durable checkpoint kept in the store itself, under a name. */
+  checkpointStore(name: string): CheckpointStore;
+  close(): Promise<void>;
+}
+
+export class VersionConflictError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number,
+  ) {
+    super(`Stream ${streamId} is at version ${actual}, expected ${String(expected)}`);
+    this.name = 'VersionConflictError';
+  }
+}
+
+/** The store could not be reached or failed; callers may retry. */
+export class EventStoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EventStoreUnavailableError';
+  }
+}
+
+export function isExpectedVersionMet(expected: ExpectedVersion, actual: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual === 0;
+  return expected === actual;
+}

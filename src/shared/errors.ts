@@ -1,0 +1,84 @@
+/**
+ * One error hierarchy for the whole service. Each error knows its HTTP status and problem type, so the HTTP
+ * layer maps it once to an RFC 9457 problem (see src/http/problem.ts) and nothing else translates errors.
+ */
+export interface FieldIssue {
+  /** JSON pointer-ish path to the offending field, e.g. `rules.0.conditions.1.values`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export abstract class FlagstaffError extends Error {
+  abstract readonly status: number;
+  abstract readonly type: string;
+  readonly issues: readonly FieldIssue[];
+
+  constructor(message: string, issues: readonly FieldIssue[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.issues = issues;
+  }
+}
+
+/** The request is well-formed JSON but breaks the schema (types, patterns, ranges). */
+export class ValidationError extends FlagstaffError {
+  readonly status = 400;
+  readonly type = 'validation-error';
+}
+
+/** The request is valid on its own but breaks a domain rule given the current state (unknown variant, cycle...). */
+export class DomainRuleViolation extends FlagstaffError {
+  readonly status = 422;
+  readonly type = 'domain-rule-violation';
+}
+
+export class NotFoundError extends FlagstaffError {
+  readonly status = 404;
+  readonly type = 'not-found';
+}
+
+export class ConflictError extends FlagstaffError {
+  readonly status = 409;
+  readonly type = 'conflict';
+}
+
+export class PreconditionFailedError extends FlagstaffError {
+  readonly status = 412;
+  readonly type = 'precondition-failed';
+}
+
+export class PreconditionRequiredError extends FlagstaffError {
+  readonly status = 428;
+  readonly type = 'precondition-required';
+}
+
+export class UnauthorizedError extends FlagstaffError {
+  readonly status = 401;
+  readonly type = 'unauthorized';
+}
+
+export class ForbiddenError extends FlagstaffError {
+  readonly status = 403;
+  readonly type = 'forbidden';
+}
+
+export class BadRequestError extends FlagstaffError {
+  readonly status = 400;
+  readonly type = 'bad-request';
+}
+
+export class PayloadTooLargeError extends FlagstaffError {
+  readonly status = 413;
+  readonly type = 'payload-too-large';
+}
+
+export class UnsupportedMediaTypeError extends FlagstaffError {
+  readonly status = 415;
+  readonly type = 'unsupported-media-type';
+}
+
+/** A dependency (event store, bus, analytics store) cannot be reached; the client may retry. */
+export class ServiceUnavailableError extends FlagstaffError {
+  readonly status = 503;
+  readonly type = 'service-unavailable';
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+// Three kinds of test, told apart by suffix (STYLE.md rule 9): pure unit tests, integration tests against the
+// real HTTP app on embedded stores, and end-to-end tests against the real PostgreSQL, Kafka and ClickHouse.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude: ['node_modules/**'] } },
+      { test: { name: 'int', include: ['**/*.int.test.ts'], exclude: ['node_modules/**'], testTimeout: 30_000 } },
+      {
+        test: {
+          name: 'e2e',
+          include: ['**/*.e2e.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
