@@ -4,7 +4,8 @@
  * suite (test/event-store/event-store-contract.ts).
  */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+/** Event payloads are JSON objects; typed loosely so domain types with optional fields fit without casts. */
+export type JsonObject = Readonly<Record<string, unknown>>;
 
 /**
  * What the writer believes the stream's version is. `no_stream` means the stream must not exist yet, a number

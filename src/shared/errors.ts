@@ -2,10 +2,19 @@
  * One error hierarchy for the whole service. Each error knows its HTTP status and problem type, so the HTTP
  * layer maps it once to an RFC 9457 problem (see src/http/problem.ts) and nothing else translates errors.
  */
+/** One problem with one field, in the shape RFC 9457's example uses: a JSON pointer into the request body. */
 export interface FieldIssue {
-  /** JSON pointer-ish path to the offending field, e.g. `rules.0.conditions.1.values`. */
-  readonly path: string;
-  readonly message: string;
+  /** e.g. `#/rules/0/conditions/1/values`; `#` is the whole body. */
+  readonly pointer: string;
+  readonly detail: string;
+}
+
+export function pointerOf(path: readonly PropertyKey[]): string {
+  return ['#', ...path.map((part) => String(part).replaceAll('~', '~0').replaceAll('/', '~1'))].join('/');
+}
+
+export function issue(path: readonly PropertyKey[], detail: string): FieldIssue {
+  return { pointer: pointerOf(path), detail };
 }
 
 export abstract class FlagstaffError extends Error {
@@ -40,6 +49,12 @@ export class NotFoundError extends FlagstaffError {
 export class ConflictError extends FlagstaffError {
   readonly status = 409;
   readonly type = 'conflict';
+}
+
+/** The IETF Idempotency-Key draft: the same key sent with a different request is a 422. */
+export class IdempotencyKeyReusedError extends FlagstaffError {
+  readonly status = 422;
+  readonly type = 'idempotency-key-reused';
 }
 
 export class PreconditionFailedError extends FlagstaffError {

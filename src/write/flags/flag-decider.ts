@@ -1,0 +1,211 @@
+import {
+  ConflictError,
+  DomainRuleViolation,
+  NotFoundError,
+  ValidationError,
+  issue,
+  type FieldIssue,
+} from '../../shared/errors.ts';
+import type { FlagEvent, FlagType, Variants } from '../../shared/flag-events.ts';
+import {
+  segmentsReferenced,
+  variantsServed,
+  withRuleIds,
+  type Targeting,
+  type TargetingInput,
+} from '../../shared/targeting.ts';
+import { targetingIn, type Flag } from './flag.ts';
+import { BOOLEAN_VARIANTS, variantIssues } from './flag-variants.ts';
+
+export type FlagCommand =
+  | {
+      type: 'CreateFlag';
+      data: { key: string; type: FlagType; description: string; tags: string[]; variants?: Variants | undefined };
+    }
+  | { type: 'ChangeFlagDetails'; data: { description?: string | undefined; tags?: string[] | undefined; variants?: Variants | undefined } }
+  | { type: 'ChangeTargeting'; data: { environment: string; targeting: TargetingInput } }
+  | { type: 'ToggleFlag'; data: { environment: string; enabled: boolean } }
+  | { type: 'ArchiveFlag' }
+  | { type: 'RestoreFlag' };
+
+/** What a flag decision may look at beyond the flag itself: a read-only view of the other aggregates. */
+export interface FlagDecisionContext {
+  environmentExists(key: string): boolean;
+  /** True for a segment that exists and is not archived. */
+  segmentExists(key: string): boolean;
+  flag(key: string): Flag | undefined;
+  flags(): Iterable<Flag>;
+}
+
+/** Pure: the flag's state and the command in, the events out, or a domain error. */
+export function decideFlag(command: FlagCommand, state: Flag | undefined, context: FlagDecisionContext): FlagEvent[] {
+  if (command.type === 'CreateFlag') {
+    if (state) throw new ConflictError(`Flag ${command.data.key} already exists${state.archived ? ' (archived: restore it instead)' : ''}`);
+    const { key, type, description, tags } = command.data;
+    const variants = command.data.variants ?? (type === 'boolean' ? BOOLEAN_VARIANTS : undefined);
+    if (variants === undefined) {
+      throw new ValidationError('Invalid flag', [issue(['variants'], `is required for a ${type} flag`)]);
+    }
+    throwIfAny(ValidationError, 'Invalid variants', variantIssues(type, variants));
+    return [{ type: 'FlagCreated', data: { key, type, description, tags, variants, hashVersion: 1 } }];
+  }
+  if (!state) throw new NotFoundError('Flag not found');
+
+  switch (command.type) {
+    case 'ChangeFlagDetails': {
+      const variants = command.data.variants ?? state.variants;
+      throwIfAny(ValidationError, 'Invalid variants', variantIssues(state.type, variants));
+      throwIfAny(DomainRuleViolation, 'A variant still in use cannot be removed', removedVariantIssues(state, variants, context));
+      const next = {
+        description: command.data.description ?? state.description,
+        tags: command.data.tags ?? [...state.tags],
+        variants,
+      };
+      const unchanged =
+        next.description === state.description &&
+        JSON.stringify(next.tags) === JSON.stringify(state.tags) &&
+        JSON.stringify(next.variants) === JSON.stringify(state.variants);
+      return unchanged ? [] : [{ type: 'FlagDetailsChanged', data: next }];
+    }
+    case 'ChangeTargeting': {
+      requireLive(state);
+      const { environment } = command.data;
+      if (!context.environmentExists(environment)) throw new NotFoundError(`Environment ${environment} not found`);
+      const targeting = withRuleIds(command.data.targeting);
+      throwIfAny(DomainRuleViolation, 'Invalid targeting', targetingIssues(state, environment, targeting, context));
+      if (JSON.stringify(targeting) === JSON.stringify(targetingIn(state, environment))) return [];
+      return [{ type: 'FlagTargetingChanged', data: { environment, targeting } }];
+    }
+    case 'ToggleFlag': {
+      requireLive(state);
+      const { environment, enabled } = command.data;
+      if (!context.environmentExists(environment)) throw new NotFoundError(`Environment ${environment} not found`);
+      if (targetingIn(state, environment).enabled === enabled) return [];
+      return [{ type: 'FlagToggled', data: { environment, enabled } }];
+    }
+    case 'ArchiveFlag': {
+      if (state.archived) return [];
+      const dependents = [...context.flags()]
+        .filter((other) => !other.archived && other.key !== state.key && dependsOn(other, state.key))
+        .map((other) => other.key);
+      if (dependents.length > 0) {
+        throw new ConflictError(`Flag ${state.key} is a prerequisite of ${dependents.join(', ')}: remove those prerequisites first`);
+      }
+      return [{ type: 'FlagArchived', data: {} }];
+    }
+    case 'RestoreFlag':
+      return state.archived ? [{ type: 'FlagRestored', data: {} }] : [];
+    default: {
+      const exhaustive: never = command;
+      throw new Error(`unknown command ${(exhaustive as FlagCommand).type}`);
+    }
+  }
+}
+
+function requireLive(flag: Flag): void {
+  if (flag.archived) throw new ConflictError(`Flag ${flag.key} is archived: restore it before changing it`);
+}
+
+function throwIfAny(
+  ErrorType: typeof ValidationError | typeof DomainRuleViolation,
+  message: string,
+  issues: FieldIssue[],
+): void {
+  if (issues.length > 0) throw new ErrorType(message, issues);
+}
+
+function dependsOn(flag: Flag, prerequisiteKey: string): boolean {
+  return Object.values(flag.environments).some((t) => t.prerequisites.some((p) => p.flagKey === prerequisiteKey));
+}
+
+/** Every reference a targeting makes must resolve: variants, segments, prerequisite flags; and no cycles. */
+function targetingIssues(flag: Flag, environment: string, targeting: Targeting, context: FlagDecisionContext): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const known = (variant: string): boolean => Object.hasOwn(flag.variants, variant);
+  const unknownVariant = (variant: string): string => `names no variant of ${flag.key} (${Object.keys(flag.variants).join(', ')})`;
+
+  if (!known(targeting.offVariant)) issues.push(issue(['offVariant'], unknownVariant(targeting.offVariant)));
+  targeting.targets.forEach((target, i) => {
+    if (!known(target.variant)) issues.push(issue(['targets', i, 'variant'], unknownVariant(target.variant)));
+  });
+  const checkServe = (serve: Targeting['defaultServe'], path: PropertyKey[]): void => {
+    if ('variant' in serve) {
+      if (!known(serve.variant)) issues.push(issue([...path, 'variant'], unknownVariant(serve.variant)));
+    } else {
+      serve.split.forEach((part, i) => {
+        if (!known(part.variant)) issues.push(issue([...path, 'split', i, 'variant'], unknownVariant(part.variant)));
+      });
+    }
+  };
+  targeting.rules.forEach((rule, i) => {
+    checkServe(rule.serve, ['rules', i, 'serve']);
+    rule.conditions.forEach((condition, j) => {
+      for (const [k, segment] of segmentsReferenced([condition]).entries()) {
+        if (!context.segmentExists(segment)) {
+          issues.push(issue(['rules', i, 'conditions', j, 'values', k], `names no segment (${segment} does not exist or is archived)`));
+        }
+      }
+    });
+  });
+  checkServe(targeting.defaultServe, ['defaultServe']);
+
+  targeting.prerequisites.forEach((prerequisite, i) => {
+    const path = ['prerequisites', i];
+    if (prerequisite.flagKey === flag.key) return void issues.push(issue([...path, 'flagKey'], 'a flag cannot be its own prerequisite'));
+    const other = context.flag(prerequisite.flagKey);
+    if (!other || other.archived) {
+      return void issues.push(issue([...path, 'flagKey'], `names no flag (${prerequisite.flagKey} does not exist or is archived)`));
+    }
+    if (!Object.hasOwn(other.variants, prerequisite.variant)) {
+      issues.push(issue([...path, 'variant'], `names no variant of ${other.key} (${Object.keys(other.variants).join(', ')})`));
+    }
+    const cycle = prerequisitePath(prerequisite.flagKey, flag.key, environment, context);
+    if (cycle) issues.push(issue([...path, 'flagKey'], `would form a prerequisite cycle: ${[flag.key, ...cycle].join(' → ')}`));
+  });
+  return issues;
+}
+
+/** Depth-first search along prerequisites in one environment; returns the path from `from` to `to`, if any. */
+function prerequisitePath(from: string, to: string, environment: string, context: FlagDecisionContext): string[] | undefined {
+  const visited = new Set<string>();
+  const walk = (key: string): string[] | undefined => {
+    if (key === to) return [key];
+    if (visited.has(key)) return undefined;
+    visited.add(key);
+    const flag = context.flag(key);
+    if (!flag) return undefined;
+    for (const prerequisite of targetingIn(flag, environment).prerequisites) {
+      const rest = walk(prerequisite.flagKey);
+      if (rest) return [key, ...rest];
+    }
+    return undefined;
+  };
+  return walk(from);
+}
+
+/** Removing a variant must not leave a dangling reference in any environment, nor in another flag's prerequisite. */
+function removedVariantIssues(flag: Flag, variants: Variants, context: FlagDecisionContext): FieldIssue[] {
+  const removed = Object.keys(flag.variants).filter((name) => !Object.hasOwn(variants, name));
+  const issues: FieldIssue[] = [];
+  for (const name of removed) {
+    const usedIn = Object.entries(flag.environments)
+      .filter(([, t]) => referencedVariants(t).has(name))
+      .map(([env]) => env);
+    if (usedIn.length > 0) issues.push(issue(['variants'], `variant ${name} is still served in ${usedIn.join(', ')}`));
+    const requiredBy = [...context.flags()]
+      .filter((other) => !other.archived && Object.values(other.environments).some((t) =>
+        t.prerequisites.some((p) => p.flagKey === flag.key && p.variant === name)))
+      .map((other) => other.key);
+    if (requiredBy.length > 0) issues.push(issue(['variants'], `variant ${name} is a prerequisite of ${requiredBy.join(', ')}`));
+  }
+  return issues;
+}
+
+function referencedVariants(targeting: Targeting): Set<string> {
+  return new Set([
+    targeting.offVariant,
+    ...targeting.targets.map((t) => t.variant),
+    ...targeting.rules.flatMap((r) => variantsServed(r.serve)),
+    ...variantsServed(targeting.defaultServe),
+  ]);
+}

@@ -1,0 +1,59 @@
+import type { FlagEvent, FlagType, HashVersion, Variants } from '../../shared/flag-events.ts';
+import type { Targeting } from '../../shared/targeting.ts';
+
+/** A flag as the write side sees it: everything the deciders need, built from its events alone. */
+export interface Flag {
+  readonly key: string;
+  readonly type: FlagType;
+  readonly description: string;
+  readonly tags: readonly string[];
+  readonly variants: Variants;
+  readonly hashVersion: HashVersion;
+  readonly archived: boolean;
+  /** Only environments whose targeting was ever set; the others use `defaultTargeting`. */
+  readonly environments: Readonly<Record<string, Targeting>>;
+}
+
+export function evolveFlag(state: Flag | undefined, event: FlagEvent): Flag {
+  if (event.type === 'FlagCreated') {
+    const { key, type, description, tags, variants, hashVersion } = event.data;
+    return { key, type, description, tags, variants, hashVersion, archived: false, environments: {} };
+  }
+  if (state === undefined) throw new Error(`${event.type} before FlagCreated`);
+  switch (event.type) {
+    case 'FlagDetailsChanged':
+      return { ...state, ...event.data };
+    case 'FlagTargetingChanged':
+      return { ...state, environments: { ...state.environments, [event.data.environment]: event.data.targeting } };
+    case 'FlagToggled': {
+      const targeting = targetingIn(state, event.data.environment);
+      return {
+        ...state,
+        environments: { ...state.environments, [event.data.environment]: { ...targeting, enabled: event.data.enabled } },
+      };
+    }
+    case 'FlagArchived':
+      return { ...state, archived: true };
+    case 'FlagRestored':
+      return { ...state, archived: false };
+    default: {
+      const exhaustive: never = event;
+      throw new Error(`unknown flag event ${(exhaustive as FlagEvent).type}`);
+    }
+  }
+}
+
+/**
+ * Targeting of an environment the flag was never configured in: off, serving the off variant. A boolean flag
+ * serves `on` by default once enabled, so switching it on does what the switch says (as LaunchDarkly does).
+ */
+export function defaultTargeting(flag: Pick<Flag, 'type' | 'variants'>): Targeting {
+  const names = Object.keys(flag.variants);
+  const offVariant = flag.type === 'boolean' ? 'off' : names[0]!;
+  const served = flag.type === 'boolean' ? 'on' : names[0]!;
+  return { enabled: false, offVariant, bucketBy: 'targetingKey', prerequisites: [], targets: [], rules: [], defaultServe: { variant: served } };
+}
+
+export function targetingIn(flag: Flag, environment: string): Targeting {
+  return flag.environments[environment] ?? defaultTargeting(flag);
+}

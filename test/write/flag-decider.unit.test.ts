@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, DomainRuleViolation, NotFoundError, ValidationError, type FieldIssue } from '../../src/shared/errors.ts';
+import type { FlagCreated, FlagEvent } from '../../src/shared/flag-events.ts';
+import type { Targeting, TargetingInput } from '../../src/shared/targeting.ts';
+import { decideFlag, type FlagCommand, type FlagDecisionContext } from '../../src/write/flags/flag-decider.ts';
+import { evolveFlag, type Flag } from '../../src/write/flags/flag.ts';
+import { deciderSpec } from '../support/decider-spec.ts';
+
+const created = (key: string, extra: Partial<FlagCreated['data']> = {}): FlagCreated => ({
+  type: 'FlagCreated',
+  data: { key, type: 'boolean', description: '', tags: [], variants: { on: true, off: false }, hashVersion: 1, ...extra },
+});
+const colours = created('colour', { type: 'string', variants: { red: 'red', green: 'green', blue: 'blue' } });
+
+/** A world of other flags and segments the decider may look at. */
+function world(options: { flags?: FlagEvent[][]; segments?: string[]; environments?: string[] } = {}): FlagDecisionContext {
+  const flags = new Map<string, Flag>();
+  for (const history of options.flags ?? []) {
+    const flag = history.reduce<Flag | undefined>(evolveFlag, undefined)!;
+    flags.set(flag.key, flag);
+  }
+  const environments = new Set(options.environments ?? ['development', 'staging', 'production']);
+  const segments = new Set(options.segments ?? []);
+  return {
+    environmentExists: (key) => environments.has(key),
+    segmentExists: (key) => segments.has(key),
+    flag: (key) => flags.get(key),
+    flags: () => flags.values(),
+  };
+}
+
+const spec = (context: FlagDecisionContext = world()) =>
+  deciderSpec<Flag, FlagCommand, FlagEvent>({ evolve: evolveFlag, decide: (c, s) => decideFlag(c, s, context) });
+
+const targeting = (overrides: Partial<TargetingInput> = {}): TargetingInput => ({
+  enabled: true,
+  offVariant: 'off',
+  bucketBy: 'targetingKey',
+  prerequisites: [],
+  targets: [],
+  rules: [],
+  defaultServe: { variant: 'on' },
+  ...overrides,
+});
+const changeTargeting = (t: TargetingInput, environment = 'production'): FlagCommand => ({
+  type: 'ChangeTargeting',
+  data: { environment, targeting: t },
+});
+const pointers = (error: Error): string[] => ((error as { issues?: FieldIssue[] }).issues ?? []).map((i) => i.pointer);
+
+describe('flag decider', () => {
+  describe('CreateFlag', () => {
+    it('gives a boolean flag the variants on and off', () => {
+      spec()([])
+        .when({ type: 'CreateFlag', data: { key: 'new-checkout', type: 'boolean', description: 'New checkout', tags: ['checkout'] } })
+        .then([
+          {
+            type: 'FlagCreated',
+            data: { key: 'new-checkout', type: 'boolean', description: 'New checkout', tags: ['checkout'], variants: { on: true, off: false }, hashVersion: 1 },
+          },
+        ]);
+    });
+
+    it('refuses a flag that exists, archived or not', () => {
+      spec()([created('a')]).when({ type: 'CreateFlag', data: { key: 'a', type: 'boolean', description: '', tags: [] } }).thenThrows(ConflictError);
+      spec()([created('a'), { type: 'FlagArchived', data: {} }])
+        .when({ type: 'CreateFlag', data: { key: 'a', type: 'boolean', description: '', tags: [] } })
+        .thenThrows(ConflictError, /archived/);
+    });
+
+    it('needs variants for a non-boolean flag, of the flag type', () => {
+      spec()([]).when({ type: 'CreateFlag', data: { key: 's', type: 'string', description: '', tags: [] } }).thenThrows(ValidationError, /#\/variants is required/);
+      const error = spec()([])
+        .when({ type: 'CreateFlag', data: { key: 'n', type: 'number', description: '', tags: [], variants: { low: 1, high: 'x' } } })
+        .thenThrows(ValidationError, /must be a number/);
+      expect(pointers(error)).toEqual(['#/variants/high']);
+      spec()([])
+        .when({ type: 'CreateFlag', data: { key: 'b', type: 'boolean', description: '', tags: [], variants: { yes: true, no: false } } })
+        .thenThrows(ValidationError, /exactly the variants/);
+      spec()([])
+        .when({ type: 'CreateFlag', data: { key: 'j', type: 'json', description: '', tags: [], variants: { a: { size: 1 }, b: 3 } } })
+        .thenThrows(ValidationError, /#\/variants\/b must be a JSON object/);
+    });
+  });
+
+  describe('ChangeTargeting', () => {
+    it('records the targeting, naming rules that came without an id', () => {
+      const input = targeting({
+        rules: [
+          { id: 'rule-1', conditions: [{ attribute: 'country', operator: 'in', values: ['US'] }], serve: { variant: 'on' } },
+          { conditions: [], serve: { split: [{ variant: 'on', weight: 25_000 }, { variant: 'off', weight: 75_000 }] } },
+        ],
+      });
+      const expected: Targeting = {
+        ...input,
+        rules: [{ ...input.rules[0]!, id: 'rule-1' }, { ...input.rules[1]!, id: 'rule-2' }],
+      };
+      spec()([created('a')]).when(changeTargeting(input)).then([
+        { type: 'FlagTargetingChanged', data: { environment: 'production', targeting: expected } },
+      ]);
+    });
+
+    it('appends nothing when the targeting is what it already is', () => {
+      const t = targeting();
+      spec()([created('a'), { type: 'FlagTargetingChanged', data: { environment: 'production', targeting: { ...t, rules: [] } } }])
+        .when(changeTargeting(t))
+        .then([]);
+    });
+
+    it('refuses variants the flag does not have, wherever they are named', () => {
+      const error = spec()([colours])
+        .when(
+          changeTargeting({
+            enabled: true,
+            offVariant: 'purple',
+            bucketBy: 'targetingKey',
+            prerequisites: [],
+            targets: [{ variant: 'pink', units: ['u1'] }],
+            rules: [{ id: 'r', conditions: [], serve: { split: [{ variant: 'red', weight: 50_000 }, { variant: 'cyan', weight: 50_000 }] } }],
+            defaultServe: { variant: 'grey' },
+          }),
+        )
+        .thenThrows(DomainRuleViolation, /names no variant of colour \(red, green, blue\)/);
+      expect(pointers(error)).toEqual(['#/offVariant', '#/targets/0/variant', '#/rules/0/serve/split/1/variant', '#/defaultServe/variant']);
+    });
+
+    it('refuses unknown environments and segments', () => {
+      spec()([created('a')]).when(changeTargeting(targeting(), 'qa')).thenThrows(NotFoundError, /Environment qa/);
+      const error = spec(world({ segments: ['beta'] }))([created('a')])
+        .when(
+          changeTargeting(
+            targeting({ rules: [{ id: 'r', conditions: [{ operator: 'in_segment', values: ['beta', 'ghosts'] }], serve: { variant: 'on' } }] }),
+          ),
+        )
+        .thenThrows(DomainRuleViolation, /ghosts does not exist/);
+      expect(pointers(error)).toEqual(['#/rules/0/conditions/0/values/1']);
+    });
+
+    it('refuses prerequisites on missing flags, missing variants or itself', () => {
+      const context = world({ flags: [[created('b')], [created('gone'), { type: 'FlagArchived', data: {} }]] });
+      const error = spec(context)([created('a')])
+        .when(
+          changeTargeting(
+            targeting({
+              prerequisites: [
+                { flagKey: 'nope', variant: 'on' },
+                { flagKey: 'gone', variant: 'on' },
+                { flagKey: 'b', variant: 'maybe' },
+                { flagKey: 'a', variant: 'on' },
+              ],
+            }),
+          ),
+        )
+        .thenThrows(DomainRuleViolation);
+      expect(pointers(error)).toEqual([
+        '#/prerequisites/0/flagKey',
+        '#/prerequisites/1/flagKey',
+        '#/prerequisites/2/variant',
+        '#/prerequisites/3/flagKey',
+      ]);
+    });
+
+    it('refuses a prerequisite that closes a cycle, in that environment only', () => {
+      const requires = (key: string, on: string, environment = 'production'): FlagEvent[] => [
+        created(key),
+        { type: 'FlagTargetingChanged', data: { environment, targeting: { ...targeting({ prerequisites: [{ flagKey: on, variant: 'on' }] }), rules: [] } } },
+      ];
+      // b requires c, c requires a: a requiring b closes a → b → c → a.
+      const context = world({ flags: [requires('b', 'c'), requires('c', 'a'), [created('a')]] });
+      spec(context)([created('a')])
+        .when(changeTargeting(targeting({ prerequisites: [{ flagKey: 'b', variant: 'on' }] })))
+        .thenThrows(DomainRuleViolation, /cycle: a → b → c → a/);
+      // In staging the chain does not exist, so the same prerequisite is fine there.
+      const staging = spec(context)([created('a')]).when(changeTargeting(targeting({ prerequisites: [{ flagKey: 'b', variant: 'on' }] }), 'staging'));
+      staging.then([
+        {
+          type: 'FlagTargetingChanged',
+          data: { environment: 'staging', targeting: { ...targeting({ prerequisites: [{ flagKey: 'b', variant: 'on' }] }), rules: [] } },
+        },
+      ]);
+    });
+
+    it('refuses changes to an archived flag', () => {
+      spec()([created('a'), { type: 'FlagArchived', data: {} }]).when(changeTargeting(targeting())).thenThrows(ConflictError, /archived/);
+    });
+  });
+
+  describe('ToggleFlag', () => {
+    it('switches an environment on, and does nothing when it already is', () => {
+      spec()([created('a')])
+        .when({ type: 'ToggleFlag', data: { environment: 'production', enabled: true } })
+        .then([{ type: 'FlagToggled', data: { environment: 'production', enabled: true } }]);
+      spec()([created('a'), { type: 'FlagToggled', data: { environment: 'production', enabled: true } }])
+        .when({ type: 'ToggleFlag', data: { environment: 'production', enabled: true } })
+        .then([]);
+    });
+
+    it('refuses unknown flags and environments', () => {
+      spec()([]).when({ type: 'ToggleFlag', data: { environment: 'production', enabled: true } }).thenThrows(NotFoundError, /Flag not found/);
+      spec()([created('a')]).when({ type: 'ToggleFlag', data: { environment: 'moon', enabled: true } }).thenThrows(NotFoundError, /moon/);
+    });
+  });
+
+  describe('ArchiveFlag and RestoreFlag', () => {
+    it('refuses to archive a flag another live flag depends on', () => {
+      const dependent: FlagEvent[] = [
+        created('b'),
+        { type: 'FlagTargetingChanged', data: { environment: 'staging', targeting: { ...targeting({ prerequisites: [{ flagKey: 'a', variant: 'on' }] }), rules: [] } } },
+      ];
+      spec(world({ flags: [dependent] }))([created('a')]).when({ type: 'ArchiveFlag' }).thenThrows(ConflictError, /prerequisite of b/);
+      spec(world({ flags: [[...dependent, { type: 'FlagArchived', data: {} }]] }))([created('a')])
+        .when({ type: 'ArchiveFlag' })
+        .then([{ type: 'FlagArchived', data: {} }]);
+    });
+
+    it('archives and restores once', () => {
+      spec()([created('a'), { type: 'FlagArchived', data: {} }]).when({ type: 'ArchiveFlag' }).then([]);
+      spec()([created('a'), { type: 'FlagArchived', data: {} }]).when({ type: 'RestoreFlag' }).then([{ type: 'FlagRestored', data: {} }]);
+      spec()([created('a')]).when({ type: 'RestoreFlag' }).then([]);
+    });
+  });
+
+  describe('ChangeFlagDetails', () => {
+    it('changes description, tags and variants', () => {
+      spec()([colours])
+        .when({ type: 'ChangeFlagDetails', data: { description: 'Button colour', variants: { red: 'red', green: 'green', blue: 'blue', black: 'black' } } })
+        .then([
+          {
+            type: 'FlagDetailsChanged',
+            data: { description: 'Button colour', tags: [], variants: { red: 'red', green: 'green', blue: 'blue', black: 'black' } },
+          },
+        ]);
+    });
+
+    it('refuses to remove a variant still served or required by another flag', () => {
+      const serving: FlagEvent = {
+        type: 'FlagTargetingChanged',
+        data: { environment: 'production', targeting: { ...targeting({ offVariant: 'red', defaultServe: { variant: 'blue' } }), rules: [] } },
+      };
+      spec()([colours, serving])
+        .when({ type: 'ChangeFlagDetails', data: { variants: { red: 'red', green: 'green' } } })
+        .thenThrows(DomainRuleViolation, /variant blue is still served in production/);
+      const requiring: FlagEvent[] = [
+        created('b'),
+        { type: 'FlagTargetingChanged', data: { environment: 'production', targeting: { ...targeting({ prerequisites: [{ flagKey: 'colour', variant: 'green' }] }), rules: [] } } },
+      ];
+      spec(world({ flags: [requiring] }))([colours])
+        .when({ type: 'ChangeFlagDetails', data: { variants: { red: 'red', blue: 'blue' } } })
+        .thenThrows(DomainRuleViolation, /variant green is a prerequisite of b/);
+    });
+  });
+});
