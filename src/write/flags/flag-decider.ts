@@ -122,7 +122,8 @@ function dependsOn(flag: Flag, prerequisiteKey: string): boolean {
 function targetingIssues(flag: Flag, environment: string, targeting: Targeting, context: FlagDecisionContext): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const known = (variant: string): boolean => Object.hasOwn(flag.variants, variant);
-  const unknownVariant = (variant: string): string => `names no variant of ${flag.key} (${Object.keys(flag.variants).join(', ')})`;
+  const unknownVariant = (variant: string): string =>
+    `names no variant of ${flag.key}: ${variant} is not one of ${Object.keys(flag.variants).join(', ')}`;
 
   if (!known(targeting.offVariant)) issues.push(issue(['offVariant'], unknownVariant(targeting.offVariant)));
   targeting.targets.forEach((target, i) => {
