@@ -17,6 +17,8 @@ export interface CommandContext {
 }
 
 export interface CommandOutcome {
+  /** The stream written; for a replay, the stream the original request wrote. */
+  readonly streamId: string;
   /** The stream's version after the command (unchanged when nothing was appended). */
   readonly version: number;
   readonly events: readonly DomainEvent[];
@@ -52,7 +54,7 @@ export async function executeCommand<State>(
       throw new PreconditionFailedError(`The resource is at version ${version}, not ${context.expectedVersion}: reload it and retry`);
     }
     const events = target.decide(current?.state);
-    if (events.length === 0) return { version, events, replayed: false };
+    if (events.length === 0) return { streamId: target.streamId, version, events, replayed: false };
 
     const metadata: EventMetadata = {
       actor: context.actor,
@@ -69,7 +71,7 @@ export async function executeCommand<State>(
         { expectedVersion: version },
       );
       await model.refresh();
-      return { version: result.nextExpectedVersion, events, replayed: false };
+      return { streamId: target.streamId, version: result.nextExpectedVersion, events, replayed: false };
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
       // Someone else appended first. It may have been our own retry carrying the same Idempotency-Key.
@@ -91,5 +93,5 @@ function idempotentReplay(model: WriteModel, context: CommandContext): CommandOu
   if (record.requestHash !== context.requestHash) {
     throw new IdempotencyKeyReusedError('This Idempotency-Key was already used for a different request');
   }
-  return { version: record.version, events: [], replayed: true };
+  return { streamId: record.streamId, version: record.version, events: [], replayed: true };
 }

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { zodIssues } from './http/validation.ts';
+
+/** Every setting, from environment variables (documented in the README). Bad values stop the start, loudly. */
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  FLAGSTAFF_DATA_DIR: z.string().default('./data'),
+  FLAGSTAFF_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  FLAGSTAFF_EVENT_STORE: z.enum(['pglite', 'postgres', 'eventstoredb']).default('pglite'),
+  DATABASE_URL: z.string().optional(),
+  FLAGSTAFF_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('flagstaff'),
+  EVENTSTORE_URL: z.string().optional(),
+  FLAGSTAFF_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i).default('1mb'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  adminToken: string | undefined;
+  eventStore:
+    | { kind: 'pglite'; dataDir: string }
+    | { kind: 'postgres'; url: string; schema: string }
+    | { kind: 'eventstoredb'; url: string };
+  bodyLimit: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = zodIssues(parsed.error).map((i) => `  ${i.pointer.slice(2)}: ${i.detail}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.FLAGSTAFF_DATA_DIR);
+  const eventStore = ((): Config['eventStore'] => {
+    switch (c.FLAGSTAFF_EVENT_STORE) {
+      case 'pglite':
+        return { kind: 'pglite', dataDir: path.join(dataDir, 'eventstore') };
+      case 'postgres':
+        if (!c.DATABASE_URL) throw new Error('Invalid configuration: FLAGSTAFF_EVENT_STORE=postgres needs DATABASE_URL');
+        return { kind: 'postgres', url: c.DATABASE_URL, schema: c.FLAGSTAFF_DATABASE_SCHEMA };
+      case 'eventstoredb':
+        if (!c.EVENTSTORE_URL) throw new Error('Invalid configuration: FLAGSTAFF_EVENT_STORE=eventstoredb needs EVENTSTORE_URL');
+        return { kind: 'eventstoredb', url: c.EVENTSTORE_URL };
+    }
+  })();
+  return { port: c.PORT, host: c.HOST, dataDir, adminToken: c.FLAGSTAFF_ADMIN_TOKEN, eventStore, bodyLimit: c.FLAGSTAFF_BODY_LIMIT };
+}

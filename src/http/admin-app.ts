@@ -1,0 +1,53 @@
+import express, { type Express } from 'express';
+import type { EventStore } from '../event-store/event-store.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import { accessRoutes } from '../write/access/access-routes.ts';
+import { auditRoutes } from '../write/audit/audit-routes.ts';
+import { environmentRoutes } from '../write/environments/environment-routes.ts';
+import { flagRoutes } from '../write/flags/flag-routes.ts';
+import { segmentRoutes } from '../write/segments/segment-routes.ts';
+import type { WriteModel } from '../write/write-model.ts';
+import { authenticateAdmin } from './admin-auth.ts';
+import { commandBody, correlate } from './command-request.ts';
+import { problemHandler } from './problem.ts';
+
+export interface AdminAppOptions {
+  store: EventStore;
+  model: WriteModel;
+  bootstrapTokenHash: string | undefined;
+  /** Largest accepted JSON body, in bytes or a size such as "1mb". */
+  bodyLimit: string | number;
+}
+
+/** The admin API on express: every body validated, every error an RFC 9457 problem, every command audited. */
+export function createAdminApp(options: AdminAppOptions): Express {
+  const { store, model } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false); // our ETags are stream versions, not body hashes
+  app.use(correlate);
+
+  app.get('/health', async (_req, res) => {
+    try {
+      const head = await store.headPosition();
+      res.json({ status: 'ok', eventStore: 'ok', head });
+    } catch {
+      res.status(503).json({ status: 'degraded', eventStore: 'unreachable' });
+    }
+  });
+
+  app.use(
+    '/admin',
+    express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }),
+    authenticateAdmin(model, options.bootstrapTokenHash),
+    commandBody,
+  );
+  const deps = { store, model };
+  app.use(flagRoutes(deps), segmentRoutes(deps), environmentRoutes(deps), accessRoutes(deps), auditRoutes(deps));
+
+  app.use((req) => {
+    throw new NotFoundError(`No route for ${req.method} ${req.path}`);
+  });
+  app.use(problemHandler);
+  return app;
+}

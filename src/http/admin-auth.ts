@@ -1,0 +1,56 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { AdminRole } from '../shared/access-events.ts';
+import { ForbiddenError, UnauthorizedError } from '../shared/errors.ts';
+import { sha256 } from '../shared/tokens.ts';
+import type { WriteModel } from '../write/write-model.ts';
+
+export interface Principal {
+  /** Recorded as the actor of every event this principal causes. */
+  readonly actor: string;
+  readonly role: AdminRole;
+}
+
+const RANK: Record<AdminRole, number> = { viewer: 0, editor: 1, admin: 2 };
+
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Admin authentication: the bootstrap token from the environment, or an issued admin token, compared by hash
+ * (only hashes are stored). The write model is refreshed first, so a token revoked elsewhere stops working here.
+ */
+export function authenticateAdmin(model: WriteModel, bootstrapTokenHash: string | undefined): RequestHandler {
+  return async (req, res, next) => {
+    const token = bearerToken(req);
+    if (!token) throw new UnauthorizedError('An admin token is required: send Authorization: Bearer <token>');
+    const hash = sha256(token);
+    if (bootstrapTokenHash !== undefined && hash === bootstrapTokenHash) {
+      res.locals['principal'] = { actor: 'bootstrap-admin', role: 'admin' } satisfies Principal;
+      return next();
+    }
+    await model.refresh();
+    const issued = model.adminTokenByHash(hash);
+    if (!issued || issued.revoked) throw new UnauthorizedError('The admin token is unknown or revoked');
+    res.locals['principal'] = { actor: `token:${issued.name}`, role: issued.role } satisfies Principal;
+    next();
+  };
+}
+
+export function principalOf(res: Response): Principal {
+  return res.locals['principal'] as Principal;
+}
+
+/** viewer reads; editor also changes flags and segments; admin also manages environments, keys and tokens. */
+export function requireRole(role: AdminRole): RequestHandler {
+  return (_req, res, next) => {
+    const principal = principalOf(res);
+    if (RANK[principal.role] < RANK[role]) {
+      throw new ForbiddenError(`This needs the ${role} role; the token has ${principal.role}`);
+    }
+    next();
+  };
+}

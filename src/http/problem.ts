@@ -1,0 +1,72 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { EventStoreUnavailableError } from '../event-store/event-store.ts';
+import {
+  BadRequestError,
+  FlagstaffError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnsupportedMediaTypeError,
+  type FieldIssue,
+} from '../shared/errors.ts';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: readonly FieldIssue[];
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** The one place errors become RFC 9457 problems. Anything unexpected is a 500 that reveals nothing internal. */
+export function toProblem(error: unknown, instance?: string): Problem {
+  const known = asFlagstaffError(error);
+  if (!known) {
+    return { type: 'about:blank', title: TITLES[500]!, status: 500, detail: 'An unexpected error occurred', ...(instance ? { instance } : {}) };
+  }
+  return {
+    type: `urn:flagstaff:problem:${known.type}`,
+    title: TITLES[known.status] ?? 'Error',
+    status: known.status,
+    detail: known.message,
+    ...(instance ? { instance } : {}),
+    ...(known.issues.length > 0 ? { errors: known.issues } : {}),
+  };
+}
+
+function asFlagstaffError(error: unknown): FlagstaffError | undefined {
+  if (error instanceof FlagstaffError) return error;
+  if (error instanceof EventStoreUnavailableError) return new ServiceUnavailableError('The event store is unavailable; retry shortly');
+  // body-parser's errors carry a `type` and a status.
+  const e = error as { type?: string; status?: number; limit?: number };
+  if (e?.type === 'entity.parse.failed') return new BadRequestError('The request body is not valid JSON', [{ pointer: '#', detail: 'is not valid JSON' }]);
+  if (e?.type === 'entity.too.large') return new PayloadTooLargeError(`The request body is larger than the limit of ${e.limit} bytes`);
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new UnsupportedMediaTypeError('Unsupported body encoding');
+  return undefined;
+}
+
+export function sendProblem(res: Parameters<RequestHandler>[1], problem: Problem): void {
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const problem = toProblem(error, req.originalUrl);
+  if (problem.status >= 500 && !(error instanceof FlagstaffError)) console.error(error);
+  if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  sendProblem(res, problem);
+};

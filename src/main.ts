@@ -1,0 +1,20 @@
+import { startFlagstaff } from './app.ts';
+import { loadConfig } from './config.ts';
+
+const config = loadConfig();
+const flagstaff = await startFlagstaff(config);
+console.log(`Flagstaff listening on ${flagstaff.url} (event store: ${config.eventStore.kind})`);
+if (flagstaff.newAdminToken) {
+  console.log(`\nFirst start: an admin token was created. It is shown only this once; keep it safe:\n\n  ${flagstaff.newAdminToken}\n`);
+}
+
+let stopping = false;
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  await flagstaff.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,155 @@
+import { Router, type Response } from 'express';
+import type { EventStore } from '../../event-store/event-store.ts';
+import { requireRole } from '../../http/admin-auth.ts';
+import { commandContext, etagOf, pathParam } from '../../http/command-request.ts';
+import { historyEntry } from '../../http/history.ts';
+import { parseWith } from '../../http/validation.ts';
+import { streamId } from '../../shared/domain-event.ts';
+import { NotFoundError } from '../../shared/errors.ts';
+import { FLAG_CATEGORY } from '../../shared/flag-events.ts';
+import { KEY_PATTERN } from '../../shared/keys.ts';
+import { executeCommand, type CommandContext, type CommandOutcome } from '../command-handler.ts';
+import type { Versioned, WriteModel } from '../write-model.ts';
+import { decideFlag, type FlagCommand } from './flag-decider.ts';
+import { changeFlagBody, createFlagBody, listFlagsQuery, targetingBody, toggleBody } from './flag-schemas.ts';
+import { targetingIn, type Flag } from './flag.ts';
+
+export function flagRoutes(deps: { store: EventStore; model: WriteModel }): Router {
+  const { store, model } = deps;
+  const router = Router();
+
+  const run = (key: string, command: FlagCommand, context: CommandContext): Promise<CommandOutcome> =>
+    executeCommand(
+      deps,
+      { streamId: streamId(FLAG_CATEGORY, key), current: () => model.flagsByKey.get(key), decide: (state) => decideFlag(command, state, model) },
+      context,
+    );
+
+  const environments = (): string[] => [...model.environments.keys()];
+  const represent = (versioned: Versioned<Flag>) => flagResource(versioned, environments());
+  const reply = (res: Response, status: number, key: string, outcome?: CommandOutcome): void => {
+    const versioned = existing(model, key);
+    if (outcome?.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(status).setHeader('ETag', etagOf(versioned.version)).json(represent(versioned));
+  };
+
+  router.get('/admin/flags', async (req, res) => {
+    const query = parseWith(listFlagsQuery, req.query, 'query');
+    await model.refresh();
+    const needle = query.q?.toLowerCase();
+    const matching = [...model.flagsByKey.values()]
+      .filter(({ state }) => (query.archived === 'all' ? true : state.archived === (query.archived === 'true')))
+      .filter(({ state }) => query.tag === undefined || state.tags.includes(query.tag))
+      .filter(({ state }) => !needle || state.key.includes(needle) || state.description.toLowerCase().includes(needle))
+      .filter(({ state }) => query.after === undefined || state.key > query.after)
+      .sort((a, b) => (a.state.key < b.state.key ? -1 : 1));
+    const page = matching.slice(0, query.limit);
+    const envs = environments();
+    res.json({
+      flags: page.map(({ state, version, updatedAt }) => ({
+        key: state.key,
+        type: state.type,
+        description: state.description,
+        tags: state.tags,
+        archived: state.archived,
+        version,
+        updatedAt,
+        enabled: Object.fromEntries(envs.map((env) => [env, targetingIn(state, env).enabled])),
+      })),
+      nextCursor: matching.length > page.length ? page[page.length - 1]!.state.key : null,
+    });
+  });
+
+  router.post('/admin/flags', requireRole('editor'), async (req, res) => {
+    const body = parseWith(createFlagBody, req.body);
+    const outcome = await run(body.key, { type: 'CreateFlag', data: body }, commandContext(req, res, { ifMatch: 'ignored' }));
+    res.setHeader('Location', `/admin/flags/${body.key}`);
+    reply(res, 201, body.key, outcome);
+  });
+
+  router.get('/admin/flags/:key', async (req, res) => {
+    await model.refresh();
+    reply(res, 200, pathParam(req, 'key'));
+  });
+
+  router.put('/admin/flags/:key', requireRole('editor'), async (req, res) => {
+    const key = knownKey(pathParam(req, 'key'));
+    const body = parseWith(changeFlagBody, req.body);
+    const outcome = await run(key, { type: 'ChangeFlagDetails', data: body }, commandContext(req, res, { ifMatch: 'required' }));
+    reply(res, 200, key, outcome);
+  });
+
+  router.delete('/admin/flags/:key', requireRole('editor'), async (req, res) => {
+    const key = knownKey(pathParam(req, 'key'));
+    const outcome = await run(key, { type: 'ArchiveFlag' }, commandContext(req, res, { ifMatch: 'optional' }));
+    reply(res, 200, key, outcome);
+  });
+
+  router.post('/admin/flags/:key/restore', requireRole('editor'), async (req, res) => {
+    const key = knownKey(pathParam(req, 'key'));
+    const outcome = await run(key, { type: 'RestoreFlag' }, commandContext(req, res, { ifMatch: 'optional' }));
+    reply(res, 200, key, outcome);
+  });
+
+  router.get('/admin/flags/:key/environments/:env', async (req, res) => {
+    await model.refresh();
+    const versioned = existing(model, pathParam(req, 'key'));
+    if (!model.environmentExists(pathParam(req, 'env'))) throw new NotFoundError(`Environment ${pathParam(req, 'env')} not found`);
+    res.setHeader('ETag', etagOf(versioned.version)).json(targetingIn(versioned.state, pathParam(req, 'env')));
+  });
+
+  router.put('/admin/flags/:key/environments/:env', requireRole('editor'), async (req, res) => {
+    const key = knownKey(pathParam(req, 'key'));
+    const targeting = parseWith(targetingBody, req.body);
+    const command: FlagCommand = { type: 'ChangeTargeting', data: { environment: pathParam(req, 'env'), targeting } };
+    const outcome = await run(key, command, commandContext(req, res, { ifMatch: 'required' }));
+    reply(res, 200, key, outcome);
+  });
+
+  router.post('/admin/flags/:key/environments/:env/toggle', requireRole('editor'), async (req, res) => {
+    const key = knownKey(pathParam(req, 'key'));
+    const { enabled } = parseWith(toggleBody, req.body);
+    const command: FlagCommand = { type: 'ToggleFlag', data: { environment: pathParam(req, 'env'), enabled } };
+    const outcome = await run(key, command, commandContext(req, res, { ifMatch: 'optional' }));
+    reply(res, 200, key, outcome);
+  });
+
+  router.get('/admin/flags/:key/history', async (req, res) => {
+    const key = knownKey(pathParam(req, 'key'));
+    const events = await store.readStream(streamId(FLAG_CATEGORY, key));
+    if (events.length === 0) throw new NotFoundError(`Flag ${key} not found`);
+    res.json({ flagKey: key, events: events.map(historyEntry) });
+  });
+
+  return router;
+}
+
+/** A path key that cannot be a flag key names no flag: 404 before any work. */
+function knownKey(key: string): string {
+  if (!KEY_PATTERN.test(key)) throw new NotFoundError(`Flag ${key} not found`);
+  return key;
+}
+
+function existing(model: WriteModel, key: string): Versioned<Flag> {
+  const versioned = model.flagsByKey.get(key);
+  if (!versioned) throw new NotFoundError(`Flag ${key} not found`);
+  return versioned;
+}
+
+export function flagResource(versioned: Versioned<Flag>, environments: readonly string[]) {
+  const { state: flag } = versioned;
+  return {
+    key: flag.key,
+    type: flag.type,
+    description: flag.description,
+    tags: flag.tags,
+    variants: flag.variants,
+    hashVersion: flag.hashVersion,
+    archived: flag.archived,
+    version: versioned.version,
+    createdAt: versioned.createdAt,
+    updatedAt: versioned.updatedAt,
+    updatedBy: versioned.updatedBy,
+    environments: Object.fromEntries(environments.map((env) => [env, targetingIn(flag, env)])),
+  };
+}

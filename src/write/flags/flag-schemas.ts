@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { FLAG_TYPES } from '../../shared/flag-events.ts';
+import { keySchema } from '../../shared/keys.ts';
+import { targetingSchema } from '../../shared/targeting.ts';
+
+const tagsSchema = z.array(z.string().regex(/^[\w.:/-]{1,64}$/, 'tags are 1 to 64 letters, digits or _ . : / -')).max(50);
+const variantsSchema = z.record(z.string(), z.json());
+
+export const createFlagBody = z.strictObject({
+  key: keySchema,
+  type: z.enum(FLAG_TYPES).default('boolean'),
+  description: z.string().max(1_000).default(''),
+  tags: tagsSchema.default([]),
+  variants: variantsSchema.optional(),
+});
+
+/** PUT /admin/flags/:key: fields left out keep their value; the key and type never change. */
+export const changeFlagBody = z.strictObject({
+  description: z.string().max(1_000).optional(),
+  tags: tagsSchema.optional(),
+  variants: variantsSchema.optional(),
+});
+
+export const targetingBody = targetingSchema;
+
+export const toggleBody = z.strictObject({ enabled: z.boolean() });
+
+export const listFlagsQuery = z.strictObject({
+  q: z.string().max(128).optional(),
+  tag: z.string().max(64).optional(),
+  archived: z.enum(['true', 'false', 'all']).default('false'),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  after: keySchema.optional(),
+});
