@@ -1,0 +1,63 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
+import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
+import { startTestServer, request, type TestServer } from '../support/flagstaff.ts';
+import { testDatabaseUrl } from '../support/postgres.ts';
+
+const schema = `admin_e2e_${process.pid}`;
+let first: TestServer;
+let second: TestServer;
+
+beforeAll(async () => {
+  // Two API processes (in effect) on one real PostgreSQL: concurrency control must hold across them.
+  first = await startTestServer({ store: await createSqlEventStore(await createPostgresDriver(testDatabaseUrl()), { schema }) });
+  second = await startTestServer({ store: await createSqlEventStore(await createPostgresDriver(testDatabaseUrl()), { schema }) });
+});
+afterAll(async () => {
+  await first?.close();
+  await second?.close();
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+});
+
+describe('admin API on a real PostgreSQL, two servers side by side', () => {
+  it('lets exactly one of twenty concurrent updates with the same If-Match win, across both servers', async () => {
+    expect((await first.api('POST', '/admin/flags', { body: { key: 'contended' } })).status).toBe(201);
+    const before = await first.store.headPosition();
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        request(i % 2 ? first.url : second.url, 'PUT', '/admin/flags/contended', {
+          body: { description: `writer ${i}` },
+          headers: { 'if-match': 'W/"1"' },
+        }),
+      ),
+    );
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(responses.filter((r) => r.status === 412)).toHaveLength(19);
+    const winner = responses.find((r) => r.status === 200)!;
+    for (const server of [first, second]) {
+      const stored = await server.api('GET', '/admin/flags/contended');
+      expect(stored.body.description).toBe(winner.body.description);
+      expect(stored.headers.get('etag')).toBe('W/"2"');
+    }
+    expect(await first.store.headPosition()).toBe(before + 1);
+  });
+
+  it('makes a command retried on the other server with the same Idempotency-Key a no-op', async () => {
+    const headers = { 'idempotency-key': 'cross-server-1' };
+    expect((await first.api('POST', '/admin/flags', { body: { key: 'once' }, headers })).status).toBe(201);
+    const head = await first.store.headPosition();
+    const retry = await second.api('POST', '/admin/flags', { body: { key: 'once' }, headers });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await first.store.headPosition()).toBe(head);
+  });
+
+  it('boots twice on one database without duplicating the default environments', async () => {
+    const environments = await second.api('GET', '/admin/environments');
+    expect(environments.body.environments.map((e: { key: string }) => e.key)).toEqual(['development', 'staging', 'production']);
+  });
+});

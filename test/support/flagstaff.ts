@@ -1,0 +1,62 @@
+import { startFlagstaff, type Flagstaff } from '../../src/app.ts';
+import type { Config } from '../../src/config.ts';
+import type { EventStore } from '../../src/event-store/event-store.ts';
+import { createPgliteDriver } from '../../src/event-store/pglite-driver.ts';
+import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: '/nonexistent',
+    adminToken: ADMIN_TOKEN,
+    eventStore: { kind: 'pglite', dataDir: '/nonexistent' },
+    bodyLimit: '1mb',
+    ...overrides,
+  };
+}
+
+export interface TestServer extends Flagstaff {
+  api(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string>; raw?: string }): Promise<ApiResponse>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary JSON
+}
+
+/** The real HTTP app on an in-memory PGlite (or the store given), on a free port. */
+export async function startTestServer(options: { store?: EventStore; config?: Partial<Config> } = {}): Promise<TestServer> {
+  const store = options.store ?? (await createSqlEventStore(await createPgliteDriver()));
+  const flagstaff = await startFlagstaff(testConfig(options.config), { store });
+  return Object.assign(flagstaff, {
+    api: (method: string, path: string, o: Parameters<TestServer['api']>[2] = {}) => request(flagstaff.url, method, path, o),
+  });
+}
+
+export async function request(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string | null; headers?: Record<string, string>; raw?: string } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  const token = options.token === undefined ? ADMIN_TOKEN : options.token;
+  if (token !== null) headers['authorization'] = `Bearer ${token}`;
+  let body: string | undefined;
+  if (options.raw !== undefined) body = options.raw;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
