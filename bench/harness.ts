@@ -1,0 +1,70 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** One measured figure. `baseline` names the figure of the same run it is compared with, if any. */
+export interface Measurement {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number; unit: string; ratio: number };
+  target?: string;
+  notes?: string;
+}
+
+export interface BenchReport {
+  bench: string;
+  startedAt: string;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
+  measurements: Measurement[];
+}
+
+export const resultsDir = path.join(import.meta.dirname, 'results');
+
+export function machine(): BenchReport['machine'] {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+/** Runs `work` `count` times, `concurrency` at a time; returns operations per second. */
+export async function throughput(count: number, concurrency: number, work: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return count / seconds;
+}
+
+export function compared(name: string, value: number, unit: string, baseline: Measurement, extra: Partial<Measurement> = {}): Measurement {
+  return { name, value, unit, baseline: { name: baseline.name, value: baseline.value, unit: baseline.unit, ratio: value / baseline.value }, ...extra };
+}
+
+export async function writeReport(report: BenchReport): Promise<string> {
+  await fs.mkdir(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${report.bench}.json`);
+  await fs.writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+export function formatReport(report: BenchReport): string {
+  const lines = [`## ${report.bench} — ${report.startedAt}`, '', `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}`, ''];
+  lines.push('| measurement | value | baseline (same run) | ratio | target |', '| --- | ---: | --- | ---: | --- |');
+  for (const m of report.measurements) {
+    const base = m.baseline ? `${m.baseline.name}: ${round(m.baseline.value)} ${m.baseline.unit}` : '';
+    const ratio = m.baseline ? `${m.baseline.ratio.toFixed(2)}×` : '';
+    lines.push(`| ${m.name} | ${round(m.value)} ${m.unit} | ${base} | ${ratio} | ${m.target ?? ''} |`);
+  }
+  return lines.join('\n');
+}
+
+function round(value: number): string {
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
+}

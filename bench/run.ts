@@ -1,0 +1,31 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { formatReport, resultsDir, writeReport, type BenchReport } from './harness.ts';
+
+/**
+ * `npm run bench [name...]`: runs the benchmarks (all, or those named), writes each report to
+ * bench/results/<name>.json and regenerates bench/results/RESULTS.md from every report on disk.
+ */
+const benches: Record<string, () => Promise<{ run: () => Promise<BenchReport> }>> = {
+  'append-throughput': () => import('./append-throughput.bench.ts'),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Known: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+  console.log(`▶ ${name}`);
+  const report = await (await benches[name]!()).run();
+  console.log(formatReport(report));
+  console.log(`→ ${await writeReport(report)}\n`);
+}
+
+const reports: BenchReport[] = [];
+for (const file of (await fs.readdir(resultsDir)).filter((f) => f.endsWith('.json')).sort()) {
+  reports.push(JSON.parse(await fs.readFile(path.join(resultsDir, file), 'utf8')) as BenchReport);
+}
+const header = '# Benchmark results\n\nWritten by `npm run bench`; every ratio compares two figures measured in the same run.';
+await fs.writeFile(path.join(resultsDir, 'RESULTS.md'), `${[header, ...reports.map(formatReport)].join('\n\n')}\n`);

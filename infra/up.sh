@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Brings up every real service the e2e tests talk to (SPEC §2): PostgreSQL, Kafka, ClickHouse.
+# Idempotent and safe on a fresh machine: installs what is missing, starts what is stopped, leaves running
+# services alone. Prints one "ready" line per service; on failure, says which service and why, exits non-zero.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+exclusive "$0" "$@"
+
+bash "$here/postgres/start.sh"
+bash "$here/kafka/start.sh"
+bash "$here/clickhouse/start.sh"
