@@ -9,12 +9,38 @@ export function parseWith<Schema extends z.ZodType>(schema: Schema, input: unkno
 }
 
 export function zodIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.flatMap((issue) => {
+  return flatten(error.issues, []);
+}
+
+function flatten(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): FieldIssue[] {
+  return issues.flatMap((issue): FieldIssue[] => {
+    const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ pointer: pointerOf([...issue.path, key]), detail: 'is not a known field' }));
+      return issue.keys.map((key) => ({ pointer: pointerOf([...path, key]), detail: 'is not a known field' }));
     }
-    return [{ pointer: pointerOf(issue.path), detail: friendly(issue.message) }];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // "Invalid input" helps nobody: report the alternative the caller evidently meant, the one whose shape
+      // fits (no missing or unknown fields) with the fewest problems; on a tie, say what the alternatives are.
+      const scored = issue.errors.map((branch) => ({ issues: flatten(branch, path), score: misfit(branch) }));
+      const best = Math.min(...scored.map((b) => b.score));
+      const closest = scored.filter((b) => b.score === best).map((b) => b.issues);
+      if (closest.length === 1) return closest[0]!;
+      return [{ pointer: pointerOf(path), detail: `must be one of: ${closest.map(describeBranch).join('; or ')}` }];
+    }
+    return [{ pointer: pointerOf(path), detail: friendly(issue.message) }];
   });
+}
+
+/** How badly a union alternative fits: a missing or unknown field counts far more than a wrong value. */
+function misfit(issues: readonly z.core.$ZodIssue[]): number {
+  return issues.reduce((score, i) => {
+    const shape = (i.code === 'unrecognized_keys' && i.path.length === 0) || (i.code === 'invalid_type' && i.path.length === 1 && /received undefined/.test(i.message));
+    return score + (shape ? 1_000 : 1);
+  }, 0);
+}
+
+function describeBranch(issues: FieldIssue[]): string {
+  return issues.map((i) => `${i.pointer.split('/').pop()} ${i.detail}`).join(', ');
 }
 
 function friendly(message: string): string {
