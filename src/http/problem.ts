@@ -66,7 +66,8 @@ export function sendProblem(res: Parameters<RequestHandler>[1], problem: Problem
 
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const problem = toProblem(error, req.originalUrl);
-  if (problem.status >= 500 && !(error instanceof FlagstaffError)) console.error(error);
+  if (error instanceof EventStoreUnavailableError) console.warn(`${req.method} ${req.originalUrl}: ${error.message}`);
+  else if (problem.status >= 500 && !(error instanceof FlagstaffError)) console.error(error);
   if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
   sendProblem(res, problem);
 };
