@@ -1,0 +1,212 @@
+import type { JsonValue } from '../event-store/event-store.ts';
+import type { EnvironmentSnapshot, FlagSnapshot, SegmentSnapshot } from '../shared/snapshot.ts';
+import type { Serve } from '../shared/targeting.ts';
+import { compileConditions, compileSegment, type Predicate } from './conditions.ts';
+import { errorResult, type EvaluationContext, type EvaluationResult, type Reason } from './evaluation-result.ts';
+import { bucketOf, murmur3Prefix, murmur3WithPrefix, type Murmur3Prefix } from './murmur3.ts';
+
+/**
+ * An environment compiled for evaluation: regexes compiled, sets built, segments inlined, splits turned into
+ * cumulative bounds, and every possible result object built once per revision, so an evaluation hashes,
+ * compares and returns a shared frozen object: it allocates nothing.
+ */
+export interface CompiledEnvironment {
+  readonly environment: string;
+  readonly revision: number;
+  readonly flags: ReadonlyMap<string, CompiledFlag>;
+  readonly snapshot: EnvironmentSnapshot;
+}
+
+/** Prerequisites nest at most this deep; deeper chains fail rather than recurse without end. */
+const MAX_PREREQUISITE_DEPTH = 16;
+
+type CompiledServe = { readonly fixed: number } | { readonly bounds: Int32Array; readonly variants: Int32Array };
+
+interface ResultTable {
+  readonly off: EvaluationResult;
+  readonly prerequisiteFailed: EvaluationResult;
+  readonly targeted: readonly EvaluationResult[];
+  readonly rules: readonly (readonly EvaluationResult[])[];
+  readonly defaults: readonly EvaluationResult[];
+}
+
+export class CompiledFlag {
+  readonly key: string;
+  readonly source: FlagSnapshot;
+  private readonly variantNames: readonly string[];
+  private readonly values: readonly unknown[];
+  private readonly offIndex: number;
+  private readonly unitAttribute: string;
+  private readonly prerequisites: readonly { readonly flagKey: string; readonly variant: string }[];
+  private readonly targets: ReadonlyMap<string, number> | undefined;
+  private readonly ruleTests: readonly Predicate[];
+  private readonly ruleServes: readonly CompiledServe[];
+  private readonly ruleIds: readonly string[];
+  private readonly defaultServe: CompiledServe;
+  private readonly hashPrefix: Murmur3Prefix;
+  private table: ResultTable | undefined;
+  private tableRevision = -1;
+
+  constructor(flag: FlagSnapshot, segment: (key: string) => Predicate) {
+    this.key = flag.key;
+    this.source = flag;
+    this.variantNames = Object.keys(flag.variants);
+    this.values = this.variantNames.map((name) => deepFreeze(flag.variants[name] as JsonValue));
+    const index = (name: string): number => {
+      const i = this.variantNames.indexOf(name);
+      if (i < 0) throw new Error(`flag ${flag.key} serves unknown variant ${name}`);
+      return i;
+    };
+    this.offIndex = index(flag.offVariant);
+    this.unitAttribute = flag.bucketBy;
+    this.prerequisites = flag.enabled ? flag.prerequisites : [];
+    this.targets =
+      flag.targets.length === 0 ? undefined : new Map(flag.targets.flatMap((t) => t.units.map((unit) => [unit, index(t.variant)] as const)));
+    this.ruleTests = flag.rules.map((rule) => compileConditions(rule.conditions, segment));
+    this.ruleServes = flag.rules.map((rule) => compileServe(rule.serve, index));
+    this.ruleIds = flag.rules.map((rule) => rule.id);
+    this.defaultServe = compileServe(flag.defaultServe, index);
+    this.hashPrefix = murmur3Prefix(`${flag.key}.`);
+    this.enabled = flag.enabled;
+  }
+
+  readonly enabled: boolean;
+
+  /** SPEC section 4, in its order. */
+  evaluate(env: CompiledEnvironment, context: EvaluationContext, defaultValue: unknown, depth = 0): EvaluationResult {
+    const results = this.results(env.revision);
+    if (!this.enabled) return results.off;
+    for (let i = 0; i < this.prerequisites.length; i++) {
+      const prerequisite = this.prerequisites[i]!;
+      const required = env.flags.get(prerequisite.flagKey);
+      if (required === undefined || depth >= MAX_PREREQUISITE_DEPTH) return results.prerequisiteFailed;
+      if (required.evaluate(env, context, undefined, depth + 1).variant !== prerequisite.variant) return results.prerequisiteFailed;
+    }
+    const unit = unitOf(context, this.unitAttribute);
+    if (this.targets !== undefined && unit !== undefined) {
+      const target = this.targets.get(unit);
+      if (target !== undefined) return results.targeted[target]!;
+    }
+    for (let i = 0; i < this.ruleTests.length; i++) {
+      if (this.ruleTests[i]!(context, unit)) return this.serve(this.ruleServes[i]!, results.rules[i]!, unit, env, defaultValue);
+    }
+    return this.serve(this.defaultServe, results.defaults, unit, env, defaultValue);
+  }
+
+  /** The bucket of a unit for this flag, in [0, 99999] (hashVersion 1). */
+  bucket(unit: string): number {
+    return bucketOf(murmur3WithPrefix(this.hashPrefix, unit));
+  }
+
+  private serve(serve: CompiledServe, results: readonly EvaluationResult[], unit: string | undefined, env: CompiledEnvironment, defaultValue: unknown): EvaluationResult {
+    if ('fixed' in serve) return results[serve.fixed]!;
+    if (unit === undefined) {
+      return errorResult(this.key, defaultValue, 'TARGETING_KEY_MISSING', `a split needs the context attribute ${this.unitAttribute}`, env.revision);
+    }
+    const bucket = this.bucket(unit);
+    const { bounds, variants } = serve;
+    for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return results[variants[i]!]!;
+    return results[variants[variants.length - 1]!]!; // unreachable: the last bound is 100000
+  }
+
+  /** Result objects are built once per revision (the revision is part of every result) and shared. */
+  private results(revision: number): ResultTable {
+    if (this.tableRevision === revision && this.table) return this.table;
+    const make = (index: number, reason: Reason, ruleId?: string): EvaluationResult =>
+      Object.freeze({
+        flagKey: this.key,
+        value: this.values[index],
+        variant: this.variantNames[index]!,
+        reason,
+        ...(ruleId === undefined ? {} : { ruleId }),
+        revision,
+      });
+    const perVariant = (reason: Reason, ruleId?: string): EvaluationResult[] => this.variantNames.map((_, i) => make(i, reason, ruleId));
+    const servedReason = (serve: CompiledServe, fixedReason: Reason): Reason => ('fixed' in serve ? fixedReason : 'SPLIT');
+    this.table = {
+      off: make(this.offIndex, 'DISABLED'),
+      prerequisiteFailed: make(this.offIndex, 'PREREQUISITE_FAILED'),
+      targeted: perVariant('TARGETING_MATCH'),
+      rules: this.ruleServes.map((serve, i) => perVariant(servedReason(serve, 'TARGETING_MATCH'), this.ruleIds[i])),
+      defaults: perVariant(servedReason(this.defaultServe, 'DEFAULT')),
+    };
+    this.tableRevision = revision;
+    return this.table;
+  }
+}
+
+/**
+ * Compiles an environment. Given the previous compilation, a flag whose snapshot object and segments are
+ * unchanged is reused as is, so a change to one flag recompiles one flag.
+ */
+export function compileEnvironment(snapshot: EnvironmentSnapshot, previous?: CompiledEnvironment): CompiledEnvironment {
+  const segmentPredicates = new Map<string, Predicate>();
+  const segment = (key: string): Predicate => {
+    let predicate = segmentPredicates.get(key);
+    if (!predicate) {
+      predicate = compileSegment(snapshot.segments[key]);
+      segmentPredicates.set(key, predicate);
+    }
+    return predicate;
+  };
+  const segmentsUnchanged = (flag: FlagSnapshot): boolean =>
+    previous !== undefined &&
+    flag.rules.every((rule) =>
+      rule.conditions.every(
+        (c) => (c.operator !== 'in_segment' && c.operator !== 'not_in_segment') || c.values.every((key) => sameSegment(snapshot, previous.snapshot, String(key))),
+      ),
+    );
+  const flags = new Map<string, CompiledFlag>();
+  for (const [key, flag] of Object.entries(snapshot.flags)) {
+    const reusable = previous?.flags.get(key);
+    flags.set(key, reusable && reusable.source === flag && segmentsUnchanged(flag) ? reusable : new CompiledFlag(flag, segment));
+  }
+  return { environment: snapshot.environment, revision: snapshot.revision, flags, snapshot };
+}
+
+function sameSegment(a: EnvironmentSnapshot, b: EnvironmentSnapshot, key: string): boolean {
+  const left: SegmentSnapshot | undefined = a.segments[key];
+  return left === b.segments[key];
+}
+
+/** Evaluates one flag; an unknown flag gives the caller's default with FLAG_NOT_FOUND. Never throws. */
+export function evaluateFlag(env: CompiledEnvironment, flagKey: string, context: EvaluationContext, defaultValue?: unknown): EvaluationResult {
+  const flag = env.flags.get(flagKey);
+  if (flag === undefined) return errorResult(flagKey, defaultValue, 'FLAG_NOT_FOUND', `flag ${flagKey} is not defined in ${env.environment}`, env.revision);
+  try {
+    return flag.evaluate(env, context, defaultValue);
+  } catch (error) {
+    return errorResult(flagKey, defaultValue, 'GENERAL', (error as Error).message, env.revision);
+  }
+}
+
+/** The unit a flag buckets by: the attribute named by `bucketBy`; `userId` stands in for a missing `targetingKey`. */
+function unitOf(context: EvaluationContext, attribute: string): string | undefined {
+  let value = context[attribute];
+  if ((value === undefined || value === null) && attribute === 'targetingKey') value = context['userId'];
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+function compileServe(serve: Serve, index: (name: string) => number): CompiledServe {
+  if ('variant' in serve) return { fixed: index(serve.variant) };
+  const parts = serve.split.filter((part) => part.weight > 0);
+  const bounds = new Int32Array(parts.length);
+  const variants = new Int32Array(parts.length);
+  let cumulative = 0;
+  parts.forEach((part, i) => {
+    cumulative += part.weight;
+    bounds[i] = cumulative;
+    variants[i] = index(part.variant);
+  });
+  return { bounds, variants };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

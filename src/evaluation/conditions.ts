@@ -1,0 +1,194 @@
+import { RE2JS } from 're2js';
+import semver from 'semver';
+import type { SegmentSnapshot } from '../shared/snapshot.ts';
+import type { Condition } from '../shared/targeting.ts';
+import type { EvaluationContext } from './evaluation-result.ts';
+
+/** A compiled condition: everything parsed and compiled up front, so a test only compares. */
+export type Predicate = (context: EvaluationContext, unit: string | undefined) => boolean;
+
+const NEVER: Predicate = () => false;
+
+/**
+ * Semantics (the server and the SDK share this module, so they agree bit for bit):
+ * - A context attribute that is an array matches when any element matches (groups, roles, ...).
+ * - eq/in compare as strings, so `30` and `"30"` are equal: query strings carry only strings.
+ * - A missing attribute (undefined or null) fails every operator except neq, not_in and not_exists.
+ * - gt/gte/lt/lte need a number or a numeric string; before/after an ISO 8601 time or epoch milliseconds;
+ *   semver_* a valid semantic version; anything else does not match.
+ * - matches searches anywhere in the string (anchor with ^ and $), on RE2: linear time, no backtracking.
+ */
+export function compileCondition(condition: Condition, segment: (key: string) => Predicate): Predicate {
+  const attribute = condition.attribute ?? '';
+  const values = condition.values;
+  switch (condition.operator) {
+    case 'eq':
+    case 'in': {
+      const set = new Set(values.map(String));
+      const member = (v: string): boolean => set.has(v);
+      return (context) => anyScalar(context[attribute], member);
+    }
+    case 'neq':
+    case 'not_in': {
+      const set = new Set(values.map(String));
+      const member = (v: string): boolean => set.has(v);
+      return (context) => {
+        const value = context[attribute];
+        return value === undefined || value === null || !anyScalar(value, member);
+      };
+    }
+    case 'contains':
+      return stringTest(attribute, values.map(String), (s, v) => s.includes(v));
+    case 'starts_with':
+      return stringTest(attribute, values.map(String), (s, v) => s.startsWith(v));
+    case 'ends_with':
+      return stringTest(attribute, values.map(String), (s, v) => s.endsWith(v));
+    case 'matches': {
+      const patterns = values.map((v) => RE2JS.compile(String(v)));
+      const test = (s: string): boolean => patterns.some((p) => p.test(s));
+      return (context) => anyString(context[attribute], test);
+    }
+    case 'gt':
+      return numberTest(attribute, Number(values[0]), (n, t) => n > t);
+    case 'gte':
+      return numberTest(attribute, Number(values[0]), (n, t) => n >= t);
+    case 'lt':
+      return numberTest(attribute, Number(values[0]), (n, t) => n < t);
+    case 'lte':
+      return numberTest(attribute, Number(values[0]), (n, t) => n <= t);
+    case 'before': {
+      const at = instant(values[0]);
+      const test = (v: unknown): boolean => instant(v) < at;
+      return (context) => anyValue(context[attribute], test);
+    }
+    case 'after': {
+      const at = instant(values[0]);
+      const test = (v: unknown): boolean => instant(v) > at;
+      return (context) => anyValue(context[attribute], test);
+    }
+    case 'semver_eq':
+      return semverTest(attribute, String(values[0]), (c) => c === 0);
+    case 'semver_gt':
+      return semverTest(attribute, String(values[0]), (c) => c > 0);
+    case 'semver_lt':
+      return semverTest(attribute, String(values[0]), (c) => c < 0);
+    case 'exists':
+      return (context) => context[attribute] !== undefined && context[attribute] !== null;
+    case 'not_exists':
+      return (context) => context[attribute] === undefined || context[attribute] === null;
+    case 'in_segment': {
+      const inAny = anySegment(values.map((key) => segment(String(key))));
+      return inAny;
+    }
+    case 'not_in_segment': {
+      const inAny = anySegment(values.map((key) => segment(String(key))));
+      return (context, unit) => !inAny(context, unit);
+    }
+    default: {
+      const exhaustive: never = condition.operator;
+      throw new Error(`unknown operator ${String(exhaustive)}`);
+    }
+  }
+}
+
+/** All conditions must hold; none is a rule that matches everyone. */
+export function compileConditions(conditions: readonly Condition[], segment: (key: string) => Predicate): Predicate {
+  const compiled = conditions.map((c) => compileCondition(c, segment));
+  if (compiled.length === 0) return () => true;
+  if (compiled.length === 1) return compiled[0]!;
+  if (compiled.length === 2) {
+    const [a, b] = compiled as [Predicate, Predicate];
+    return (context, unit) => a(context, unit) && b(context, unit);
+  }
+  return (context, unit) => {
+    for (let i = 0; i < compiled.length; i++) if (!compiled[i]!(context, unit)) return false;
+    return true;
+  };
+}
+
+/**
+ * A segment matches an included unit, never an excluded one, and otherwise a unit meeting all its conditions;
+ * a segment without conditions matches only its included units (an empty rule set is not "everyone").
+ */
+export function compileSegment(segment: SegmentSnapshot | undefined): Predicate {
+  if (!segment) return NEVER; // deleted under a flag that still names it: match nobody rather than everybody
+  const included = new Set(segment.included);
+  const excluded = new Set(segment.excluded);
+  const conditions = segment.conditions.length === 0 ? NEVER : compileConditions(segment.conditions, () => NEVER);
+  return (context, unit) => {
+    if (unit !== undefined) {
+      if (included.has(unit)) return true;
+      if (excluded.has(unit)) return false;
+    }
+    return conditions(context, unit);
+  };
+}
+
+function anySegment(segments: Predicate[]): Predicate {
+  if (segments.length === 1) return segments[0]!;
+  return (context, unit) => {
+    for (let i = 0; i < segments.length; i++) if (segments[i]!(context, unit)) return true;
+    return false;
+  };
+}
+
+function anyScalar(value: unknown, test: (v: string) => boolean): boolean {
+  switch (typeof value) {
+    case 'string':
+      return test(value);
+    case 'number':
+    case 'boolean':
+      return test(String(value));
+    case 'object':
+      return Array.isArray(value) && value.some((v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && test(String(v)));
+    default:
+      return false;
+  }
+}
+
+function anyString(value: unknown, test: (s: string) => boolean): boolean {
+  if (typeof value === 'string') return test(value);
+  return Array.isArray(value) && value.some((v) => typeof v === 'string' && test(v));
+}
+
+function anyValue(value: unknown, test: (v: unknown) => boolean): boolean {
+  if (value === undefined || value === null) return false;
+  return Array.isArray(value) ? value.some(test) : test(value);
+}
+
+function stringTest(attribute: string, needles: string[], test: (s: string, needle: string) => boolean): Predicate {
+  const needle = needles[0]!;
+  const matches = needles.length === 1 ? (s: string): boolean => test(s, needle) : (s: string): boolean => needles.some((n) => test(s, n));
+  return (context) => anyString(context[attribute], matches);
+}
+
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') return Number(value);
+  return Number.NaN;
+}
+
+function numberTest(attribute: string, threshold: number, test: (n: number, t: number) => boolean): Predicate {
+  const matches = (v: unknown): boolean => {
+    const n = toNumber(v);
+    return !Number.isNaN(n) && test(n, threshold);
+  };
+  return (context) => anyValue(context[attribute], matches);
+}
+
+/** Epoch milliseconds of an ISO 8601 string or a number; NaN otherwise (which compares false). */
+function instant(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return Date.parse(value);
+  return Number.NaN;
+}
+
+function semverTest(attribute: string, target: string, test: (comparison: number) => boolean): Predicate {
+  const version = new semver.SemVer(target);
+  const matches = (v: unknown): boolean => {
+    if (typeof v !== 'string') return false;
+    const parsed = semver.parse(v);
+    return parsed !== null && test(parsed.compare(version));
+  };
+  return (context) => anyValue(context[attribute], matches);
+}

@@ -1,0 +1,32 @@
+import type { JsonValue } from '../event-store/event-store.ts';
+import type { FlagType, HashVersion } from './flag-events.ts';
+import type { Condition, Targeting } from './targeting.ts';
+
+/**
+ * The configuration of one environment as applications receive it (`GET /api/v1/snapshot`, the SSE stream,
+ * the SDK's bootstrap file): plain JSON, compiled for evaluation on arrival (src/evaluation/compile.ts).
+ */
+export interface EnvironmentSnapshot {
+  readonly formatVersion: 1;
+  readonly environment: string;
+  /** Position in the event store of the last event that changed this environment's configuration. */
+  readonly revision: number;
+  readonly flags: Readonly<Record<string, FlagSnapshot>>;
+  readonly segments: Readonly<Record<string, SegmentSnapshot>>;
+}
+
+export interface FlagSnapshot extends Targeting {
+  readonly key: string;
+  readonly type: FlagType;
+  readonly variants: Readonly<Record<string, JsonValue>>;
+  readonly hashVersion: HashVersion;
+  /** The flag stream's version this configuration comes from. */
+  readonly version: number;
+}
+
+export interface SegmentSnapshot {
+  readonly key: string;
+  readonly conditions: readonly Condition[];
+  readonly included: readonly string[];
+  readonly excluded: readonly string[];
+}
