@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileEnvironment, evaluateFlag, type CompiledEnvironment } from '../../src/evaluation/compile.ts';
-import type { EnvironmentSnapshot, FlagSnapshot, SegmentSnapshot } from '../../src/shared/snapshot.ts';
+import type { FlagSnapshot, SegmentSnapshot } from '../../src/shared/snapshot.ts';
 
 const flag = (key: string, overrides: Partial<FlagSnapshot> = {}): FlagSnapshot => ({
   key,
