@@ -212,7 +212,7 @@ describe('operators', () => {
       { key: 'staff', conditions: [{ attribute: 'email', operator: 'ends_with', values: ['@corp.com'] }], included: ['friend'], excluded: ['u-1'] },
       { key: 'listed', conditions: [], included: ['u-9'], excluded: [] },
     ];
-    const inStaff = { operator: 'in_segment', values: ['staff'] } as const;
+    const inStaff = { operator: 'in_segment' as const, values: ['staff'] };
     expect(matches(inStaff, { targetingKey: 'u-2', email: 'a@corp.com' }, segments)).toBe(true);
     expect(matches(inStaff, { targetingKey: 'friend', email: 'a@gmail.com' }, segments)).toBe(true);
     expect(matches(inStaff, { targetingKey: 'u-1', email: 'a@corp.com' }, segments)).toBe(false);

@@ -1,4 +1,5 @@
 import type { FlagEvent, FlagType, HashVersion, Variants } from '../../shared/flag-events.ts';
+import { defaultTargeting } from '../../shared/flag-defaults.ts';
 import type { Targeting } from '../../shared/targeting.ts';
 
 /** A flag as the write side sees it: everything the deciders need, built from its events alone. */
@@ -41,17 +42,6 @@ export function evolveFlag(state: Flag | undefined, event: FlagEvent): Flag {
       throw new Error(`unknown flag event ${(exhaustive as FlagEvent).type}`);
     }
   }
-}
-
-/**
- * Targeting of an environment the flag was never configured in: off, serving the off variant. A boolean flag
- * serves `on` by default once enabled, so switching it on does what the switch says (as LaunchDarkly does).
- */
-export function defaultTargeting(flag: Pick<Flag, 'type' | 'variants'>): Targeting {
-  const names = Object.keys(flag.variants);
-  const offVariant = flag.type === 'boolean' ? 'off' : names[0]!;
-  const served = flag.type === 'boolean' ? 'on' : names[0]!;
-  return { enabled: false, offVariant, bucketBy: 'targetingKey', prerequisites: [], targets: [], rules: [], defaultServe: { variant: served } };
 }
 
 export function targetingIn(flag: Flag, environment: string): Targeting {
