@@ -1,13 +1,22 @@
+import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Config } from './config.ts';
+import { deferredEventStore } from './event-store/deferred-event-store.ts';
 import type { EventStore } from './event-store/event-store.ts';
 import { createKurrentDbEventStore } from './event-store/kurrentdb-event-store.ts';
 import { createPgliteDriver } from './event-store/pglite-driver.ts';
 import { createPostgresDriver } from './event-store/postgres-driver.ts';
 import { createSqlEventStore } from './event-store/sql-event-store.ts';
 import { createAdminApp } from './http/admin-app.ts';
+import { createReadApi } from './read/read-api.ts';
+import { readAdminRoutes } from './read/read-admin-routes.ts';
+import { fileReadModelPersistence, type ReadModelPersistence } from './read/read-model-persistence.ts';
+import { startReadProjection, type ReadProjection } from './read/read-projection.ts';
+import { SdkKeys } from './read/sdk-keys.ts';
+import { StreamHub } from './read/stream-hub.ts';
+import { sleep } from './event-store/catch-up-subscription.ts';
 import { sha256 } from './shared/tokens.ts';
 import { bootstrap } from './write/bootstrap.ts';
 import { WriteModel } from './write/write-model.ts';
@@ -15,50 +24,117 @@ import { WriteModel } from './write/write-model.ts';
 export interface Flagstaff {
   readonly url: string;
   readonly store: EventStore;
-  /** Set only on the first start without a configured token: show it once. */
-  readonly newAdminToken: string | undefined;
+  readonly projection: ReadProjection;
+  /** Resolves once the first-start bootstrap ran; its token is set only on the first start without a configured one. */
+  readonly bootstrapped: Promise<{ newAdminToken?: string }>;
   close(): Promise<void>;
 }
 
-/** The composition root: the only place that picks concrete adapters and wires them together. */
+export interface StartOptions {
+  /** An already open store (tests); otherwise the configured adapter is opened. */
+  store?: EventStore;
+  /** Where the read model is kept; defaults to `<data dir>/read-model`. */
+  readModelPersistence?: ReadModelPersistence;
+  sseHeartbeatMs?: number;
+}
+
+/**
+ * Opens the configured store. The embedded one opens at once or fails loudly; a server is waited for in the
+ * background, so Flagstaff starts, and serves its persisted read model, while the server is down.
+ */
 export async function openEventStore(config: Config['eventStore']): Promise<EventStore> {
   switch (config.kind) {
     case 'pglite':
       await fs.mkdir(config.dataDir, { recursive: true });
       return createSqlEventStore(await createPgliteDriver(config.dataDir));
     case 'postgres':
-      return createSqlEventStore(await createPostgresDriver(config.url), { schema: config.schema });
+      return deferredEventStore(async () => {
+        const driver = await createPostgresDriver(config.url);
+        try {
+          return await createSqlEventStore(driver, { schema: config.schema });
+        } catch (error) {
+          await driver.close().catch(() => {});
+          throw error;
+        }
+      }, { onError: (error) => console.warn(`event store: ${(error as Error).message}; retrying`) });
     case 'eventstoredb':
-      return createKurrentDbEventStore(config.url);
+      return deferredEventStore(() => createKurrentDbEventStore(config.url));
   }
 }
 
-export async function startFlagstaff(config: Config, options: { store?: EventStore } = {}): Promise<Flagstaff> {
+/** The composition root: the only place that picks concrete adapters and wires them together. */
+export async function startFlagstaff(config: Config, options: StartOptions = {}): Promise<Flagstaff> {
   const store = options.store ?? (await openEventStore(config.eventStore));
-  const model = new WriteModel(store);
-  const { newAdminToken } = await bootstrap(store, model, { adminTokenConfigured: config.adminToken !== undefined });
-  const app = createAdminApp({
+  const writeModel = new WriteModel(store);
+
+  let streams: StreamHub | undefined;
+  const projection = await startReadProjection({
     store,
-    model,
+    persistence: options.readModelPersistence ?? fileReadModelPersistence(path.join(config.dataDir, 'read-model')),
+    onChange: (changes) => streams?.publish(changes),
+  });
+  streams = new StreamHub(() => projection.model, options.sseHeartbeatMs);
+  const readApi = createReadApi({ model: () => projection.model, keys: new SdkKeys(() => projection.model), streams, bodyLimit: 1024 * 1024 });
+
+  const health = async (): Promise<{ ok: boolean; body: Record<string, unknown> }> => {
+    const storeUp = await Promise.race([store.headPosition().then(() => true, () => false), sleep(1_000).then(() => false)]);
+    const status = projection.status();
+    const ok = storeUp && status.live;
+    return {
+      ok,
+      body: {
+        status: ok ? 'ok' : 'degraded',
+        eventStore: storeUp ? 'ok' : 'unreachable',
+        readModel: { position: status.position, live: status.live, ...(status.lastError ? { lastError: status.lastError } : {}) },
+      },
+    };
+  };
+
+  const admin = createAdminApp({
+    store,
+    model: writeModel,
     bootstrapTokenHash: config.adminToken === undefined ? undefined : sha256(config.adminToken),
     bodyLimit: config.bodyLimit,
+    health,
+    routers: [readAdminRoutes({ store, projection })],
   });
-  const server = http.createServer(app);
+  const server = http.createServer((req, res) => {
+    if (!readApi(req, res)) admin(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+
+  let closed = false;
+  // First start: default environments and an admin token. Waits for the store if it is not reachable yet.
+  const bootstrapped = (async () => {
+    for (;;) {
+      try {
+        return await bootstrap(store, writeModel, { adminTokenConfigured: config.adminToken !== undefined });
+      } catch (error) {
+        if (closed) return {};
+        console.warn(`bootstrap: ${(error as Error).message}; retrying`);
+        await sleep(1_000);
+      }
+    }
+  })();
+
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   return {
     url: `http://${host}:${port}`,
     store,
-    newAdminToken,
+    projection,
+    bootstrapped,
     async close() {
+      closed = true;
+      streams?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await projection.stop();
       await store.close();
     },
   };

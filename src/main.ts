@@ -4,9 +4,11 @@ import { loadConfig } from './config.ts';
 const config = loadConfig();
 const flagstaff = await startFlagstaff(config);
 console.log(`Flagstaff listening on ${flagstaff.url} (event store: ${config.eventStore.kind})`);
-if (flagstaff.newAdminToken) {
-  console.log(`\nFirst start: an admin token was created. It is shown only this once; keep it safe:\n\n  ${flagstaff.newAdminToken}\n`);
-}
+void flagstaff.bootstrapped.then(({ newAdminToken }) => {
+  if (newAdminToken) {
+    console.log(`\nFirst start: an admin token was created. It is shown only this once; keep it safe:\n\n  ${newAdminToken}\n`);
+  }
+});
 
 let stopping = false;
 const stop = async (signal: string): Promise<void> => {

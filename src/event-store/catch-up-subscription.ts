@@ -56,6 +56,7 @@ export function startCatchUpSubscription(source: CatchUpSource, options: Subscri
         }
         failures = 0;
         settleWaiters();
+        options.onIdle?.(position);
         await changes.wait(FALLBACK_POLL_MS, abort.signal);
       } catch (error) {
         if (abort.signal.aborted) break;

@@ -73,6 +73,8 @@ export interface SubscribeOptions {
   readonly batchSize?: number;
   /** Told of handler or store errors; the subscription retries with backoff and never stops by itself. */
   readonly onError?: (error: unknown) => void;
+  /** Told each time the subscription has read everything there is (it is live and the store answered). */
+  readonly onIdle?: (position: number) => void;
 }
 
 export interface Subscription {

@@ -37,7 +37,11 @@ interface EventRow {
 export async function createSqlEventStore(driver: SqlDriver, options: { schema?: string } = {}): Promise<EventStore> {
   const schema = options.schema ?? 'flagstaff';
   if (!SCHEMA_PATTERN.test(schema)) throw new Error(`Invalid schema name: ${schema}`);
-  await migrate(driver, schema);
+  try {
+    await migrate(driver, schema);
+  } catch (error) {
+    throw asStoreError(error);
+  }
 
   const changes = new ChangeBroadcast();
   const unlisten = await driver.listen(notifyChannel(schema), () => changes.emit());

@@ -17,6 +17,10 @@ export interface AdminAppOptions {
   bootstrapTokenHash: string | undefined;
   /** Largest accepted JSON body, in bytes or a size such as "1mb". */
   bodyLimit: string | number;
+  /** Liveness and dependencies, for `/health`: 200 when ok, 503 when degraded. */
+  health: () => Promise<{ ok: boolean; body: Record<string, unknown> }>;
+  /** Routers of other slices (read-side administration, analytics, ...), mounted after authentication. */
+  routers?: express.Router[];
 }
 
 /** The admin API on express: every body validated, every error an RFC 9457 problem, every command audited. */
@@ -28,12 +32,8 @@ export function createAdminApp(options: AdminAppOptions): Express {
   app.use(correlate);
 
   app.get('/health', async (_req, res) => {
-    try {
-      const head = await store.headPosition();
-      res.json({ status: 'ok', eventStore: 'ok', head });
-    } catch {
-      res.status(503).json({ status: 'degraded', eventStore: 'unreachable' });
-    }
+    const { ok, body } = await options.health();
+    res.status(ok ? 200 : 503).json(body);
   });
 
   app.use(
@@ -43,7 +43,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
     commandBody,
   );
   const deps = { store, model };
-  app.use(flagRoutes(deps), segmentRoutes(deps), environmentRoutes(deps), accessRoutes(deps), auditRoutes(deps));
+  app.use(flagRoutes(deps), segmentRoutes(deps), environmentRoutes(deps), accessRoutes(deps), auditRoutes(deps), ...(options.routers ?? []));
 
   app.use((req) => {
     throw new NotFoundError(`No route for ${req.method} ${req.path}`);

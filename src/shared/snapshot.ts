@@ -20,8 +20,6 @@ export interface FlagSnapshot extends Targeting {
   readonly type: FlagType;
   readonly variants: Readonly<Record<string, JsonValue>>;
   readonly hashVersion: HashVersion;
-  /** The flag stream's version this configuration comes from. */
-  readonly version: number;
 }
 
 export interface SegmentSnapshot {

@@ -7,7 +7,6 @@ const flag = (key: string, overrides: Partial<FlagSnapshot> = {}): FlagSnapshot 
   type: 'boolean',
   variants: { on: true, off: false },
   hashVersion: 1,
-  version: 1,
   enabled: true,
   offVariant: 'off',
   bucketBy: 'targetingKey',

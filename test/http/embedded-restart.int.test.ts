@@ -12,7 +12,7 @@ afterAll(() => {
 });
 
 /** Runs `npm start` as a user would, on the embedded defaults, and waits for it to listen. */
-async function npmStart(dataDir: string, port: number): Promise<{ child: ChildProcess; output: () => string }> {
+async function npmStart(dataDir: string, port: number, waitFor = 'Flagstaff listening'): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn('npm', ['start'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', FLAGSTAFF_DATA_DIR: dataDir, FLAGSTAFF_ADMIN_TOKEN: undefined },
@@ -24,7 +24,7 @@ async function npmStart(dataDir: string, port: number): Promise<{ child: ChildPr
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const started = Date.now();
-  while (!output.includes('Flagstaff listening')) {
+  while (!output.includes(waitFor)) {
     if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`);
     if (Date.now() - started > 60_000) throw new Error(`npm start did not listen in time: ${output}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -44,7 +44,7 @@ describe('npm start on the embedded defaults', () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const base = `http://127.0.0.1:${port}`;
 
-    const first = await npmStart(dataDir, port);
+    const first = await npmStart(dataDir, port, 'fs_admin_');
     const token = /fs_admin_[\w-]+/.exec(first.output())?.[0];
     expect(token).toBeDefined();
     const health = await request(base, 'GET', '/health', { token: null });

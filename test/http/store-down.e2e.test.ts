@@ -4,6 +4,7 @@ import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
 import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
 import { startTestServer, type TestServer } from '../support/flagstaff.ts';
 import { testDatabaseUrl } from '../support/postgres.ts';
+import { eventually } from '../support/eventually.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
 const schema = `store_down_${process.pid}`;
@@ -43,7 +44,7 @@ describe('admin API when PostgreSQL goes away', () => {
     // The client retries with the same Idempotency-Key: whatever happened before, it is done exactly once.
     const retried = await server.api('POST', '/admin/flags', { body: { key: 'during-outage' }, headers: { 'idempotency-key': 'outage-1' } });
     expect(retried.status).toBe(201);
-    expect((await server.api('GET', '/health', { token: null })).status).toBe(200);
+    await eventually(async () => expect((await server.api('GET', '/health', { token: null })).status).toBe(200));
     const history = await server.api('GET', '/admin/flags/during-outage/history');
     expect(history.body.events).toHaveLength(1);
     expect((await server.api('GET', '/admin/flags/before-outage')).status).toBe(200);

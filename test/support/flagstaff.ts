@@ -3,6 +3,7 @@ import type { Config } from '../../src/config.ts';
 import type { EventStore } from '../../src/event-store/event-store.ts';
 import { createPgliteDriver } from '../../src/event-store/pglite-driver.ts';
 import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
+import { memoryReadModelPersistence, type ReadModelPersistence } from '../../src/read/read-model-persistence.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -29,9 +30,16 @@ export interface ApiResponse {
 }
 
 /** The real HTTP app on an in-memory PGlite (or the store given), on a free port. */
-export async function startTestServer(options: { store?: EventStore; config?: Partial<Config> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { store?: EventStore; config?: Partial<Config>; persistence?: ReadModelPersistence; sseHeartbeatMs?: number } = {},
+): Promise<TestServer> {
   const store = options.store ?? (await createSqlEventStore(await createPgliteDriver()));
-  const flagstaff = await startFlagstaff(testConfig(options.config), { store });
+  const flagstaff = await startFlagstaff(testConfig(options.config), {
+    store,
+    readModelPersistence: options.persistence ?? memoryReadModelPersistence(),
+    ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
+  });
+  await flagstaff.bootstrapped;
   return Object.assign(flagstaff, {
     api: (method: string, path: string, o: Parameters<TestServer['api']>[2] = {}) => request(flagstaff.url, method, path, o),
   });

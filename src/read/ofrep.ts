@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { evaluateFlag, type CompiledEnvironment } from '../evaluation/compile.ts';
+import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluation-result.ts';
+import { zodIssues } from '../http/validation.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import { readJsonBody, sendJson } from './http-io.ts';
+import type { SdkPrincipal } from './sdk-keys.ts';
+
+const requestSchema = z.object({ context: z.record(z.string(), z.json()).default({}) });
+
+interface OfrepDeps {
+  authenticate(req: IncomingMessage): SdkPrincipal;
+  environmentFor(principal: SdkPrincipal, requested: string | undefined): CompiledEnvironment;
+  bodyLimit: number;
+}
+
+/**
+ * The OpenFeature Remote Evaluation Protocol: single and bulk evaluation, with OFREP's own error bodies
+ * (`{ key, errorCode, errorDetails }`) rather than problem documents, as its clients expect. The bulk response
+ * carries an ETag (the revision) so polling clients get 304 until something changes.
+ */
+export async function handleOfrep(req: IncomingMessage, res: ServerResponse, path: string, deps: OfrepDeps): Promise<void> {
+  const principal = deps.authenticate(req);
+  if (path === '/ofrep/v1/configuration' && req.method === 'GET') {
+    return sendJson(res, 200, JSON.stringify({
+      name: 'Flagstaff',
+      capabilities: { cacheInvalidation: { polling: { enabled: true, minPollingIntervalMs: 1_000 } }, flagEvaluation: { supportedTypes: ['boolean', 'string', 'integer', 'float', 'object'] } },
+    }));
+  }
+  if (req.method !== 'POST') throw new NotFoundError(`No route for ${req.method} ${path}`);
+  const env = deps.environmentFor(principal, undefined);
+
+  const parsed = requestSchema.safeParse(await readJsonBody(req, deps.bodyLimit));
+  if (!parsed.success) {
+    const details = zodIssues(parsed.error).map((i) => `${i.pointer} ${i.detail}`).join('; ');
+    const key = path.startsWith('/ofrep/v1/evaluate/flags/') ? path.slice('/ofrep/v1/evaluate/flags/'.length) : undefined;
+    return sendJson(res, 400, JSON.stringify({ ...(key ? { key } : {}), errorCode: 'INVALID_CONTEXT', errorDetails: details }));
+  }
+  const context = parsed.data.context as EvaluationContext;
+
+  if (path === '/ofrep/v1/evaluate/flags') {
+    const etag = `W/"${env.revision}"`;
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag });
+      res.end();
+      return;
+    }
+    const flags = [...env.flags.keys()].map((key) => ofrepResult(evaluateFlag(env, key, context)).body);
+    return sendJson(res, 200, JSON.stringify({ flags }), { etag });
+  }
+  if (path.startsWith('/ofrep/v1/evaluate/flags/')) {
+    const key = path.slice('/ofrep/v1/evaluate/flags/'.length);
+    // A key that cannot exist is simply not found, like any other unknown key.
+    const { status, body } = ofrepResult(evaluateFlag(env, key, context));
+    return sendJson(res, status, JSON.stringify(body));
+  }
+  throw new NotFoundError(`No route for ${req.method} ${path}`);
+}
+
+function ofrepResult(result: EvaluationResult): { status: number; body: Record<string, unknown> } {
+  if (result.errorCode) {
+    const status = result.errorCode === 'FLAG_NOT_FOUND' ? 404 : result.errorCode === 'GENERAL' ? 500 : 400;
+    return { status, body: { key: result.flagKey, errorCode: result.errorCode, errorDetails: result.errorMessage } };
+  }
+  return {
+    status: 200,
+    body: {
+      key: result.flagKey,
+      value: result.value,
+      reason: result.reason,
+      variant: result.variant,
+      metadata: { revision: result.revision, ...(result.ruleId ? { ruleId: result.ruleId } : {}) },
+    },
+  };
+}

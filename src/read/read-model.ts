@@ -1,0 +1,294 @@
+import { createHash } from 'node:crypto';
+import type { JsonValue, StoredEvent } from '../event-store/event-store.ts';
+import { compileEnvironment, type CompiledEnvironment } from '../evaluation/compile.ts';
+import type { ApiKeyEvent, SdkKeyKind } from '../shared/access-events.ts';
+import { splitStreamId } from '../shared/domain-event.ts';
+import type { EnvironmentEvent } from '../shared/environment-events.ts';
+import { defaultTargeting } from '../shared/flag-defaults.ts';
+import type { FlagEvent, FlagType, HashVersion } from '../shared/flag-events.ts';
+import type { SegmentEvent } from '../shared/segment-events.ts';
+import type { EnvironmentSnapshot, FlagSnapshot, SegmentSnapshot } from '../shared/snapshot.ts';
+import type { Targeting } from '../shared/targeting.ts';
+
+/** The read model's durable state: plain JSON, what a snapshot file holds and what the rebuild hash covers. */
+export interface ReadModelState {
+  formatVersion: 1;
+  /** Global position of the last event applied: the projection's checkpoint. */
+  position: number;
+  flags: Record<string, StoredFlag>;
+  segments: Record<string, SegmentSnapshot & { archived: boolean }>;
+  /** Per environment, the position of the last event that changed its configuration. */
+  environments: Record<string, { revision: number }>;
+  /** SDK keys by the SHA-256 of the key. */
+  apiKeys: Record<string, { id: string; environment: string; kind: SdkKeyKind; revoked: boolean }>;
+}
+
+export interface StoredFlag {
+  key: string;
+  type: FlagType;
+  variants: Record<string, JsonValue>;
+  hashVersion: HashVersion;
+  version: number;
+  archived: boolean;
+  environments: Record<string, Targeting>;
+}
+
+export function emptyReadModelState(): ReadModelState {
+  return { formatVersion: 1, position: 0, flags: {}, segments: {}, environments: {}, apiKeys: {} };
+}
+
+/** What one applied batch changed, per environment: the flags and segments to announce to streams. */
+export interface EnvironmentChange {
+  readonly environment: string;
+  readonly previousRevision: number;
+  readonly revision: number;
+}
+
+/**
+ * The read side's projection: folds flag, segment, environment and SDK-key events into per-environment
+ * snapshots, compiled for evaluation. Applying is idempotent (events at or below `position` are skipped), so
+ * a batch delivered again after a crash changes nothing. Snapshots and compilations are rebuilt only for the
+ * environments a batch touched, reusing every unchanged flag.
+ */
+export class ReadModel {
+  private state: ReadModelState;
+  private readonly snapshots = new Map<string, EnvironmentSnapshot>();
+  private readonly compiled = new Map<string, CompiledEnvironment>();
+  /** Flags and segments changed since the environment's snapshot was last built. */
+  private readonly dirty = new Map<string, { flags: Set<string>; segments: boolean }>();
+
+  constructor(state: ReadModelState = emptyReadModelState()) {
+    this.state = state;
+    for (const environment of Object.keys(state.environments)) this.markAll(environment);
+  }
+
+  get position(): number {
+    return this.state.position;
+  }
+
+  environments(): string[] {
+    return Object.keys(this.state.environments);
+  }
+
+  revisionOf(environment: string): number | undefined {
+    return this.state.environments[environment]?.revision;
+  }
+
+  apiKey(hash: string): ReadModelState['apiKeys'][string] | undefined {
+    return this.state.apiKeys[hash];
+  }
+
+  /** Applies a batch in order; returns the environments whose configuration changed. */
+  apply(events: readonly StoredEvent[]): EnvironmentChange[] {
+    const before = new Map(Object.entries(this.state.environments).map(([env, { revision }]) => [env, revision]));
+    for (const event of events) {
+      if (event.position <= this.state.position) continue;
+      this.applyOne(event);
+      this.state.position = event.position;
+    }
+    const changes: EnvironmentChange[] = [];
+    for (const [environment, { revision }] of Object.entries(this.state.environments)) {
+      const previousRevision = before.get(environment) ?? 0;
+      if (revision !== previousRevision) changes.push({ environment, previousRevision, revision });
+    }
+    return changes;
+  }
+
+  /** The environment's configuration as applications receive it. */
+  snapshot(environment: string): EnvironmentSnapshot | undefined {
+    const meta = this.state.environments[environment];
+    if (!meta) return undefined;
+    const previous = this.snapshots.get(environment);
+    const dirty = this.dirty.get(environment);
+    if (previous && previous.revision === meta.revision && !dirty) return previous;
+
+    const flags: Record<string, FlagSnapshot> = {};
+    for (const flag of Object.values(this.state.flags)) {
+      if (flag.archived) continue;
+      const reuse = previous?.flags[flag.key];
+      flags[flag.key] = reuse && dirty && !dirty.flags.has(flag.key) ? reuse : flagSnapshot(flag, environment);
+    }
+    let segments = previous?.segments;
+    if (!segments || !dirty || dirty.segments) {
+      segments = Object.fromEntries(
+        Object.values(this.state.segments)
+          .filter((s) => !s.archived)
+          .map(({ key, conditions, included, excluded }) => [key, reuseSegment(previous?.segments[key], { key, conditions, included, excluded })]),
+      );
+    }
+    const snapshot: EnvironmentSnapshot = { formatVersion: 1, environment, revision: meta.revision, flags, segments };
+    this.snapshots.set(environment, snapshot);
+    this.dirty.delete(environment);
+    return snapshot;
+  }
+
+  /** The environment compiled for evaluation; recompiles only what changed since the last call. */
+  compiledEnvironment(environment: string): CompiledEnvironment | undefined {
+    const snapshot = this.snapshot(environment);
+    if (!snapshot) return undefined;
+    const previous = this.compiled.get(environment);
+    if (previous?.snapshot === snapshot) return previous;
+    const next = compileEnvironment(snapshot, previous);
+    this.compiled.set(environment, next);
+    return next;
+  }
+
+  /** A copy of the durable state, for persistence. */
+  toState(): ReadModelState {
+    return structuredClone(this.state);
+  }
+
+  /** SHA-256 of the canonical JSON of the state: equal hashes, equal read models. */
+  hash(): string {
+    return createHash('sha256').update(canonicalJson(this.state)).digest('hex');
+  }
+
+  private applyOne(event: StoredEvent): void {
+    const { category, id } = splitStreamId(event.streamId);
+    switch (category) {
+      case 'flag':
+        return this.applyFlag(id, event as unknown as FlagEvent & StoredEvent);
+      case 'segment':
+        return this.applySegment(id, event as unknown as SegmentEvent & StoredEvent);
+      case 'environment':
+        return this.applyEnvironment(event as unknown as EnvironmentEvent & StoredEvent);
+      case 'apikey':
+        return this.applyApiKey(event as unknown as ApiKeyEvent & StoredEvent);
+      default:
+        return; // admin tokens, experiments, ...: not part of what applications evaluate against
+    }
+  }
+
+  private applyFlag(key: string, event: FlagEvent & StoredEvent): void {
+    const flags = this.state.flags;
+    const current = flags[key];
+    switch (event.type) {
+      case 'FlagCreated': {
+        const { type, variants, hashVersion } = event.data;
+        flags[key] = { key, type, variants, hashVersion, version: event.version, archived: false, environments: {} };
+        return this.touchAll(key, event.position);
+      }
+      case 'FlagDetailsChanged':
+        if (!current) return;
+        flags[key] = { ...current, variants: event.data.variants, version: event.version };
+        return this.touchAll(key, event.position);
+      case 'FlagTargetingChanged':
+        if (!current) return;
+        flags[key] = { ...current, version: event.version, environments: { ...current.environments, [event.data.environment]: event.data.targeting } };
+        return this.touch(event.data.environment, key, event.position);
+      case 'FlagToggled': {
+        if (!current) return;
+        const targeting = current.environments[event.data.environment] ?? defaultTargeting(current);
+        flags[key] = {
+          ...current,
+          version: event.version,
+          environments: { ...current.environments, [event.data.environment]: { ...targeting, enabled: event.data.enabled } },
+        };
+        return this.touch(event.data.environment, key, event.position);
+      }
+      case 'FlagArchived':
+      case 'FlagRestored':
+        if (!current) return;
+        flags[key] = { ...current, version: event.version, archived: event.type === 'FlagArchived' };
+        return this.touchAll(key, event.position);
+      default: {
+        const exhaustive: never = event;
+        throw new Error(`unknown flag event ${(exhaustive as StoredEvent).type}`);
+      }
+    }
+  }
+
+  private applySegment(key: string, event: SegmentEvent & StoredEvent): void {
+    const segments = this.state.segments;
+    const current = segments[key];
+    switch (event.type) {
+      case 'SegmentCreated':
+      case 'SegmentChanged': {
+        const { conditions, included, excluded } = event.data;
+        segments[key] = { key, conditions, included, excluded, archived: current?.archived ?? false };
+        break;
+      }
+      case 'SegmentArchived':
+      case 'SegmentRestored':
+        if (!current) return;
+        segments[key] = { ...current, archived: event.type === 'SegmentArchived' };
+        break;
+      default: {
+        const exhaustive: never = event;
+        throw new Error(`unknown segment event ${(exhaustive as StoredEvent).type}`);
+      }
+    }
+    for (const environment of Object.keys(this.state.environments)) {
+      this.dirtyOf(environment).segments = true;
+      this.state.environments[environment] = { revision: event.position };
+    }
+  }
+
+  private applyEnvironment(event: EnvironmentEvent & StoredEvent): void {
+    if (event.type !== 'EnvironmentCreated') return; // a rename changes nothing applications evaluate
+    this.state.environments[event.data.key] = { revision: event.position };
+    this.markAll(event.data.key);
+  }
+
+  private applyApiKey(event: ApiKeyEvent & StoredEvent): void {
+    switch (event.type) {
+      case 'ApiKeyIssued': {
+        const { id, environment, kind, keyHash } = event.data;
+        this.state.apiKeys[keyHash] = { id, environment, kind, revoked: false };
+        return;
+      }
+      case 'ApiKeyRevoked': {
+        const entry = Object.entries(this.state.apiKeys).find(([, key]) => key.id === event.data.id);
+        if (entry) this.state.apiKeys[entry[0]] = { ...entry[1], revoked: true };
+        return;
+      }
+      default: {
+        const exhaustive: never = event;
+        throw new Error(`unknown API key event ${(exhaustive as StoredEvent).type}`);
+      }
+    }
+  }
+
+  private touch(environment: string, flagKey: string, position: number): void {
+    if (!this.state.environments[environment]) return; // targeting for an environment that does not exist (yet)
+    this.dirtyOf(environment).flags.add(flagKey);
+    this.state.environments[environment] = { revision: position };
+  }
+
+  private touchAll(flagKey: string, position: number): void {
+    for (const environment of Object.keys(this.state.environments)) this.touch(environment, flagKey, position);
+  }
+
+  private dirtyOf(environment: string): { flags: Set<string>; segments: boolean } {
+    let dirty = this.dirty.get(environment);
+    if (!dirty) {
+      dirty = { flags: new Set(), segments: false };
+      this.dirty.set(environment, dirty);
+    }
+    return dirty;
+  }
+
+  private markAll(environment: string): void {
+    this.snapshots.delete(environment);
+    this.dirty.set(environment, { flags: new Set(Object.keys(this.state.flags)), segments: true });
+  }
+}
+
+function flagSnapshot(flag: StoredFlag, environment: string): FlagSnapshot {
+  const targeting = flag.environments[environment] ?? defaultTargeting(flag);
+  return { key: flag.key, type: flag.type, variants: flag.variants, hashVersion: flag.hashVersion, ...targeting };
+}
+
+/** Keeps the previous segment object when nothing changed, so compiled flags using it can be reused. */
+function reuseSegment(previous: SegmentSnapshot | undefined, next: SegmentSnapshot): SegmentSnapshot {
+  return previous && canonicalJson(previous) === canonicalJson(next) ? previous : next;
+}
+
+/** JSON with object keys sorted, so equal values always serialise, and hash, the same way. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      : v,
+  );
+}

@@ -1,0 +1,153 @@
+import type { ServerResponse } from 'node:http';
+import type { SdkKeyKind } from '../shared/access-events.ts';
+import type { EnvironmentSnapshot } from '../shared/snapshot.ts';
+import type { EnvironmentChange, ReadModel } from './read-model.ts';
+
+/** What a `change` event carries: the flags and segments that differ from the previous revision. */
+export interface SnapshotDelta {
+  readonly previousRevision: number;
+  readonly revision: number;
+  readonly flags: EnvironmentSnapshot['flags'];
+  readonly deletedFlags: readonly string[];
+  readonly segments: EnvironmentSnapshot['segments'];
+  readonly deletedSegments: readonly string[];
+}
+
+interface Connection {
+  readonly res: ServerResponse;
+  readonly kind: SdkKeyKind;
+}
+
+/** How many recent changes per environment are kept so a reconnecting client gets deltas, not a snapshot. */
+const RECENT_CHANGES = 256;
+/** A client that stops reading is dropped once this much is buffered for it; it reconnects and resumes. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Server-Sent Events per environment. Server keys get the snapshot (`event: snapshot`) then deltas
+ * (`event: change`), each with `id: <revision>`; a client reconnecting with Last-Event-ID gets only the deltas
+ * it missed when they are still in memory, else a fresh snapshot. Client keys get `event: revision` only (they
+ * evaluate remotely and just learn when to). Comments keep idle connections alive through proxies.
+ */
+export class StreamHub {
+  private readonly connections = new Map<string, Set<Connection>>();
+  private readonly published = new Map<string, EnvironmentSnapshot>();
+  private readonly recent = new Map<string, { revision: number; previousRevision: number; frame: string }[]>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly model: () => ReadModel,
+    heartbeatMs = 15_000,
+  ) {
+    this.heartbeat = setInterval(() => this.broadcastAll(': heartbeat\n\n'), heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.connections.values()) n += set.size;
+    return n;
+  }
+
+  open(res: ServerResponse, environment: string, kind: SdkKeyKind, lastEventId: number | undefined): void {
+    const snapshot = this.model().snapshot(environment);
+    if (!snapshot) throw new Error(`unknown environment ${environment}`);
+    this.published.set(environment, this.published.get(environment) ?? snapshot);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    const connection: Connection = { res, kind };
+    let set = this.connections.get(environment);
+    if (!set) {
+      set = new Set();
+      this.connections.set(environment, set);
+    }
+    set.add(connection);
+    res.on('close', () => set.delete(connection));
+
+    const revision = snapshot.revision;
+    if (kind === 'client') {
+      if (lastEventId !== revision) res.write(revisionFrame(revision));
+      return;
+    }
+    if (lastEventId === revision) return;
+    const missed = lastEventId === undefined ? undefined : this.changesSince(environment, lastEventId);
+    if (missed) for (const frame of missed) res.write(frame);
+    else res.write(`id: ${revision}\nevent: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
+  }
+
+  /** Sends each changed environment's delta to its connections, and remembers it for resuming clients. */
+  publish(changes: readonly EnvironmentChange[]): void {
+    for (const change of changes) {
+      const snapshot = this.model().snapshot(change.environment);
+      if (!snapshot) continue;
+      const previous = this.published.get(change.environment);
+      this.published.set(change.environment, snapshot);
+      const delta = previous ? deltaBetween(previous, snapshot) : undefined;
+      const frame = delta
+        ? `id: ${snapshot.revision}\nevent: change\ndata: ${JSON.stringify(delta)}\n\n`
+        : `id: ${snapshot.revision}\nevent: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`;
+      if (delta) {
+        const recent = this.recent.get(change.environment) ?? [];
+        recent.push({ revision: delta.revision, previousRevision: delta.previousRevision, frame });
+        if (recent.length > RECENT_CHANGES) recent.shift();
+        this.recent.set(change.environment, recent);
+      }
+      for (const connection of this.connections.get(change.environment) ?? []) {
+        this.write(connection, connection.kind === 'client' ? revisionFrame(snapshot.revision) : frame);
+      }
+    }
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const set of this.connections.values()) for (const connection of set) connection.res.end();
+    this.connections.clear();
+  }
+
+  /** The frames after `revision`, if the chain from it to now is unbroken in memory. */
+  private changesSince(environment: string, revision: number): string[] | undefined {
+    const recent = this.recent.get(environment) ?? [];
+    const start = recent.findIndex((change) => change.previousRevision === revision);
+    if (start < 0) return undefined;
+    return recent.slice(start).map((change) => change.frame);
+  }
+
+  private broadcastAll(frame: string): void {
+    for (const set of this.connections.values()) for (const connection of set) this.write(connection, frame);
+  }
+
+  private write(connection: Connection, frame: string): void {
+    if (connection.res.writableLength > MAX_BUFFERED_BYTES) {
+      connection.res.destroy(); // a stalled reader would otherwise hold memory without bound
+      return;
+    }
+    connection.res.write(frame);
+  }
+}
+
+function revisionFrame(revision: number): string {
+  return `id: ${revision}\nevent: revision\ndata: {"revision":${revision}}\n\n`;
+}
+
+/** Unchanged flags and segments keep their object identity across snapshots, so the delta is a pointer walk. */
+export function deltaBetween(previous: EnvironmentSnapshot, next: EnvironmentSnapshot): SnapshotDelta {
+  const changed = <T>(before: Readonly<Record<string, T>>, after: Readonly<Record<string, T>>) => ({
+    upserted: Object.fromEntries(Object.entries(after).filter(([key, value]) => before[key] !== value)),
+    deleted: Object.keys(before).filter((key) => !(key in after)),
+  });
+  const flags = changed(previous.flags, next.flags);
+  const segments = changed(previous.segments, next.segments);
+  return {
+    previousRevision: previous.revision,
+    revision: next.revision,
+    flags: flags.upserted,
+    deletedFlags: flags.deleted,
+    segments: segments.upserted,
+    deletedSegments: segments.deleted,
+  };
+}
