@@ -67,13 +67,15 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   const store = options.store ?? (await openEventStore(config.eventStore));
   const writeModel = new WriteModel(store);
 
-  let streams: StreamHub | undefined;
+  // The stream hub publishes what the projection applies, and reads the projection's model: tie the knot.
+  const started: { projection?: ReadProjection } = {};
+  const streams = new StreamHub(() => started.projection!.model, options.sseHeartbeatMs);
   const projection = await startReadProjection({
     store,
     persistence: options.readModelPersistence ?? fileReadModelPersistence(path.join(config.dataDir, 'read-model')),
-    onChange: (changes) => streams?.publish(changes),
+    onChange: (changes) => streams.publish(changes),
   });
-  streams = new StreamHub(() => projection.model, options.sseHeartbeatMs);
+  started.projection = projection;
   const readApi = createReadApi({ model: () => projection.model, keys: new SdkKeys(() => projection.model), streams, bodyLimit: 1024 * 1024 });
 
   const health = async (): Promise<{ ok: boolean; body: Record<string, unknown> }> => {
@@ -129,7 +131,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     bootstrapped,
     async close() {
       closed = true;
-      streams?.close();
+      streams.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
