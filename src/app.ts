@@ -69,7 +69,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
 
   // The stream hub publishes what the projection applies, and reads the projection's model: tie the knot.
   const started: { projection?: ReadProjection } = {};
-  const streams = new StreamHub(() => started.projection!.model, options.sseHeartbeatMs);
+  const streams = new StreamHub(() => started.projection?.model, options.sseHeartbeatMs);
   const projection = await startReadProjection({
     store,
     persistence: options.readModelPersistence ?? fileReadModelPersistence(path.join(config.dataDir, 'read-model')),

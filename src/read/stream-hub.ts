@@ -36,7 +36,8 @@ export class StreamHub {
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
-    private readonly model: () => ReadModel,
+    /** Undefined until the projection has started: nothing is published before. */
+    private readonly model: () => ReadModel | undefined,
     heartbeatMs = 15_000,
   ) {
     this.heartbeat = setInterval(() => this.broadcastAll(': heartbeat\n\n'), heartbeatMs);
@@ -50,7 +51,7 @@ export class StreamHub {
   }
 
   open(res: ServerResponse, environment: string, kind: SdkKeyKind, lastEventId: number | undefined): void {
-    const snapshot = this.model().snapshot(environment);
+    const snapshot = this.model()?.snapshot(environment);
     if (!snapshot) throw new Error(`unknown environment ${environment}`);
     this.published.set(environment, this.published.get(environment) ?? snapshot);
     res.writeHead(200, {
@@ -83,7 +84,7 @@ export class StreamHub {
   /** Sends each changed environment's delta to its connections, and remembers it for resuming clients. */
   publish(changes: readonly EnvironmentChange[]): void {
     for (const change of changes) {
-      const snapshot = this.model().snapshot(change.environment);
+      const snapshot = this.model()?.snapshot(change.environment);
       if (!snapshot) continue;
       const previous = this.published.get(change.environment);
       this.published.set(change.environment, snapshot);
