@@ -62,7 +62,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: { schema?:
       const payload = JSON.stringify(events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata ?? {} })));
       let rows: { next_version: number; last_position: string | number }[];
       try {
-        rows = await driver.query(`SELECT * FROM ${schema}.append_events($1, $2, $3::jsonb)`, [streamId, expected, payload]);
+        rows = await driver.query(`SELECT * FROM ${schema}.append_events($1, $2, $3::json)`, [streamId, expected, payload]);
       } catch (error) {
         const conflict = versionConflict(error, streamId, expectedVersion);
         if (conflict) throw conflict;

@@ -16,8 +16,9 @@ export function eventStoreMigrations(schema: string): { id: number; sql: string 
           stream_id    text        NOT NULL,
           version      integer     NOT NULL,
           type         text        NOT NULL,
-          data         jsonb       NOT NULL,
-          metadata     jsonb       NOT NULL,
+          -- json, not jsonb: jsonb reorders object keys, and payloads keep their order (variants are declared in order).
+          data         json        NOT NULL,
+          metadata     json        NOT NULL,
           recorded_at  timestamptz NOT NULL,
           CONSTRAINT events_stream_version_unique UNIQUE (stream_id, version)
         );
@@ -40,7 +41,7 @@ export function eventStoreMigrations(schema: string): { id: number; sql: string 
           updated_at timestamptz NOT NULL DEFAULT now()
         );
         -- Append in one round trip. p_expected: -1 any, otherwise the exact current version (0: no stream).
-        CREATE FUNCTION ${s}.append_events(p_stream text, p_expected integer, p_events jsonb)
+        CREATE FUNCTION ${s}.append_events(p_stream text, p_expected integer, p_events json)
         RETURNS TABLE (next_version integer, last_position bigint)
         LANGUAGE plpgsql AS $fn$
         DECLARE
@@ -48,7 +49,7 @@ export function eventStoreMigrations(schema: string): { id: number; sql: string 
           v_last timestamptz;
           v_now timestamptz;
           v_current integer;
-          v_count integer := jsonb_array_length(p_events);
+          v_count integer := json_array_length(p_events);
         BEGIN
           SELECT h.position, h.last_recorded_at INTO v_head, v_last FROM ${s}.head h WHERE h.id = 1 FOR UPDATE;
           SELECT st.version INTO v_current FROM ${s}.streams st WHERE st.stream_id = p_stream;
@@ -60,8 +61,8 @@ export function eventStoreMigrations(schema: string): { id: number; sql: string 
           v_now := greatest(date_trunc('milliseconds', clock_timestamp()), v_last);
           INSERT INTO ${s}.events (position, stream_id, version, type, data, metadata, recorded_at)
           SELECT v_head + e.ord, p_stream, v_current + e.ord::integer, e.value->>'type', e.value->'data',
-                 coalesce(e.value->'metadata', '{}'::jsonb), v_now
-          FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(value, ord);
+                 coalesce(e.value->'metadata', '{}'::json), v_now
+          FROM json_array_elements(p_events) WITH ORDINALITY AS e(value, ord);
           INSERT INTO ${s}.streams AS st (stream_id, version) VALUES (p_stream, v_current + v_count)
             ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version;
           UPDATE ${s}.head SET position = v_head + v_count, last_recorded_at = v_now WHERE id = 1;

@@ -118,6 +118,10 @@ export function eventStoreContract(name: string, open: () => Promise<ContractHar
         const [stored] = await store.readStream(s);
         expect(stored!.data).toEqual(data);
         expect(stored!.metadata).toEqual(metadata);
+        // Key order too: payloads such as a flag's variants are declared in order.
+        const ordered = { zebra: 1, apple: 2, mango: { z: 1, a: 2 } };
+        await store.append(s, [{ type: 'Ordered', data: ordered }], { expectedVersion: 1 });
+        expect(JSON.stringify((await store.readStream(s, { fromVersion: 2 }))[0]!.data)).toBe(JSON.stringify(ordered));
         expect(stored!.streamId).toBe(s);
         expect(stored!.recordedAt).toBeInstanceOf(Date);
       });

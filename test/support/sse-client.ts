@@ -1,0 +1,77 @@
+/** A minimal Server-Sent Events client for tests: connects with fetch and parses frames as they arrive. */
+export interface SseEvent {
+  id?: string;
+  event: string;
+  data: string;
+  receivedAt: number;
+}
+
+export interface SseConnection {
+  readonly status: number;
+  readonly events: SseEvent[];
+  readonly comments: string[];
+  /** Waits for the next event (after those already taken) that satisfies `predicate`. */
+  next(predicate?: (event: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
+  close(): void;
+}
+
+export async function connectSse(url: string, headers: Record<string, string>): Promise<SseConnection> {
+  const abort = new AbortController();
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  const events: SseEvent[] = [];
+  const comments: string[] = [];
+  let taken = 0;
+  let wake: (() => void) | undefined;
+  if (response.body) {
+    void (async () => {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const event: SseEvent = { event: 'message', data: '', receivedAt: Date.now() };
+            let hasData = false;
+            for (const line of frame.split('\n')) {
+              if (line.startsWith(':')) comments.push(line.slice(1).trim());
+              else if (line.startsWith('id: ')) event.id = line.slice(4);
+              else if (line.startsWith('event: ')) event.event = line.slice(7);
+              else if (line.startsWith('data: ')) {
+                event.data += (hasData ? '\n' : '') + line.slice(6);
+                hasData = true;
+              }
+            }
+            if (hasData) events.push(event);
+            wake?.();
+          }
+        }
+      } catch {
+        // aborted
+      }
+    })();
+  }
+  return {
+    status: response.status,
+    events,
+    comments,
+    async next(predicate = () => true, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        while (taken < events.length) {
+          const event = events[taken++]!;
+          if (predicate(event)) return event;
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) throw new Error('no matching server-sent event in time');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, Math.min(remaining, 50));
+        });
+      }
+    },
+    close: () => abort.abort(),
+  };
+}
