@@ -31,7 +31,7 @@ export interface ApiResponse {
 
 /** The real HTTP app on an in-memory PGlite (or the store given), on a free port. */
 export async function startTestServer(
-  options: { store?: EventStore; config?: Partial<Config>; persistence?: ReadModelPersistence; sseHeartbeatMs?: number } = {},
+  options: { store?: EventStore; config?: Partial<Config>; persistence?: ReadModelPersistence; sseHeartbeatMs?: number; awaitBootstrap?: boolean } = {},
 ): Promise<TestServer> {
   const store = options.store ?? (await createSqlEventStore(await createPgliteDriver()));
   const flagstaff = await startFlagstaff(testConfig(options.config), {
@@ -39,7 +39,8 @@ export async function startTestServer(
     readModelPersistence: options.persistence ?? memoryReadModelPersistence(),
     ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
   });
-  await flagstaff.bootstrapped;
+  // With the store down, bootstrap waits for it; such a test does not wait for bootstrap.
+  if (options.awaitBootstrap !== false) await flagstaff.bootstrapped;
   return Object.assign(flagstaff, {
     api: (method: string, path: string, o: Parameters<TestServer['api']>[2] = {}) => request(flagstaff.url, method, path, o),
   });
