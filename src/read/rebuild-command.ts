@@ -1,0 +1,23 @@
+import path from 'node:path';
+import { openEventStore } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import { fileReadModelPersistence } from './read-model-persistence.ts';
+import { rebuildAndCompare, startReadProjection } from './read-projection.ts';
+
+/**
+ * `npm run rebuild`: with the configured store and data directory, brings the persisted read model up to date,
+ * replays the whole log into a fresh one, and proves by hash that both are equal (exit 1 if not). For a running
+ * server, `POST /admin/projections/rebuild` does the same in place.
+ */
+const config = loadConfig();
+const store = await openEventStore(config.eventStore);
+const projection = await startReadProjection({ store, persistence: fileReadModelPersistence(path.join(config.dataDir, 'read-model')) });
+await projection.caughtUp();
+const report = await rebuildAndCompare(store, projection);
+console.log(
+  `${report.events} events replayed in ${Math.round(report.milliseconds)} ms up to position ${report.position}\n` +
+    `live    ${report.liveHash}\nrebuilt ${report.rebuiltHash}\n${report.equal ? 'equal: the read model is the log, replayed' : 'DIFFERENT: the live read model does not match the log'}`,
+);
+await projection.stop();
+await store.close();
+process.exit(report.equal ? 0 : 1);
