@@ -1,0 +1,37 @@
+/**
+ * The bus port (SPEC section 2): Apache Kafka in production, an in-process bus for the embedded default.
+ * Delivery is at least once: a consumer's offsets are committed only after its batch handler resolves, so
+ * handlers must be idempotent (the analytics sink is, by event id).
+ */
+export type Topic = 'exposures' | 'metrics' | 'dead-letters';
+
+export interface BusMessage {
+  /** Partitioning key: the unit id, so one unit's events stay in order. */
+  readonly key: string;
+  readonly value: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface ConsumedMessage extends BusMessage {
+  readonly topic: Topic;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export interface BusSubscription {
+  /** Stops consuming after the batch in hand; its offsets are committed only if it completed. */
+  stop(): Promise<void>;
+}
+
+export interface EventBus {
+  /** Resolves once every message is durably accepted (Kafka: acks from all in-sync replicas). */
+  publish(topic: Topic, messages: readonly BusMessage[]): Promise<void>;
+  subscribe(options: {
+    groupId: string;
+    topics: readonly Topic[];
+    /** Resolving commits the batch's offsets; throwing redelivers the batch (after a backoff). */
+    onBatch: (messages: readonly ConsumedMessage[]) => Promise<void>;
+    onError?: (error: unknown) => void;
+  }): Promise<BusSubscription>;
+  close(): Promise<void>;
+}
