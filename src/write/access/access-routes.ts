@@ -9,8 +9,9 @@ import { splitStreamId, streamId } from '../../shared/domain-event.ts';
 import { NotFoundError } from '../../shared/errors.ts';
 import { keySchema } from '../../shared/keys.ts';
 import { newId, newSecret, sha256 } from '../../shared/tokens.ts';
-import { executeCommand } from '../command-handler.ts';
-import type { Versioned, WriteModel } from '../write-model.ts';
+import { executeCommand } from '../../shared/command-handler.ts';
+import type { Versioned } from '../../shared/versioned.ts';
+import type { WriteModel } from '../write-model.ts';
 import { decideAdminToken, decideApiKey, type AdminToken, type ApiKey } from './access-decider.ts';
 
 const nameSchema = z.string().min(1).max(128);

@@ -8,8 +8,9 @@ import { streamId } from '../../shared/domain-event.ts';
 import { ENVIRONMENT_CATEGORY } from '../../shared/environment-events.ts';
 import { NotFoundError } from '../../shared/errors.ts';
 import { keySchema } from '../../shared/keys.ts';
-import { executeCommand, type CommandContext } from '../command-handler.ts';
-import type { Versioned, WriteModel } from '../write-model.ts';
+import { executeCommand, type CommandContext } from '../../shared/command-handler.ts';
+import type { Versioned } from '../../shared/versioned.ts';
+import type { WriteModel } from '../write-model.ts';
 import { decideEnvironment, type Environment, type EnvironmentCommand } from './environment-decider.ts';
 
 const createEnvironmentBody = z.strictObject({

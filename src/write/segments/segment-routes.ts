@@ -10,8 +10,9 @@ import { NotFoundError } from '../../shared/errors.ts';
 import { keySchema } from '../../shared/keys.ts';
 import { SEGMENT_CATEGORY } from '../../shared/segment-events.ts';
 import { conditionSchema } from '../../shared/targeting.ts';
-import { executeCommand, type CommandContext, type CommandOutcome } from '../command-handler.ts';
-import type { Versioned, WriteModel } from '../write-model.ts';
+import { executeCommand, type CommandContext, type CommandOutcome } from '../../shared/command-handler.ts';
+import type { Versioned } from '../../shared/versioned.ts';
+import type { WriteModel } from '../write-model.ts';
 import { decideSegment, type SegmentCommand } from './segment-decider.ts';
 import type { Segment } from './segment.ts';
 

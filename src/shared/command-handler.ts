@@ -1,7 +1,8 @@
 import { VersionConflictError, type EventStore, type JsonObject } from '../event-store/event-store.ts';
-import type { DomainEvent, EventMetadata } from '../shared/domain-event.ts';
-import { ConflictError, IdempotencyKeyReusedError, PreconditionFailedError } from '../shared/errors.ts';
-import type { Versioned, WriteModel } from './write-model.ts';
+import type { DomainEvent, EventMetadata } from './domain-event.ts';
+import { ConflictError, IdempotencyKeyReusedError, PreconditionFailedError } from './errors.ts';
+import type { LogModel } from './log-model.ts';
+import type { Versioned } from './versioned.ts';
 
 /** Who asks, why, and under which preconditions: everything about a command that is not its payload. */
 export interface CommandContext {
@@ -34,7 +35,7 @@ const MAX_ATTEMPTS = 5;
  * with one it is a 412. With an Idempotency-Key, a command already done returns the earlier outcome.
  */
 export async function executeCommand<State>(
-  deps: { store: EventStore; model: WriteModel },
+  deps: { store: EventStore; model: LogModel },
   target: {
     streamId: string;
     current: () => Versioned<State> | undefined;
@@ -86,7 +87,7 @@ export async function executeCommand<State>(
   }
 }
 
-function idempotentReplay(model: WriteModel, context: CommandContext): CommandOutcome | undefined {
+function idempotentReplay(model: LogModel, context: CommandContext): CommandOutcome | undefined {
   if (context.idempotencyKey === undefined) return undefined;
   const record = model.idempotency.get(context.idempotencyKey);
   if (!record) return undefined;

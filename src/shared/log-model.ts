@@ -1,0 +1,73 @@
+import type { EventStore, StoredEvent } from '../event-store/event-store.ts';
+import type { EventMetadata } from './domain-event.ts';
+
+export interface IdempotencyRecord {
+  readonly streamId: string;
+  readonly version: number;
+  readonly requestHash: string | undefined;
+  readonly recordedAt: Date;
+}
+
+/** Idempotency keys are honoured for a day, like Stripe's; after that a key may be reused. */
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A model folded from the global log on demand: `refresh()` reads only what was appended since the last call,
+ * concurrent callers share one read, and none returns before its call's head. It also indexes the
+ * idempotency keys found on the events it folds. The write side and the experiments slice each keep one.
+ */
+export abstract class LogModel {
+  readonly idempotency = new Map<string, IdempotencyRecord>();
+  private position = 0;
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  constructor(protected readonly store: EventStore) {}
+
+  get revision(): number {
+    return this.position;
+  }
+
+  /** Folds one event of the log; events of categories the model does not know are ignored. */
+  protected abstract fold(event: StoredEvent): void;
+
+  refresh(): Promise<void> {
+    this.queued ??= (this.running ?? Promise.resolve())
+      .catch(() => {})
+      .then(() => {
+        this.queued = undefined;
+        const run = this.readNew().finally(() => {
+          if (this.running === run) this.running = undefined;
+        });
+        this.running = run;
+        return run;
+      });
+    return this.queued;
+  }
+
+  apply(event: StoredEvent): void {
+    this.fold(event);
+    const metadata = event.metadata as unknown as Partial<EventMetadata>;
+    if (metadata.idempotencyKey) {
+      this.idempotency.set(metadata.idempotencyKey, {
+        streamId: event.streamId,
+        version: event.version,
+        requestHash: metadata.requestHash,
+        recordedAt: event.recordedAt,
+      });
+    }
+    this.position = event.position;
+  }
+
+  private async readNew(): Promise<void> {
+    for (;;) {
+      const batch = await this.store.readAll({ after: this.position, limit: 1_000 });
+      for (const event of batch) this.apply(event);
+      if (batch.length < 1_000) break;
+    }
+    const cutoff = Date.now() - IDEMPOTENCY_TTL_MS;
+    for (const [key, record] of this.idempotency) {
+      if (record.recordedAt.getTime() < cutoff) this.idempotency.delete(key);
+    }
+  }
+}
