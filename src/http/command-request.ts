@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { BadRequestError, PreconditionRequiredError, UnsupportedMediaTypeError, ValidationError, issue } from '../shared/errors.ts';
 import { sha256 } from '../shared/tokens.ts';
-import type { CommandContext } from '../write/command-handler.ts';
+import type { CommandContext } from '../shared/command-handler.ts';
 import { principalOf } from './admin-auth.ts';
 
 /** Weak ETags carry a stream version: `W/"7"`. */
