@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude: ['node_modules/**'] } },
-      { test: { name: 'int', include: ['**/*.int.test.ts'], exclude: ['node_modules/**'], testTimeout: 30_000 } },
+      { test: { name: 'int', include: ['**/*.int.test.ts'], exclude: ['node_modules/**'], testTimeout: 30_000, hookTimeout: 60_000 } },
       {
         test: {
           name: 'e2e',

@@ -9,7 +9,12 @@ import { createKurrentDbEventStore } from './event-store/kurrentdb-event-store.t
 import { createPgliteDriver } from './event-store/pglite-driver.ts';
 import { createPostgresDriver } from './event-store/postgres-driver.ts';
 import { createSqlEventStore } from './event-store/sql-event-store.ts';
+import { createInMemoryBus } from './analytics/bus/in-memory-bus.ts';
+import { experimentRoutes } from './experiments/experiment-routes.ts';
+import { ExperimentModel } from './experiments/experiment-model.ts';
 import { createAdminApp } from './http/admin-app.ts';
+import { ExposurePublisher } from './read/exposure-publisher.ts';
+import type { EventBus } from './shared/event-bus.ts';
 import { createReadApi } from './read/read-api.ts';
 import { readAdminRoutes } from './read/read-admin-routes.ts';
 import { fileReadModelPersistence, type ReadModelPersistence } from './read/read-model-persistence.ts';
@@ -24,6 +29,8 @@ import { WriteModel } from './write/write-model.ts';
 export interface Flagstaff {
   readonly url: string;
   readonly store: EventStore;
+  readonly bus: EventBus;
+  readonly exposures: ExposurePublisher;
   readonly projection: ReadProjection;
   /** Resolves once the first-start bootstrap ran; its token is set only on the first start without a configured one. */
   readonly bootstrapped: Promise<{ newAdminToken?: string }>;
@@ -33,6 +40,8 @@ export interface Flagstaff {
 export interface StartOptions {
   /** An already open store (tests); otherwise the configured adapter is opened. */
   store?: EventStore;
+  /** An already open bus (tests); otherwise the in-process one. */
+  bus?: EventBus;
   /** Where the read model is kept; defaults to `<data dir>/read-model`. */
   readModelPersistence?: ReadModelPersistence;
   sseHeartbeatMs?: number;
@@ -76,7 +85,10 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     onChange: (changes) => streams.publish(changes),
   });
   started.projection = projection;
-  const readApi = createReadApi({ model: () => projection.model, keys: new SdkKeys(() => projection.model), streams, bodyLimit: 1024 * 1024 });
+  const bus = options.bus ?? createInMemoryBus();
+  const exposures = new ExposurePublisher(bus, { onError: (error) => console.warn(`exposures: ${(error as Error).message}; retrying`) });
+  const readApi = createReadApi({ model: () => projection.model, keys: new SdkKeys(() => projection.model), streams, bodyLimit: 1024 * 1024, bus, exposures });
+  const experimentModel = new ExperimentModel(store, writeModel);
 
   const health = async (): Promise<{ ok: boolean; body: Record<string, unknown> }> => {
     const storeUp = await Promise.race([store.headPosition().then(() => true, () => false), sleep(1_000).then(() => false)]);
@@ -98,7 +110,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     bootstrapTokenHash: config.adminToken === undefined ? undefined : sha256(config.adminToken),
     bodyLimit: config.bodyLimit,
     health,
-    routers: [readAdminRoutes({ store, projection })],
+    routers: [readAdminRoutes({ store, projection }), experimentRoutes({ store, model: experimentModel })],
   });
   const server = http.createServer((req, res) => {
     if (!readApi(req, res)) admin(req, res);
@@ -127,6 +139,8 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   return {
     url: `http://${host}:${port}`,
     store,
+    bus,
+    exposures,
     projection,
     bootstrapped,
     async close() {
@@ -136,7 +150,9 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await exposures.close();
       await projection.stop();
+      if (!options.bus) await bus.close();
       await store.close();
     },
   };

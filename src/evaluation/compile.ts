@@ -22,8 +22,22 @@ const MAX_PREREQUISITE_DEPTH = 16;
 
 type CompiledServe = { readonly fixed: number } | { readonly bounds: Int32Array; readonly variants: Int32Array };
 
+/** The ruleId results carry when a running experiment assigned the unit. */
+export const EXPERIMENT_RULE_ID = 'experiment';
+
+interface CompiledExperiment {
+  readonly key: string;
+  readonly audience: Predicate;
+  /** Units whose traffic bucket is below this are in the experiment. */
+  readonly trafficLimit: number;
+  readonly trafficPrefix: Murmur3Prefix;
+  readonly variantPrefix: Murmur3Prefix;
+  readonly serve: { readonly bounds: Int32Array; readonly variants: Int32Array };
+}
+
 interface ResultTable {
   readonly off: EvaluationResult;
+  readonly experiment: readonly EvaluationResult[];
   readonly prerequisiteFailed: EvaluationResult;
   readonly targeted: readonly EvaluationResult[];
   readonly rules: readonly (readonly EvaluationResult[])[];
@@ -44,6 +58,7 @@ export class CompiledFlag {
   private readonly ruleIds: readonly string[];
   private readonly defaultServe: CompiledServe;
   private readonly hashPrefix: Murmur3Prefix;
+  private readonly experiment: CompiledExperiment | undefined;
   private table: ResultTable | undefined;
   private tableRevision = -1;
 
@@ -67,6 +82,7 @@ export class CompiledFlag {
     this.ruleIds = flag.rules.map((rule) => rule.id);
     this.defaultServe = compileServe(flag.defaultServe, index);
     this.hashPrefix = murmur3Prefix(`${flag.key}.`);
+    this.experiment = compileExperiment(flag, this.variantNames, segment);
     this.enabled = flag.enabled;
   }
 
@@ -87,10 +103,23 @@ export class CompiledFlag {
       const target = this.targets.get(unit);
       if (target !== undefined) return results.targeted[target]!;
     }
+    const experiment = this.experiment;
+    if (experiment !== undefined && unit !== undefined && experiment.audience(context, unit)) {
+      if (bucketOf(murmur3WithPrefix(experiment.trafficPrefix, unit)) < experiment.trafficLimit) {
+        const bucket = bucketOf(murmur3WithPrefix(experiment.variantPrefix, unit));
+        const { bounds, variants } = experiment.serve;
+        for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return results.experiment[variants[i]!]!;
+      }
+    }
     for (let i = 0; i < this.ruleTests.length; i++) {
       if (this.ruleTests[i]!(context, unit)) return this.serve(this.ruleServes[i]!, results.rules[i]!, unit, env, defaultValue);
     }
     return this.serve(this.defaultServe, results.defaults, unit, env, defaultValue);
+  }
+
+  /** The unit this flag buckets by, from a context (what an exposure records). */
+  unitOf(context: EvaluationContext): string | undefined {
+    return unitOf(context, this.unitAttribute);
   }
 
   /** The bucket of a unit for this flag, in [0, 99999] (hashVersion 1). */
@@ -111,20 +140,29 @@ export class CompiledFlag {
 
   /** Result objects are built once per revision (the revision is part of every result) and shared. */
   private results(revision: number): ResultTable {
+    // The hot path is this one comparison; building lives in its own method so that calling this one
+    // allocates nothing (closures here would make V8 allocate a context on every call).
     if (this.tableRevision === revision && this.table) return this.table;
-    const make = (index: number, reason: Reason, ruleId?: string): EvaluationResult =>
+    return this.buildResults(revision);
+  }
+
+  private buildResults(revision: number): ResultTable {
+    const make = (index: number, reason: Reason, ruleId?: string, experimentKey?: string): EvaluationResult =>
       Object.freeze({
         flagKey: this.key,
         value: this.values[index],
         variant: this.variantNames[index]!,
         reason,
         ...(ruleId === undefined ? {} : { ruleId }),
+        ...(experimentKey === undefined ? {} : { experimentKey }),
         revision,
       });
-    const perVariant = (reason: Reason, ruleId?: string): EvaluationResult[] => this.variantNames.map((_, i) => make(i, reason, ruleId));
+    const perVariant = (reason: Reason, ruleId?: string, experimentKey?: string): EvaluationResult[] =>
+      this.variantNames.map((_, i) => make(i, reason, ruleId, experimentKey));
     const servedReason = (serve: CompiledServe, fixedReason: Reason): Reason => ('fixed' in serve ? fixedReason : 'SPLIT');
     this.table = {
       off: make(this.offIndex, 'DISABLED'),
+      experiment: this.experiment ? perVariant('SPLIT', EXPERIMENT_RULE_ID, this.experiment.key) : [],
       prerequisiteFailed: make(this.offIndex, 'PREREQUISITE_FAILED'),
       targeted: perVariant('TARGETING_MATCH'),
       rules: this.ruleServes.map((serve, i) => perVariant(servedReason(serve, 'TARGETING_MATCH'), this.ruleIds[i])),
@@ -151,10 +189,8 @@ export function compileEnvironment(snapshot: EnvironmentSnapshot, previous?: Com
   };
   const segmentsUnchanged = (flag: FlagSnapshot): boolean =>
     previous !== undefined &&
-    flag.rules.every((rule) =>
-      rule.conditions.every(
-        (c) => (c.operator !== 'in_segment' && c.operator !== 'not_in_segment') || c.values.every((key) => sameSegment(snapshot, previous.snapshot, String(key))),
-      ),
+    [...flag.rules.flatMap((rule) => rule.conditions), ...(flag.experiment?.audience ?? [])].every(
+      (c) => (c.operator !== 'in_segment' && c.operator !== 'not_in_segment') || c.values.every((key) => sameSegment(snapshot, previous.snapshot, String(key))),
     );
   const flags = new Map<string, CompiledFlag>();
   for (const [key, flag] of Object.entries(snapshot.flags)) {
@@ -187,6 +223,25 @@ function unitOf(context: EvaluationContext, attribute: string): string | undefin
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
+}
+
+/**
+ * A running experiment compiles into an audience test, a traffic allocation and a weighted split, each hashed
+ * with its own salt. One naming a variant the flag no longer has is left out rather than served wrongly.
+ */
+function compileExperiment(flag: FlagSnapshot, variantNames: readonly string[], segment: (key: string) => Predicate): CompiledExperiment | undefined {
+  const experiment = flag.experiment;
+  if (!experiment || !experiment.variants.every((part) => variantNames.includes(part.variant))) return undefined;
+  const serve = compileServe({ split: [...experiment.variants] }, (name) => variantNames.indexOf(name));
+  if ('fixed' in serve) return undefined;
+  return {
+    key: experiment.key,
+    audience: compileConditions(experiment.audience, segment),
+    trafficLimit: Math.round(experiment.trafficPercent * 1_000),
+    trafficPrefix: murmur3Prefix(`${experiment.salt}:traffic.`),
+    variantPrefix: murmur3Prefix(`${experiment.salt}.`),
+    serve,
+  };
 }
 
 function compileServe(serve: Serve, index: (name: string) => number): CompiledServe {

@@ -13,6 +13,8 @@ export interface EvaluationResult {
   readonly variant?: string;
   readonly reason: Reason;
   readonly ruleId?: string;
+  /** Set when a running experiment assigned the unit: such an evaluation is an exposure. */
+  readonly experimentKey?: string;
   readonly errorCode?: ErrorCode;
   readonly errorMessage?: string;
   /** The configuration's position in the event store: replaying the log up to it reproduces this result. */

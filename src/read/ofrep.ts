@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { evaluateFlag, type CompiledEnvironment } from '../evaluation/compile.ts';
+import type { CompiledEnvironment } from '../evaluation/compile.ts';
 import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluation-result.ts';
 import { zodIssues } from '../http/validation.ts';
 import { NotFoundError } from '../shared/errors.ts';
@@ -12,6 +12,7 @@ const requestSchema = z.object({ context: z.record(z.string(), z.json()).default
 interface OfrepDeps {
   authenticate(req: IncomingMessage): SdkPrincipal;
   environmentFor(principal: SdkPrincipal, requested: string | undefined): CompiledEnvironment;
+  evaluate(env: CompiledEnvironment, flagKey: string, context: EvaluationContext): EvaluationResult;
   bodyLimit: number;
 }
 
@@ -46,13 +47,13 @@ export async function handleOfrep(req: IncomingMessage, res: ServerResponse, pat
       res.end();
       return;
     }
-    const flags = [...env.flags.keys()].map((key) => ofrepResult(evaluateFlag(env, key, context)).body);
+    const flags = [...env.flags.keys()].map((key) => ofrepResult(deps.evaluate(env, key, context)).body);
     return sendJson(res, 200, JSON.stringify({ flags }), { etag });
   }
   if (path.startsWith('/ofrep/v1/evaluate/flags/')) {
     const key = path.slice('/ofrep/v1/evaluate/flags/'.length);
     // A key that cannot exist is simply not found, like any other unknown key.
-    const { status, body } = ofrepResult(evaluateFlag(env, key, context));
+    const { status, body } = ofrepResult(deps.evaluate(env, key, context));
     return sendJson(res, status, JSON.stringify(body));
   }
   throw new NotFoundError(`No route for ${req.method} ${path}`);

@@ -6,6 +6,9 @@ import { parseWith } from '../http/validation.ts';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../shared/errors.ts';
 import { KEY_PATTERN, keySchema } from '../shared/keys.ts';
 import { readJsonBody, sendJson, sendProblem, splitUrl } from './http-io.ts';
+import type { EventBus } from '../shared/event-bus.ts';
+import type { ExposurePublisher } from './exposure-publisher.ts';
+import { ingestEvents } from './ingest.ts';
 import { handleOfrep } from './ofrep.ts';
 import type { ReadModel } from './read-model.ts';
 import type { SdkKeys, SdkPrincipal } from './sdk-keys.ts';
@@ -23,14 +26,30 @@ export interface ReadApiOptions {
   keys: SdkKeys;
   streams: StreamHub;
   bodyLimit: number;
+  /** Where `POST /api/v1/events` publishes. */
+  bus: EventBus;
+  /** Records the exposures of server-side evaluations that a running experiment assigned. */
+  exposures: ExposurePublisher;
 }
+
+/** A batch of 10,000 events needs more room than a flag does. */
+const EVENTS_BODY_LIMIT = 16 * 1024 * 1024;
 
 /**
  * The read API on bare node:http, for applications and SDKs: `/api/v1/...` and OFREP's `/ofrep/v1/...`.
  * Returns false for any other path so the caller can hand the request to the admin app.
  */
 export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { model, keys, streams } = options;
+  const { model, keys, streams, exposures } = options;
+  /** Evaluates, and records an exposure when an experiment assigned the unit. */
+  const evaluate = (env: CompiledEnvironment, flagKey: string, context: EvaluationContext): EvaluationResult => {
+    const result = evaluateFlag(env, flagKey, context);
+    if (result.experimentKey !== undefined) {
+      const unit = env.flags.get(flagKey)?.unitOf(context);
+      if (unit !== undefined) exposures.record(result, unit, env.environment);
+    }
+    return result;
+  };
   /** Results are shared frozen objects: their JSON is computed once. */
   const serialized = new WeakMap<EvaluationResult, string>();
   const toJson = (result: EvaluationResult): string => {
@@ -59,7 +78,7 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> => {
-    if (path.startsWith('/ofrep/')) return handleOfrep(req, res, path, { authenticate, environmentFor, bodyLimit: options.bodyLimit });
+    if (path.startsWith('/ofrep/')) return handleOfrep(req, res, path, { authenticate, environmentFor, evaluate, bodyLimit: options.bodyLimit });
     const principal = authenticate(req);
     const method = req.method ?? 'GET';
 
@@ -70,7 +89,7 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       if (!KEY_PATTERN.test(flagKey)) throw new NotFoundError(`Flag ${flagKey} not found`);
       const context: Record<string, string> = {};
       for (const [name, value] of params) if (name !== 'environment') context[name] = value;
-      const result = evaluateFlag(env, flagKey, context);
+      const result = evaluate(env, flagKey, context);
       return sendJson(res, result.errorCode === 'FLAG_NOT_FOUND' ? 404 : 200, toJson(result));
     }
     if (path === '/api/v1/flags/batch' && method === 'POST') {
@@ -78,8 +97,12 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       const env = environmentFor(principal, body.environment);
       const context = body.context as EvaluationContext;
       const flagKeys = body.flagKeys ?? [...env.flags.keys()];
-      const results = flagKeys.map((key) => toJson(evaluateFlag(env, key, context)));
+      const results = flagKeys.map((key) => toJson(evaluate(env, key, context)));
       return sendJson(res, 200, `{"flags":[${results.join(',')}],"revision":${env.revision}}`);
+    }
+    if (path === '/api/v1/events' && method === 'POST') {
+      const { accepted } = await ingestEvents(options.bus, await readJsonBody(req, EVENTS_BODY_LIMIT), principal.environment);
+      return sendJson(res, 202, JSON.stringify({ accepted }));
     }
     if (path === '/api/v1/snapshot' && method === 'GET') {
       if (principal.kind !== 'server') throw new ForbiddenError('Only server keys may read the full configuration');

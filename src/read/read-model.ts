@@ -8,7 +8,8 @@ import { defaultTargeting } from '../shared/flag-defaults.ts';
 import type { FlagEvent, FlagType, HashVersion } from '../shared/flag-events.ts';
 import type { SegmentEvent } from '../shared/segment-events.ts';
 import type { EnvironmentSnapshot, FlagSnapshot, SegmentSnapshot } from '../shared/snapshot.ts';
-import type { Targeting } from '../shared/targeting.ts';
+import type { Condition, Targeting, WeightedVariant } from '../shared/targeting.ts';
+import type { ExperimentEvent } from '../shared/experiment-events.ts';
 
 /** The read model's durable state: plain JSON, what a snapshot file holds and what the rebuild hash covers. */
 export interface ReadModelState {
@@ -21,6 +22,19 @@ export interface ReadModelState {
   environments: Record<string, { revision: number }>;
   /** SDK keys by the SHA-256 of the key. */
   apiKeys: Record<string, { id: string; environment: string; kind: SdkKeyKind; revoked: boolean }>;
+  /** Experiments by key: what evaluation needs of their design, and whether they are running. */
+  experiments: Record<string, StoredExperiment>;
+}
+
+export interface StoredExperiment {
+  key: string;
+  flagKey: string;
+  environment: string;
+  trafficPercent: number;
+  audience: Condition[];
+  variants: WeightedVariant[];
+  salt: string;
+  running: boolean;
 }
 
 export interface StoredFlag {
@@ -34,7 +48,7 @@ export interface StoredFlag {
 }
 
 export function emptyReadModelState(): ReadModelState {
-  return { formatVersion: 1, position: 0, flags: {}, segments: {}, environments: {}, apiKeys: {} };
+  return { formatVersion: 1, position: 0, flags: {}, segments: {}, environments: {}, apiKeys: {}, experiments: {} };
 }
 
 /** What one applied batch changed, per environment: the flags and segments to announce to streams. */
@@ -58,7 +72,7 @@ export class ReadModel {
   private readonly dirty = new Map<string, { flags: Set<string>; segments: boolean }>();
 
   constructor(state: ReadModelState = emptyReadModelState()) {
-    this.state = state;
+    this.state = { ...state, experiments: state.experiments ?? {} };
     for (const environment of Object.keys(state.environments)) this.markAll(environment);
   }
 
@@ -106,7 +120,7 @@ export class ReadModel {
     for (const flag of Object.values(this.state.flags)) {
       if (flag.archived) continue;
       const reuse = previous?.flags[flag.key];
-      flags[flag.key] = reuse && dirty && !dirty.flags.has(flag.key) ? reuse : flagSnapshot(flag, environment);
+      flags[flag.key] = reuse && dirty && !dirty.flags.has(flag.key) ? reuse : flagSnapshot(flag, environment, this.runningExperiment(flag.key, environment));
     }
     let segments = previous?.segments;
     if (!segments || !dirty || dirty.segments) {
@@ -154,6 +168,8 @@ export class ReadModel {
         return this.applyEnvironment(event as unknown as EnvironmentEvent & StoredEvent);
       case 'apikey':
         return this.applyApiKey(event as unknown as ApiKeyEvent & StoredEvent);
+      case 'experiment':
+        return this.applyExperiment(id, event as unknown as ExperimentEvent & StoredEvent);
       default:
         return; // admin tokens, experiments, ...: not part of what applications evaluate against
     }
@@ -249,6 +265,42 @@ export class ReadModel {
     }
   }
 
+  private applyExperiment(key: string, event: ExperimentEvent & StoredEvent): void {
+    const experiments = this.state.experiments;
+    const current = experiments[key];
+    switch (event.type) {
+      case 'ExperimentCreated':
+      case 'ExperimentDesignChanged': {
+        const { flagKey, environment, trafficPercent, audience, variants } = event.data;
+        experiments[key] = { key, flagKey, environment, trafficPercent, audience, variants, salt: current?.salt ?? key, running: current?.running ?? false };
+        if (current?.running) this.touch(environment, flagKey, event.position);
+        return;
+      }
+      case 'ExperimentStarted':
+      case 'ExperimentRestarted':
+        if (!current) return;
+        experiments[key] = { ...current, salt: event.data.salt, running: true };
+        return this.touch(current.environment, current.flagKey, event.position);
+      case 'ExperimentStopped':
+      case 'ExperimentConcluded':
+        if (!current) return;
+        experiments[key] = { ...current, running: false };
+        return this.touch(current.environment, current.flagKey, event.position);
+      default: {
+        const exhaustive: never = event;
+        throw new Error(`unknown experiment event ${(exhaustive as StoredEvent).type}`);
+      }
+    }
+  }
+
+  /** At most one experiment runs per flag and environment (the write side enforces it). */
+  private runningExperiment(flagKey: string, environment: string): StoredExperiment | undefined {
+    for (const experiment of Object.values(this.state.experiments)) {
+      if (experiment.running && experiment.flagKey === flagKey && experiment.environment === environment) return experiment;
+    }
+    return undefined;
+  }
+
   private touch(environment: string, flagKey: string, position: number): void {
     if (!this.state.environments[environment]) return; // targeting for an environment that does not exist (yet)
     this.dirtyOf(environment).flags.add(flagKey);
@@ -274,9 +326,12 @@ export class ReadModel {
   }
 }
 
-function flagSnapshot(flag: StoredFlag, environment: string): FlagSnapshot {
+function flagSnapshot(flag: StoredFlag, environment: string, experiment: StoredExperiment | undefined): FlagSnapshot {
   const targeting = flag.environments[environment] ?? defaultTargeting(flag);
-  return { key: flag.key, type: flag.type, variants: flag.variants, hashVersion: flag.hashVersion, ...targeting };
+  const snapshot = { key: flag.key, type: flag.type, variants: flag.variants, hashVersion: flag.hashVersion, ...targeting };
+  if (!experiment) return snapshot;
+  const { key, salt, trafficPercent, audience, variants } = experiment;
+  return { ...snapshot, experiment: { key, salt, trafficPercent, audience, variants } };
 }
 
 /** Keeps the previous segment object when nothing changed, so compiled flags using it can be reused. */

@@ -1,6 +1,6 @@
 import type { JsonValue } from '../event-store/event-store.ts';
 import type { FlagType, HashVersion } from './flag-events.ts';
-import type { Condition, Targeting } from './targeting.ts';
+import type { Condition, Targeting, WeightedVariant } from './targeting.ts';
 
 /**
  * The configuration of one environment as applications receive it (`GET /api/v1/snapshot`, the SSE stream,
@@ -20,6 +20,17 @@ export interface FlagSnapshot extends Targeting {
   readonly type: FlagType;
   readonly variants: Readonly<Record<string, JsonValue>>;
   readonly hashVersion: HashVersion;
+  /** The experiment running on this flag in this environment, if any: it enters evaluation at step 5. */
+  readonly experiment?: ExperimentSnapshot;
+}
+
+export interface ExperimentSnapshot {
+  readonly key: string;
+  /** Variants hash with `salt`, the traffic allocation with `<salt>:traffic` (the salt is the key, unless re-randomised). */
+  readonly salt: string;
+  readonly trafficPercent: number;
+  readonly audience: readonly Condition[];
+  readonly variants: readonly WeightedVariant[];
 }
 
 export interface SegmentSnapshot {

@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../event-store/event-store.ts';
+import type { FlagCatalog } from '../shared/flag-catalog.ts';
 import { LogModel } from '../shared/log-model.ts';
 import { foldVersioned, type Versioned } from '../shared/versioned.ts';
 import type { AdminTokenEvent, ApiKeyEvent } from '../shared/access-events.ts';
@@ -19,7 +20,7 @@ import { evolveSegment, type Segment } from './segments/segment.ts';
  * state and version here (then append at that version, so a stale view can only cause a retry, never a lost
  * update), deciders look across aggregates through it, and the admin API's reads are served from it.
  */
-export class WriteModel extends LogModel implements FlagDecisionContext, SegmentDecisionContext {
+export class WriteModel extends LogModel implements FlagDecisionContext, SegmentDecisionContext, FlagCatalog {
   readonly flagsByKey = new Map<string, Versioned<Flag>>();
   readonly segments = new Map<string, Versioned<Segment>>();
   readonly environments = new Map<string, Versioned<Environment>>();
@@ -72,6 +73,10 @@ export class WriteModel extends LogModel implements FlagDecisionContext, Segment
   segmentExists(key: string): boolean {
     const segment = this.segments.get(key);
     return segment !== undefined && !segment.state.archived;
+  }
+  flagVariants(flagKey: string): readonly string[] | undefined {
+    const flag = this.flag(flagKey);
+    return flag && !flag.archived ? Object.keys(flag.variants) : undefined;
   }
   flag(key: string): Flag | undefined {
     return this.flagsByKey.get(key)?.state;

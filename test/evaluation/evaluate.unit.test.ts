@@ -221,3 +221,65 @@ describe('operators', () => {
     expect(matches({ operator: 'in_segment', values: ['gone'] }, { targetingKey: 'u-9' }, segments)).toBe(false);
   });
 });
+
+describe('experiments (step 5, SPEC section 4)', () => {
+  const withExperiment = (trafficPercent: number, overrides: Partial<FlagSnapshot> = {}) =>
+    flag('onboarding', {
+      defaultServe: { variant: 'off' },
+      experiment: {
+        key: 'exp-onboarding',
+        salt: 'exp-onboarding',
+        trafficPercent,
+        audience: [{ attribute: 'country', operator: 'eq', values: ['US'] }],
+        variants: [{ variant: 'off', weight: 50_000 }, { variant: 'on', weight: 50_000 }],
+      },
+      ...overrides,
+    });
+
+  it('assigns units in the audience and the allocation, naming the experiment', () => {
+    const env = environment([withExperiment(100)]);
+    const result = evaluateFlag(env, 'onboarding', { targetingKey: 'user-1', country: 'US' });
+    expect(result).toMatchObject({ reason: 'SPLIT', ruleId: 'experiment', experimentKey: 'exp-onboarding' });
+    expect(evaluateFlag(env, 'onboarding', { targetingKey: 'user-1', country: 'FR' })).toMatchObject({ reason: 'DEFAULT', variant: 'off' });
+    expect(evaluateFlag(env, 'onboarding', { targetingKey: 'user-1', country: 'FR' })).not.toHaveProperty('experimentKey');
+  });
+
+  it('allocates traffic with the <key>:traffic salt of the shared vectors', () => {
+    // exp-onboarding:traffic.user-1 → bucket 62625: in at 62.626%, out at 62.625%.
+    const at = (percent: number) => evaluateFlag(environment([withExperiment(percent)]), 'onboarding', { targetingKey: 'user-1', country: 'US' });
+    expect(at(62.626).experimentKey).toBe('exp-onboarding');
+    expect(at(62.625).experimentKey).toBeUndefined();
+  });
+
+  it('picks variants with the experiment key as salt, so changing the traffic reshuffles no one', () => {
+    const small = environment([withExperiment(20)]);
+    const large = environment([withExperiment(80)]);
+    let inBoth = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const context = { targetingKey: `user-${i}`, country: 'US' };
+      const before = evaluateFlag(small, 'onboarding', context);
+      const after = evaluateFlag(large, 'onboarding', context);
+      if (before.experimentKey) {
+        inBoth++;
+        expect(after.experimentKey).toBe('exp-onboarding');
+        expect(after.variant).toBe(before.variant);
+      }
+    }
+    expect(inBoth).toBeGreaterThan(3_500);
+  });
+
+  it('splits by the experiment weights, with individual targets still first', () => {
+    const env = environment([withExperiment(100, { targets: [{ variant: 'off', units: ['vip'] }] })]);
+    expect(evaluateFlag(env, 'onboarding', { targetingKey: 'vip', country: 'US' })).toMatchObject({ reason: 'TARGETING_MATCH' });
+    let on = 0;
+    for (let i = 0; i < 20_000; i++) if (evaluateFlag(env, 'onboarding', { targetingKey: `u-${i}`, country: 'US' }).variant === 'on') on++;
+    expect(Math.abs(on / 20_000 - 0.5)).toBeLessThan(0.015);
+  });
+
+  it('leaves out an experiment that names a variant the flag no longer has', () => {
+    const env = environment([
+      flag('gone', { defaultServe: { variant: 'on' }, experiment: { key: 'e', salt: 'e', trafficPercent: 100, audience: [], variants: [{ variant: 'on', weight: 50_000 }, { variant: 'ghost', weight: 50_000 }] } }),
+    ]);
+    expect(evaluateFlag(env, 'gone', { targetingKey: 'u' })).toMatchObject({ reason: 'DEFAULT', variant: 'on' });
+  });
+});

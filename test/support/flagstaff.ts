@@ -1,6 +1,7 @@
 import { startFlagstaff, type Flagstaff } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
 import type { EventStore } from '../../src/event-store/event-store.ts';
+import type { EventBus } from '../../src/shared/event-bus.ts';
 import { createPgliteDriver } from '../../src/event-store/pglite-driver.ts';
 import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
 import { memoryReadModelPersistence, type ReadModelPersistence } from '../../src/read/read-model-persistence.ts';
@@ -31,12 +32,20 @@ export interface ApiResponse {
 
 /** The real HTTP app on an in-memory PGlite (or the store given), on a free port. */
 export async function startTestServer(
-  options: { store?: EventStore; config?: Partial<Config>; persistence?: ReadModelPersistence; sseHeartbeatMs?: number; awaitBootstrap?: boolean } = {},
+  options: {
+    store?: EventStore;
+    bus?: EventBus;
+    config?: Partial<Config>;
+    persistence?: ReadModelPersistence;
+    sseHeartbeatMs?: number;
+    awaitBootstrap?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const store = options.store ?? (await createSqlEventStore(await createPgliteDriver()));
   const flagstaff = await startFlagstaff(testConfig(options.config), {
     store,
     readModelPersistence: options.persistence ?? memoryReadModelPersistence(),
+    ...(options.bus === undefined ? {} : { bus: options.bus }),
     ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
   });
   // With the store down, bootstrap waits for it; such a test does not wait for bootstrap.

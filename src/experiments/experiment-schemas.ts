@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { ANALYSIS_METHODS, METRIC_KINDS } from '../shared/experiment-events.ts';
+import { keySchema } from '../shared/keys.ts';
+import { conditionSchema, weightedVariantSchema } from '../shared/targeting.ts';
+
+const eventName = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'must be letters, digits, "_", ".", ":" or "-"');
+
+const metricDefinition = {
+  description: z.string().max(1_000).default(''),
+  kind: z.enum(METRIC_KINDS),
+  event: eventName.optional(),
+  numerator: eventName.optional(),
+  denominator: eventName.optional(),
+  direction: z.enum(['higher', 'lower']).default('higher'),
+  windowHours: z.number().positive().max(24 * 365).optional(),
+  winsorizePercentile: z.number().gt(0).lt(1).optional(),
+};
+export const defineMetricBody = z.strictObject({ key: keySchema, ...metricDefinition });
+export const changeMetricBody = z.strictObject(metricDefinition);
+
+const design = {
+  flagKey: keySchema,
+  environment: keySchema,
+  hypothesis: z.string().max(2_000).default(''),
+  description: z.string().max(2_000).default(''),
+  variants: z.array(weightedVariantSchema).min(2).max(20),
+  controlVariant: keySchema,
+  trafficPercent: z.number().gt(0).max(100).multipleOf(0.001).default(100),
+  audience: z.array(conditionSchema).max(100).default([]),
+  primaryMetric: keySchema,
+  secondaryMetrics: z.array(keySchema).max(50).default([]),
+  guardrailMetrics: z.array(keySchema).max(50).default([]),
+  minimumDetectableEffect: z.number().positive().optional(),
+  alpha: z.number().gt(0).lt(0.5).default(0.05),
+  power: z.number().gt(0).lt(1).default(0.8),
+  method: z.enum(ANALYSIS_METHODS).default('frequentist'),
+  cuped: z.boolean().default(false),
+};
+export const createExperimentBody = z.strictObject({ key: keySchema, ...design });
+export const changeExperimentBody = z.strictObject(design);
+export const restartExperimentBody = z.strictObject({ rerandomize: z.boolean() });
+export const concludeExperimentBody = z.strictObject({ winningVariant: keySchema.nullable() });
