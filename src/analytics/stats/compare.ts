@@ -1,0 +1,353 @@
+import { ValidationError, issue, type FieldIssue } from '../../shared/errors.ts';
+import { bayesianPosterior, type Direction, type GaussianPrior } from './bayesian.ts';
+import { cupedAbsoluteEffect, cupedRelativeEffect, pooledTheta } from './cuped.ts';
+import { absoluteEffect, relativeEffect, type Effect } from './effect.ts';
+import { welchTest, type Alternative, type Interval } from './frequentist.ts';
+import { confidenceSequence, sequentialPValue } from './sequential.ts';
+import { armIssues, cupedMoments, hasCovariates, moments, observedMean, type ArmStatistics, type MetricType } from './sufficient-statistics.ts';
+
+export const METHODS = ['frequentist', 'bayesian', 'sequential'] as const;
+export type Method = (typeof METHODS)[number];
+/** "one-sided" tests for an improvement: "greater" for a higher-is-better metric, "less" for a lower-is-better one. */
+export const ALTERNATIVES = ['two-sided', 'one-sided', 'greater', 'less'] as const;
+export type AlternativeInput = (typeof ALTERNATIVES)[number];
+export const DIRECTIONS = ['higher-is-better', 'lower-is-better'] as const;
+
+export const DEFAULT_ALPHA = 0.05;
+export const DEFAULT_SEQUENTIAL_TUNING = 5_000;
+
+/** How to analyse; every field has a default (STATS.md): frequentist, relative, α = 0.05, N* = 5000, two-sided. */
+export interface AnalysisOptions {
+  readonly method?: Method;
+  /** Report the relative effect (default) or the absolute one. */
+  readonly relative?: boolean;
+  /** 0 < α ≤ 0.5: intervals are 1 − α. */
+  readonly alpha?: number;
+  /** N* of the sequential method. */
+  readonly sequentialTuning?: number;
+  /** Bayesian only: a Gaussian prior on the reported effect; the default is flat. */
+  readonly prior?: GaussianPrior;
+  /** Frequentist only; Bayesian and sequential analyses are two-sided. */
+  readonly alternative?: AlternativeInput;
+  readonly direction?: Direction;
+}
+
+export type Verdict = 'improvement' | 'regression' | 'inconclusive' | 'insufficient-data';
+
+/**
+ * One treatment against the baseline: the shape of SPEC §6, extended. `ci` is the interval of the reported effect
+ * (relative by default; `effect` says which), `absoluteCi` that of the absolute effect; a Bayesian comparison puts
+ * its credible interval there and fills chanceToWin and the risks. A field that does not apply is null; no field
+ * is ever NaN or infinite. With `status: "insufficient-data"` every estimate is null and `reason` says why.
+ */
+export interface Comparison {
+  variant: string;
+  baseline: string;
+  status: 'ok' | 'insufficient-data';
+  reason: string | null;
+  method: Method;
+  effect: 'relative' | 'absolute';
+  alternative: Alternative;
+  direction: Direction;
+  alpha: number;
+  /** (m_T − m_C)/|m_C|; Bayesian: the posterior mean when relative is reported. Null when m_C = 0. */
+  relativeLift: number | null;
+  ci: Interval | null;
+  /** m_T − m_C (CUPED-adjusted with CUPED); Bayesian: the posterior mean when absolute is reported. */
+  absoluteLift: number | null;
+  absoluteCi: Interval | null;
+  /** Of the reported effect; frequentist and sequential (always-valid) only. */
+  pValue: number | null;
+  /** Set when a multiple-testing correction was applied to this comparison (see corrections.ts). */
+  adjustedPValue: number | null;
+  chanceToWin: number | null;
+  risk: number | null;
+  riskControl: number | null;
+  /** p < α (adjusted p when corrected), or for Bayesian: the credible interval excludes 0. */
+  significant: boolean;
+  /** What a significant result means for this metric, given its direction. */
+  verdict: Verdict;
+  cuped: boolean;
+  cupedTheta: number | null;
+  /** √V of the reported effect. */
+  standardError: number | null;
+  /** Welch–Satterthwaite ν (frequentist only). */
+  degreesOfFreedom: number | null;
+}
+
+/** The inputs of POST /admin/stats/compare. */
+export interface CompareInput extends AnalysisOptions {
+  readonly metricType: MetricType;
+  readonly control: ArmStatistics;
+  readonly treatment: ArmStatistics;
+}
+
+export interface VariantStatistics extends ArmStatistics {
+  readonly variant: string;
+}
+
+/** Every variant of one metric; `control` names the baseline variant. */
+export interface MetricInput extends AnalysisOptions {
+  readonly metricType: MetricType;
+  readonly control: string;
+  readonly variants: readonly VariantStatistics[];
+}
+
+export interface VariantSummary {
+  variant: string;
+  units: number;
+  /** The metric's mean (a ratio for ratio metrics); null without units or with a zero denominator. */
+  mean: number | null;
+}
+
+export interface MetricAnalysis {
+  variants: VariantSummary[];
+  comparisons: Comparison[];
+  cuped: boolean;
+  cupedTheta: number | null;
+}
+
+interface Settings {
+  method: Method;
+  relative: boolean;
+  alpha: number;
+  tuning: number;
+  prior: GaussianPrior | undefined;
+  alternative: Alternative;
+  direction: Direction;
+}
+
+/** Compares one treatment with control; CUPED's θ is pooled over the two. Throws ValidationError on bad input. */
+export function compareVariants(input: CompareInput): Comparison {
+  const settings = resolve(input);
+  const arms = [input.control, input.treatment];
+  throwIfAny([...optionIssues(input, settings), ...armIssues(input.metricType, arms, [['control'], ['treatment']])]);
+  const theta = arms.some(hasCovariates) ? pooledTheta(arms) : null;
+  return compareArms(input.metricType, { name: 'control', arm: input.control }, { name: 'treatment', arm: input.treatment }, settings, theta);
+}
+
+/**
+ * Every treatment of one metric against its control, with CUPED's θ pooled over all the metric's variants.
+ * This is what the results API calls per metric; SRM and multiple-testing corrections are separate
+ * (srm.ts, corrections.ts) because they span the experiment, not one metric.
+ */
+export function analyseMetric(input: MetricInput): MetricAnalysis {
+  const settings = resolve(input);
+  const issues = [...optionIssues(input, settings)];
+  const seen = new Set<string>();
+  input.variants.forEach(({ variant }, i) => {
+    if (typeof variant !== 'string' || variant === '') issues.push(issue(['variants', i, 'variant'], 'must be a non-empty string'));
+    else if (seen.has(variant)) issues.push(issue(['variants', i, 'variant'], `"${variant}" appears more than once`));
+    seen.add(variant);
+  });
+  if (input.variants.length < 2) issues.push(issue(['variants'], 'needs the control and at least one treatment'));
+  const controlIndex = input.variants.findIndex((v) => v.variant === input.control);
+  if (controlIndex < 0) issues.push(issue(['control'], `names no variant (${input.variants.map((v) => v.variant).join(', ')})`));
+  issues.push(...armIssues(input.metricType, input.variants, input.variants.map((_, i) => ['variants', i])));
+  throwIfAny(issues);
+
+  const theta = input.variants.some(hasCovariates) ? pooledTheta(input.variants) : null;
+  const control = input.variants[controlIndex]!;
+  return {
+    variants: input.variants.map((v) => ({ variant: v.variant, units: v.n, mean: finiteOrNull(observedMean(input.metricType, v)) })),
+    comparisons: input.variants
+      .filter((v) => v !== control)
+      .map((v) => compareArms(input.metricType, { name: control.variant, arm: control }, { name: v.variant, arm: v }, settings, theta)),
+    cuped: theta !== null,
+    cupedTheta: theta,
+  };
+}
+
+function resolve(options: AnalysisOptions): Settings {
+  const direction = options.direction ?? 'higher-is-better';
+  const alternative = options.alternative ?? 'two-sided';
+  return {
+    method: options.method ?? 'frequentist',
+    relative: options.relative ?? true,
+    alpha: options.alpha ?? DEFAULT_ALPHA,
+    tuning: options.sequentialTuning ?? DEFAULT_SEQUENTIAL_TUNING,
+    prior: options.prior,
+    alternative: alternative === 'one-sided' ? (direction === 'higher-is-better' ? 'greater' : 'less') : alternative,
+    direction,
+  };
+}
+
+/** The options' own checks, for callers that bypass the HTTP schema (the results API). */
+function optionIssues(options: AnalysisOptions, s: Settings): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (!(METHODS as readonly string[]).includes(s.method)) issues.push(issue(['method'], `must be one of ${METHODS.join(', ')}`));
+  if (typeof s.relative !== 'boolean') issues.push(issue(['relative'], 'must be true or false'));
+  if (!(typeof s.alpha === 'number' && s.alpha > 0 && s.alpha <= 0.5)) issues.push(issue(['alpha'], 'must be a number with 0 < alpha ≤ 0.5'));
+  if (!(typeof s.tuning === 'number' && s.tuning > 0 && Number.isFinite(s.tuning))) issues.push(issue(['sequentialTuning'], 'must be a positive number (N*)'));
+  if (!(DIRECTIONS as readonly string[]).includes(s.direction)) issues.push(issue(['direction'], `must be one of ${DIRECTIONS.join(', ')}`));
+  if (!(ALTERNATIVES as readonly string[]).includes(options.alternative ?? 'two-sided')) issues.push(issue(['alternative'], `must be one of ${ALTERNATIVES.join(', ')}`));
+  else if (s.method !== 'frequentist' && s.alternative !== 'two-sided') issues.push(issue(['alternative'], `must be two-sided for the ${s.method} method; one-sided tests are frequentist`));
+  if (s.prior !== undefined) {
+    if (s.method !== 'bayesian') issues.push(issue(['prior'], 'applies to the bayesian method only'));
+    if (!(typeof s.prior.mean === 'number' && Number.isFinite(s.prior.mean))) issues.push(issue(['prior', 'mean'], 'must be a finite number'));
+    if (!(typeof s.prior.variance === 'number' && s.prior.variance > 0 && Number.isFinite(s.prior.variance))) issues.push(issue(['prior', 'variance'], 'must be a positive finite number'));
+  }
+  return issues;
+}
+
+function throwIfAny(issues: FieldIssue[]): void {
+  if (issues.length > 0) throw new ValidationError('The statistics input is invalid', issues);
+}
+
+interface NamedArm {
+  name: string;
+  arm: ArmStatistics;
+}
+
+function compareArms(metricType: MetricType, control: NamedArm, treatment: NamedArm, s: Settings, theta: number | null): Comparison {
+  const base: Comparison = {
+    variant: treatment.name,
+    baseline: control.name,
+    status: 'ok',
+    reason: null,
+    method: s.method,
+    effect: s.relative ? 'relative' : 'absolute',
+    alternative: s.alternative,
+    direction: s.direction,
+    alpha: s.alpha,
+    relativeLift: null,
+    ci: null,
+    absoluteLift: null,
+    absoluteCi: null,
+    pValue: null,
+    adjustedPValue: null,
+    chanceToWin: null,
+    risk: null,
+    riskControl: null,
+    significant: false,
+    verdict: 'insufficient-data',
+    cuped: theta !== null,
+    cupedTheta: theta,
+    standardError: null,
+    degreesOfFreedom: null,
+  };
+  const insufficient = (reason: string): Comparison => ({ ...base, status: 'insufficient-data', reason });
+
+  for (const { name, arm } of [control, treatment]) {
+    if (arm.n < 2) return insufficient(`each variant needs at least 2 units; ${name} has ${arm.n}`);
+    if (metricType === 'ratio' && arm.denominatorSum === 0) return insufficient(`the denominator sum of ${name} is 0, so its ratio is undefined`);
+  }
+  const effects = estimate(metricType, control.arm, treatment.arm, s.relative, theta);
+  if (effects === 'zero-control-mean') {
+    return insufficient(`the control mean is 0, so a relative effect is undefined; ask for the absolute effect (relative: false)`);
+  }
+  const { reported, absolute, relative } = effects;
+  if (!(reported.variance > 0)) {
+    return insufficient(
+      s.relative && absolute.variance > 0
+        ? 'the relative effect has zero variance (the treatment has no variation and a mean of 0); ask for the absolute effect (relative: false)'
+        : 'both variants have zero variance, so there is no noise estimate to test against',
+    );
+  }
+
+  // V of the relative effect > 0 implies a variance > 0 in some arm, so the absolute effect has V > 0 too.
+  let result: Comparison;
+  switch (s.method) {
+    case 'frequentist': {
+      const test = welchTest(reported, s.alpha, s.alternative);
+      const significant = test.pValue < s.alpha;
+      result = {
+        ...base,
+        relativeLift: relative?.estimate ?? null,
+        ci: test.interval,
+        absoluteLift: absolute.estimate,
+        absoluteCi: s.relative ? welchTest(absolute, s.alpha, s.alternative).interval : test.interval,
+        pValue: test.pValue,
+        significant,
+        verdict: verdictFromSign(significant, reported.estimate, s.direction),
+        standardError: Math.sqrt(reported.variance),
+        degreesOfFreedom: reported.df,
+      };
+      break;
+    }
+    case 'sequential': {
+      const n = control.arm.n + treatment.arm.n;
+      const pValue = sequentialPValue(reported, n, s.tuning);
+      const interval = confidenceSequence(reported, n, s.alpha, s.tuning);
+      const significant = pValue < s.alpha;
+      result = {
+        ...base,
+        relativeLift: relative?.estimate ?? null,
+        ci: interval,
+        absoluteLift: absolute.estimate,
+        absoluteCi: s.relative ? confidenceSequence(absolute, n, s.alpha, s.tuning) : interval,
+        pValue,
+        significant,
+        verdict: verdictFromSign(significant, reported.estimate, s.direction),
+        standardError: Math.sqrt(reported.variance),
+      };
+      break;
+    }
+    case 'bayesian': {
+      // The prior is stated on the reported effect's scale; the other effect gets the flat prior.
+      const posterior = bayesianPosterior(reported, s.alpha, s.direction, s.prior);
+      const absoluteInterval = s.relative ? bayesianPosterior(absolute, s.alpha, s.direction).interval : posterior.interval;
+      const wins = posterior.chanceToWin >= 1 - s.alpha / 2;
+      const loses = posterior.chanceToWin <= s.alpha / 2;
+      result = {
+        ...base,
+        relativeLift: s.relative ? posterior.mean : (relative?.estimate ?? null),
+        ci: posterior.interval,
+        absoluteLift: s.relative ? absolute.estimate : posterior.mean,
+        absoluteCi: absoluteInterval,
+        chanceToWin: posterior.chanceToWin,
+        risk: posterior.risk,
+        riskControl: posterior.riskControl,
+        significant: wins || loses,
+        verdict: wins ? 'improvement' : loses ? 'regression' : 'inconclusive',
+        standardError: Math.sqrt(reported.variance),
+      };
+      break;
+    }
+    default: {
+      const never: never = s.method;
+      throw new Error(`unknown method ${String(never)}`);
+    }
+  }
+  return allFinite(result) ? result : insufficient('the sums are too extreme to analyse in double precision');
+}
+
+interface Effects {
+  reported: Effect;
+  absolute: Effect;
+  relative: Effect | null;
+}
+
+function estimate(metricType: MetricType, control: ArmStatistics, treatment: ArmStatistics, relativeWanted: boolean, theta: number | null): Effects | 'zero-control-mean' {
+  if (theta !== null) {
+    const c = cupedMoments(metricType, control);
+    const t = cupedMoments(metricType, treatment);
+    const absolute = cupedAbsoluteEffect(c, t, theta);
+    const relative = c.meanY !== 0 ? cupedRelativeEffect(c, t, theta) : null;
+    if (relativeWanted && !relative) return 'zero-control-mean';
+    return { reported: relativeWanted ? relative! : absolute, absolute, relative };
+  }
+  const c = moments(metricType, control);
+  const t = moments(metricType, treatment);
+  const absolute = absoluteEffect(c, t);
+  const relative = c.mean !== 0 ? relativeEffect(c, t) : null;
+  if (relativeWanted && !relative) return 'zero-control-mean';
+  return { reported: relativeWanted ? relative! : absolute, absolute, relative };
+}
+
+/** Significant results are an improvement when the effect points the metric's good way, else a regression. */
+function verdictFromSign(significant: boolean, effect: number, direction: Direction): Verdict {
+  if (!significant) return 'inconclusive';
+  return effect > 0 === (direction === 'higher-is-better') ? 'improvement' : 'regression';
+}
+
+function finiteOrNull(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+function allFinite(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(allFinite);
+  if (value !== null && typeof value === 'object') return Object.values(value).every(allFinite);
+  return true;
+}

@@ -1,0 +1,42 @@
+import type { Effect } from './effect.ts';
+import type { Interval } from './frequentist.ts';
+
+/**
+ * Asymptotic confidence sequences (STATS.md "Sequential"; Waudby-Smith et al., as GrowthBook implements them):
+ * valid at every peek, so results may be watched as they come in. N* tunes where the sequence is tightest.
+ *
+ * ρ² = (−2·ln α + ln(1 − 2·ln α)) / N*, and with n = n_T + n_C the half-width is
+ * √V · √( (nρ² + 1)/(nρ²) · ln((nρ² + 1)/α²) ).
+ */
+export function sequentialHalfWidth(variance: number, n: number, alpha: number, tuning: number): number {
+  const logAlpha = Math.log(alpha);
+  const rho2 = (-2 * logAlpha + Math.log1p(-2 * logAlpha)) / tuning;
+  const nr = n * rho2;
+  // ln((nρ²+1)/α²) = ln(1 + nρ²) − 2·ln α, kept apart so α near 1 loses nothing.
+  return Math.sqrt(variance) * Math.sqrt(((nr + 1) / nr) * (Math.log1p(nr) - 2 * logAlpha));
+}
+
+export function confidenceSequence(effect: Pick<Effect, 'estimate' | 'variance'>, n: number, alpha: number, tuning: number): Interval {
+  const half = sequentialHalfWidth(effect.variance, n, alpha, tuning);
+  return [effect.estimate - half, effect.estimate + half];
+}
+
+/**
+ * The always-valid p-value: the smallest α whose sequence excludes 0, capped at 1 (STATS.md). The half-width
+ * falls as α grows, so bisection on ln α finds it; as α → 1 the half-width tends to √V·√(1 + N* ÷ 2n), and an
+ * effect inside that has p = 1.
+ */
+export function sequentialPValue(effect: Pick<Effect, 'estimate' | 'variance'>, n: number, tuning: number): number {
+  const target = Math.abs(effect.estimate);
+  const excludes = (logAlpha: number): boolean => sequentialHalfWidth(effect.variance, n, Math.exp(logAlpha), tuning) < target;
+  let hi = -1e-12; // α just below 1
+  if (!excludes(hi)) return 1;
+  let lo = -745; // α ≈ 5e-324, the smallest double
+  if (excludes(lo)) return 0;
+  for (let i = 0; i < 200 && hi - lo > 1e-13 * Math.max(1, Math.abs(lo)); i++) {
+    const mid = (lo + hi) / 2;
+    if (excludes(mid)) hi = mid;
+    else lo = mid;
+  }
+  return Math.min(1, Math.exp(hi));
+}
