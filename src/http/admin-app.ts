@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { statsRoutes } from '../analytics/stats/stats-routes.ts';
 import type { EventStore } from '../event-store/event-store.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { accessRoutes } from '../write/access/access-routes.ts';
@@ -43,7 +44,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
     commandBody,
   );
   const deps = { store, model };
-  app.use(flagRoutes(deps), segmentRoutes(deps), environmentRoutes(deps), accessRoutes(deps), auditRoutes(deps), ...(options.routers ?? []));
+  app.use(flagRoutes(deps), segmentRoutes(deps), environmentRoutes(deps), accessRoutes(deps), auditRoutes(deps), statsRoutes(), ...(options.routers ?? []));
 
   app.use((req) => {
     throw new NotFoundError(`No route for ${req.method} ${req.path}`);

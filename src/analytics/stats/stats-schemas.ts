@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { ALTERNATIVES, DEFAULT_ALPHA, DEFAULT_SEQUENTIAL_TUNING, DIRECTIONS, METHODS } from './compare.ts';
+import { METRIC_TYPES } from './sufficient-statistics.ts';
+
+// zod's number() already refuses NaN and ±Infinity (JSON.parse turns 1e999 into Infinity).
+const sum = z.number();
+
+/** One variant's sufficient statistics; the consistency of the sums is checked by the engine (compare.ts). */
+const armSchema = z.strictObject({
+  n: z.number().int('must be a whole number of units').min(0, 'must be 0 or more'),
+  sum,
+  sumSquares: sum.optional(),
+  covariateSum: sum.optional(),
+  covariateSumSquares: sum.optional(),
+  covariateSumProducts: sum.optional(),
+  denominatorSum: sum.optional(),
+  denominatorSumSquares: sum.optional(),
+  denominatorSumProducts: sum.optional(),
+});
+
+/** POST /admin/stats/compare (SPEC §6). */
+export const compareBody = z.strictObject({
+  metricType: z.enum(METRIC_TYPES),
+  control: armSchema,
+  treatment: armSchema,
+  method: z.enum(METHODS).default('frequentist'),
+  relative: z.boolean().default(true),
+  alpha: z.number().gt(0, 'must be above 0').max(0.5, 'must be at most 0.5').default(DEFAULT_ALPHA),
+  sequentialTuning: z.number().positive('must be a positive number (N*)').default(DEFAULT_SEQUENTIAL_TUNING),
+  prior: z.strictObject({ mean: z.number(), variance: z.number().positive('must be positive') }).optional(),
+  alternative: z.enum(ALTERNATIVES).default('two-sided'),
+  direction: z.enum(DIRECTIONS).default('higher-is-better'),
+});
