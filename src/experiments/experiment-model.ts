@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../event-store/event-store.ts';
 import { splitStreamId } from '../shared/domain-event.ts';
 import { EXPERIMENT_CATEGORY, METRIC_CATEGORY, type ExperimentEvent, type MetricEvent } from '../shared/experiment-events.ts';
+import type { ExperimentCatalog, ExperimentForAnalysis } from '../shared/experiment-catalog.ts';
 import type { FlagCatalog } from '../shared/flag-catalog.ts';
 import { LogModel } from '../shared/log-model.ts';
 import { foldVersioned, type Versioned } from '../shared/versioned.ts';
@@ -15,7 +16,7 @@ export interface ExperimentTimeline {
 }
 
 /** The experiments slice's view of its aggregates, folded from the log; flags come through the FlagCatalog port. */
-export class ExperimentModel extends LogModel implements ExperimentDecisionContext {
+export class ExperimentModel extends LogModel implements ExperimentDecisionContext, ExperimentCatalog {
   readonly experiments = new Map<string, Versioned<Experiment>>();
   readonly metrics = new Map<string, Versioned<Metric>>();
   readonly timelines = new Map<string, ExperimentTimeline>();
@@ -49,6 +50,23 @@ export class ExperimentModel extends LogModel implements ExperimentDecisionConte
     } else if (category === METRIC_CATEGORY) {
       foldVersioned(this.metrics, id, event, (s) => evolveMetric(s, event as unknown as MetricEvent));
     }
+  }
+
+  experimentForAnalysis(key: string): ExperimentForAnalysis | undefined {
+    const experiment = this.experiments.get(key)?.state;
+    if (!experiment) return undefined;
+    const { key: _key, status, iteration: _iteration, salt: _salt, winningVariant: _winner, ...design } = experiment;
+    const timeline = this.timelines.get(key);
+    const metricKeys = [design.primaryMetric, ...design.secondaryMetrics, ...design.guardrailMetrics];
+    const metrics = Object.fromEntries(
+      metricKeys.flatMap((metricKey) => {
+        const metric = this.metrics.get(metricKey)?.state;
+        if (!metric) return [];
+        const { archived: _archived, ...definition } = metric;
+        return [[metricKey, definition]];
+      }),
+    );
+    return { key, status, design, startedAt: timeline?.startedAt, stoppedAt: timeline?.stoppedAt, metrics };
   }
 
   flagVariants(flagKey: string): readonly string[] | undefined {

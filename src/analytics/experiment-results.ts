@@ -1,0 +1,122 @@
+import type { ExperimentForAnalysis } from '../shared/experiment-catalog.ts';
+import type { AnalyticsStore, MetricQuery, SufficientStatistics } from './analytics-store.ts';
+import { analyseMetric, type Comparison, type MetricAnalysis } from './stats/compare.ts';
+import { applyCorrection, type Correction, type MetricRole } from './stats/corrections.ts';
+import { sampleRatioMismatch, type SampleRatioMismatch } from './stats/srm.ts';
+import type { ArmStatistics } from './stats/sufficient-statistics.ts';
+
+/** CUPED's covariate window (SPEC section 6): 14 days before each unit's first exposure. */
+export const CUPED_PRE_WINDOW_DAYS = 14;
+
+export interface MetricResult extends MetricAnalysis {
+  metricKey: string;
+  kind: MetricQuery['kind'];
+  role: MetricRole;
+  direction: 'higher' | 'lower';
+  comparisons: Comparison[];
+}
+
+/** The shape of SPEC section 6, extended. */
+export interface ExperimentResults {
+  experimentKey: string;
+  status: ExperimentForAnalysis['status'];
+  method: ExperimentForAnalysis['design']['method'];
+  controlVariant: string;
+  window: { from: string | null; to: string | null };
+  srm: SampleRatioMismatch;
+  multipleExposures: number;
+  correction: Correction;
+  metrics: MetricResult[];
+  generatedAt: string;
+}
+
+/**
+ * An experiment's results: the analytics store computes each variant's sufficient statistics in SQL, the stats
+ * engine compares every treatment with control per metric, SRM checks the split against the configured weights.
+ * Only the current iteration counts: a re-randomised restart starts the window over.
+ */
+export async function analyseExperiment(
+  experiment: ExperimentForAnalysis,
+  store: AnalyticsStore,
+  options: { correction?: Correction; now?: Date } = {},
+): Promise<ExperimentResults> {
+  const { design } = experiment;
+  const variants = design.variants.map((v) => v.variant);
+  const roles: [string, MetricRole][] = [
+    [design.primaryMetric, 'primary'],
+    ...design.secondaryMetrics.map((key): [string, MetricRole] => [key, 'secondary']),
+    ...design.guardrailMetrics.map((key): [string, MetricRole] => [key, 'guardrail']),
+  ];
+  const queries = roles.flatMap(([key]) => {
+    const metric = experiment.metrics[key];
+    return metric ? [metricQuery(key, metric, design.cuped)] : [];
+  });
+  const statistics = await store.experimentStatistics({
+    experimentKey: experiment.key,
+    variants,
+    ...(experiment.startedAt ? { from: experiment.startedAt } : {}),
+    ...(experiment.stoppedAt ? { to: experiment.stoppedAt } : {}),
+    metrics: queries,
+    cupedPreWindowDays: CUPED_PRE_WINDOW_DAYS,
+  });
+
+  const metrics: MetricResult[] = roles.flatMap(([key, role]) => {
+    const metric = experiment.metrics[key];
+    const perVariant = statistics.metrics[key];
+    if (!metric || !perVariant) return [];
+    const analysis = analyseMetric({
+      metricType: metric.kind,
+      control: design.controlVariant,
+      variants: variants.map((variant) => ({ variant, ...armStatistics(perVariant[variant]) })),
+      method: design.method,
+      alpha: design.alpha,
+      direction: metric.direction === 'lower' ? 'lower-is-better' : 'higher-is-better',
+    });
+    return [{ metricKey: key, kind: metric.kind, role, direction: metric.direction, ...analysis }];
+  });
+
+  const correction = options.correction ?? 'none';
+  return {
+    experimentKey: experiment.key,
+    status: experiment.status,
+    method: design.method,
+    controlVariant: design.controlVariant,
+    window: { from: experiment.startedAt?.toISOString() ?? null, to: experiment.stoppedAt?.toISOString() ?? null },
+    srm: sampleRatioMismatch(statistics.units, Object.fromEntries(design.variants.map((v) => [v.variant, v.weight]))),
+    multipleExposures: statistics.multipleExposures,
+    correction,
+    metrics: correction === 'none' ? metrics : applyCorrection(metrics, correction),
+    generatedAt: (options.now ?? new Date()).toISOString(),
+  };
+}
+
+/** CUPED needs a pre-exposure value of the same metric; for ratio metrics it is left out. */
+function metricQuery(key: string, metric: ExperimentForAnalysis['metrics'][string], cuped: boolean): MetricQuery {
+  const windowHours = metric.windowHours === undefined ? {} : { windowHours: metric.windowHours };
+  switch (metric.kind) {
+    case 'binomial':
+      return { key, kind: 'binomial', event: metric.event ?? '', cuped, ...windowHours };
+    case 'mean':
+      return {
+        key,
+        kind: 'mean',
+        event: metric.event ?? '',
+        cuped,
+        ...windowHours,
+        ...(metric.winsorizePercentile === undefined ? {} : { winsorizePercentile: metric.winsorizePercentile }),
+      };
+    case 'ratio':
+      return { key, kind: 'ratio', numerator: metric.numerator ?? '', denominator: metric.denominator ?? '', cuped: false, ...windowHours };
+  }
+}
+
+function armStatistics(s: SufficientStatistics | undefined): ArmStatistics {
+  if (!s) return { n: 0, sum: 0, sumSquares: 0 };
+  return {
+    n: s.n,
+    sum: s.sum,
+    sumSquares: s.sumSquares,
+    ...(s.sumX === undefined ? {} : { covariateSum: s.sumX, covariateSumSquares: s.sumXSquares ?? 0, covariateSumProducts: s.sumXY ?? 0 }),
+    ...(s.sumD === undefined ? {} : { denominatorSum: s.sumD, denominatorSumSquares: s.sumDSquares ?? 0, denominatorSumProducts: s.sumYD ?? 0 }),
+  };
+}
