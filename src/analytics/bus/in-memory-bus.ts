@@ -71,6 +71,8 @@ export function createInMemoryBus(options: InMemoryBusOptions = {}): EventBus {
 
   const logs = new Map<Topic, TopicLog>(TOPICS.map((topic) => [topic, { topic, base: 0, messages: [], readers: new Set() }]));
   const groups = new Map<string, Group>();
+  /** Set once close() has drained the groups: until then publishing goes on (the sink's dead letters need it). */
+  let closed = false;
   let closing = false;
 
   const logOf = (topic: Topic): TopicLog => {
@@ -196,7 +198,7 @@ export function createInMemoryBus(options: InMemoryBusOptions = {}): EventBus {
 
   return {
     async publish(topic: Topic, messages: readonly BusMessage[]): Promise<void> {
-      if (closing) throw new BusUnavailableError('The event bus is closed');
+      if (closed) throw new BusUnavailableError('The event bus is closed');
       const log = logOf(topic);
       for (const message of messages) {
         log.messages.push({
@@ -247,6 +249,7 @@ export function createInMemoryBus(options: InMemoryBusOptions = {}): EventBus {
           member.onError?.(new Error(`in-memory bus closed with ${behind} message(s) not consumed by group ${member.group.id}`));
         }
       }
+      closed = true;
       await Promise.all(members.map((member) => stopMember(member)));
     },
   };

@@ -1,0 +1,446 @@
+import { Buffer } from 'node:buffer';
+import { Kafka, KafkaJSError, Partitioners, logLevel as kafkaLogLevel } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, IHeaders, KafkaMessage, LogEntry, Message, Producer } from 'kafkajs';
+import type { BusMessage, BusSubscription, ConsumedMessage, EventBus, Topic } from '../../shared/event-bus.ts';
+import { BusUnavailableError } from './bus-errors.ts';
+import { redeliveryDelay, sleep, type RedeliveryOptions } from './redelivery.ts';
+
+/**
+ * The production bus: Apache Kafka through kafkajs (SPEC section 2).
+ *
+ * Publishing: one idempotent producer (acks from all in-sync replicas, one request in flight so batches stay
+ * in order); `publish` resolves only once the broker acknowledged every message, and rejects with
+ * BusUnavailableError when the broker cannot be reached or does not answer within `publishTimeoutMs`.
+ *
+ * Consuming (PostHog's rule: offsets are committed only after the batch's side effects are acknowledged):
+ * `eachBatch` with auto-commit and auto-resolve off. A batch is one fetch of one partition; the handler runs
+ * with heartbeats every `heartbeatIntervalMs`, so a slow batch does not cost the group membership. When it
+ * resolves, the offset after the batch is committed explicitly; when it throws, the very same batch is offered
+ * again after a bounded, doubling backoff (heartbeating meanwhile) and nothing is committed. If the consumer
+ * stops or loses the partition in between, the uncommitted batch goes to whoever consumes the partition next.
+ *
+ * Topics are `<prefix>exposures`, `<prefix>metrics` and `<prefix>dead-letters`, created on first use when
+ * missing (the broker does not auto-create topics).
+ */
+export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+
+export interface KafkaLogEntry {
+  readonly level: Exclude<KafkaLogLevel, 'nothing'>;
+  readonly namespace: string;
+  readonly message: string;
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+export interface KafkaBusOptions {
+  readonly brokers: string[];
+  /** Default `flagstaff`. */
+  readonly clientId?: string;
+  /** Default `flagstaff.`. */
+  readonly topicPrefix?: string;
+  /** Partitions of the topics this bus creates (existing topics are left alone); default 3. */
+  readonly partitions?: number;
+  /** Replication factor of the topics this bus creates; default: the broker's `default.replication.factor`. */
+  readonly replicationFactor?: number;
+  /**
+   * kafkajs logging, default `error`. kafkajs is chatty: it logs retried, harmless answers (a coordinator
+   * still loading) at ERROR, so tests pass `nothing`; real failures reach callers as rejections or `onError`.
+   */
+  readonly logLevel?: KafkaLogLevel;
+  /** Where kafkajs log entries go; default one line each on stderr. */
+  readonly log?: (entry: KafkaLogEntry) => void;
+  /** Backoff before a batch whose handler threw is offered again. */
+  readonly redelivery?: RedeliveryOptions;
+  /** `publish` gives up (BusUnavailableError) when the broker has not acknowledged by then; default 10 s. */
+  readonly publishTimeoutMs?: number;
+  /** How long `stop()` waits for the batch in hand before abandoning it uncommitted; default 10 s. */
+  readonly stopTimeoutMs?: number;
+  /** Consumer session timeout; default 30 s (the broker allows 6 s to 300 s). */
+  readonly sessionTimeoutMs?: number;
+  /** Default 3 s; also how often a long-running batch heartbeats. */
+  readonly heartbeatIntervalMs?: number;
+  /** Longest a fetch waits for data; bounds how quickly an idle consumer stops. Default 500 ms. */
+  readonly maxWaitTimeMs?: number;
+}
+
+export interface KafkaBus extends EventBus {
+  /**
+   * Creates the missing topics and connects the producer. `publish` and `subscribe` do this themselves, so
+   * a server that starts while Kafka is down still starts (and answers 503 until Kafka is back); call it to
+   * fail fast instead.
+   */
+  start(): Promise<void>;
+  readonly topicNames: Readonly<Record<Topic, string>>;
+}
+
+const TOPICS: readonly Topic[] = ['exposures', 'metrics', 'dead-letters'];
+
+/** Broker requests are capped at message.max.bytes (1 MiB by default): a publish is sent in chunks below it. */
+const MAX_CHUNK_BYTES = 768 * 1024;
+const RECORD_OVERHEAD_BYTES = 64;
+
+/** Errors that mean "the broker could not be reached or did not answer", as opposed to "it refused the data". */
+const UNAVAILABLE = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSTimeout',
+  'KafkaJSLockTimeout',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSTopicMetadataNotLoaded',
+  'KafkaJSGroupCoordinatorNotFound',
+]);
+
+export function isBrokerUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
+    if (UNAVAILABLE.has(current.name)) return true;
+    // Retriable protocol errors (leader not available, not enough replicas...) are the broker recovering.
+    if (current instanceof KafkaJSError && current.name === 'KafkaJSProtocolError' && current.retriable) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/** What publish rejects with: BusUnavailableError for an unreachable broker, the error itself for anything else. */
+export function toBusError(error: unknown): unknown {
+  if (error instanceof BusUnavailableError) return error;
+  if (isBrokerUnavailable(error)) {
+    return new BusUnavailableError(`The event bus is unavailable: ${(error as Error).message}`, { cause: error });
+  }
+  return error;
+}
+
+const LEVELS: Record<KafkaLogLevel, kafkaLogLevel> = {
+  nothing: kafkaLogLevel.NOTHING,
+  error: kafkaLogLevel.ERROR,
+  warn: kafkaLogLevel.WARN,
+  info: kafkaLogLevel.INFO,
+  debug: kafkaLogLevel.DEBUG,
+};
+
+const levelName = (level: kafkaLogLevel): KafkaLogEntry['level'] =>
+  level === kafkaLogLevel.ERROR ? 'error' : level === kafkaLogLevel.WARN ? 'warn' : level === kafkaLogLevel.INFO ? 'info' : 'debug';
+
+const logToStderr = (entry: KafkaLogEntry): void => {
+  const error = typeof entry.extra.error === 'string' ? `: ${entry.extra.error}` : '';
+  process.stderr.write(`kafkajs ${entry.level} [${entry.namespace}] ${entry.message}${error}\n`);
+};
+
+const headersOf = (headers: IHeaders | undefined): Record<string, string> | undefined => {
+  if (!headers) return undefined;
+  const result: Record<string, string> = {};
+  let any = false;
+  for (const [name, value] of Object.entries(headers)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first === undefined) continue;
+    result[name] = first.toString();
+    any = true;
+  }
+  return any ? result : undefined;
+};
+
+const toConsumed = (topic: Topic, partition: number, message: KafkaMessage): ConsumedMessage => {
+  const headers = headersOf(message.headers);
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? '',
+    value: message.value?.toString() ?? '',
+    ...(headers ? { headers } : {}),
+  };
+};
+
+const toKafka = (message: BusMessage): Message => ({
+  key: message.key,
+  value: message.value,
+  ...(message.headers ? { headers: { ...message.headers } } : {}),
+});
+
+function* chunks(messages: readonly BusMessage[]): Generator<Message[]> {
+  let chunk: Message[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    let size = RECORD_OVERHEAD_BYTES + Buffer.byteLength(message.key) + Buffer.byteLength(message.value);
+    for (const [name, value] of Object.entries(message.headers ?? {})) size += name.length + Buffer.byteLength(value);
+    if (chunk.length > 0 && bytes + size > MAX_CHUNK_BYTES) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(toKafka(message));
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+type BatchOutcome = { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'abandoned' };
+
+export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
+  const prefix = options.topicPrefix ?? 'flagstaff.';
+  const partitions = options.partitions ?? 3;
+  const publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
+  const log = options.log ?? logToStderr;
+
+  const topicNames = Object.fromEntries(TOPICS.map((topic) => [topic, `${prefix}${topic}`])) as Record<Topic, string>;
+  const topicOf = new Map<string, Topic>(TOPICS.map((topic) => [topicNames[topic], topic]));
+
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'flagstaff',
+    brokers: options.brokers,
+    logLevel: LEVELS[options.logLevel ?? 'error'],
+    logCreator:
+      () =>
+      ({ namespace, level, log: { message, timestamp: _timestamp, ...extra } }: LogEntry) =>
+        log({ level: levelName(level), namespace, message, extra }),
+  });
+
+  let closed = false;
+  let topicsReady: Promise<void> | undefined;
+  let producer: Promise<Producer> | undefined;
+  const subscriptions = new Set<BusSubscription>();
+
+  const ensureTopics = (): Promise<void> => {
+    topicsReady ??= (async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = TOPICS.map((topic) => topicNames[topic]).filter((name) => !existing.has(name));
+        if (missing.length > 0) {
+          // Another process creating the same topic at the same time is fine: kafkajs ignores "already exists".
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: partitions,
+              ...(options.replicationFactor ? { replicationFactor: options.replicationFactor } : {}),
+            })),
+          });
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    })().catch((error: unknown) => {
+      topicsReady = undefined;
+      throw toBusError(error);
+    });
+    return topicsReady;
+  };
+
+  const connectedProducer = (): Promise<Producer> => {
+    producer ??= (async () => {
+      const created = kafka.producer({
+        idempotent: true,
+        // kafkajs does not enforce it, but more than one request in flight can reorder batches after a retry.
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      try {
+        await created.connect();
+      } catch (error) {
+        await created.disconnect().catch(() => {});
+        throw error;
+      }
+      return created;
+    })();
+    const current = producer;
+    current.catch(() => {
+      if (producer === current) producer = undefined;
+    });
+    return current;
+  };
+
+  /** After a failure the producer may be stuck retrying or hold a stale connection: the next publish gets a fresh one. */
+  const discardProducer = (failed: Promise<Producer> | undefined): void => {
+    if (!failed || producer !== failed) return;
+    producer = undefined;
+    failed.then((p) => p.disconnect()).catch(() => {});
+  };
+
+  const publish = async (topic: Topic, messages: readonly BusMessage[]): Promise<void> => {
+    if (closed) throw new BusUnavailableError('The event bus is closed');
+    if (messages.length === 0) return;
+    let used: Promise<Producer> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new BusUnavailableError(`The event bus did not acknowledge within ${publishTimeoutMs} ms`)),
+        publishTimeoutMs,
+      );
+    });
+    const send = (async () => {
+      await ensureTopics();
+      used = connectedProducer();
+      const connected = await used;
+      for (const chunk of chunks(messages)) {
+        await connected.send({ topic: topicNames[topic], acks: -1, messages: chunk });
+      }
+    })();
+    send.catch(() => {}); // it may lose the race against the timeout
+    try {
+      await Promise.race([send, timeout]);
+    } catch (error) {
+      const mapped = toBusError(error);
+      if (mapped instanceof BusUnavailableError) discardProducer(used);
+      throw mapped;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const subscribe: EventBus['subscribe'] = async ({ groupId, topics, onBatch, onError }) => {
+    if (closed) throw new BusUnavailableError('The event bus is closed');
+    if (topics.length === 0) throw new Error('subscribe needs at least one topic');
+    await ensureTopics();
+
+    const stopping = new AbortController();
+    let consumer: Consumer | undefined;
+    let abandonBatch: (() => void) | undefined;
+    let restartTimer: NodeJS.Timeout | undefined;
+    let restarts = 0;
+
+    const handle = (messages: readonly ConsumedMessage[], heartbeat: () => Promise<void>): Promise<BatchOutcome> => {
+      const beat = setInterval(() => {
+        // A failed heartbeat means the group is rebalancing; the commit after the batch will fail and say so.
+        heartbeat().catch(() => {});
+      }, heartbeatIntervalMs);
+      return new Promise<BatchOutcome>((resolve) => {
+        abandonBatch = () => resolve({ kind: 'abandoned' });
+        Promise.resolve()
+          .then(() => onBatch(messages))
+          .then(
+            () => resolve({ kind: 'ok' }),
+            (error: unknown) => resolve({ kind: 'failed', error }),
+          );
+      }).finally(() => {
+        clearInterval(beat);
+        abandonBatch = undefined;
+      });
+    };
+
+    /** Waits before offering a failed batch again; false when the consumer stops meanwhile. */
+    const backoff = async (attempt: number, heartbeat: () => Promise<void>): Promise<boolean> => {
+      const until = Date.now() + redeliveryDelay(attempt, options.redelivery);
+      for (let left = until - Date.now(); left > 0; left = until - Date.now()) {
+        if (!(await sleep(Math.min(left, heartbeatIntervalMs), stopping.signal))) return false;
+        await heartbeat(); // throws when the group rebalances: kafkajs rejoins and the batch is fetched again
+      }
+      return true;
+    };
+
+    const eachBatch = async ({ batch, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, resolveOffset }: EachBatchPayload): Promise<void> => {
+      const topic = topicOf.get(batch.topic);
+      if (!topic || batch.isEmpty()) return;
+      const messages = batch.messages.map((message) => toConsumed(topic, batch.partition, message));
+      for (let attempt = 0; ; attempt++) {
+        // Resolving nothing and committing nothing leaves the batch to the next fetch or the next consumer.
+        if (stopping.signal.aborted || !isRunning() || isStale()) return;
+        const outcome = await handle(messages, heartbeat);
+        if (outcome.kind === 'abandoned') return;
+        if (outcome.kind === 'ok') break;
+        onError?.(outcome.error);
+        if (!(await backoff(attempt, heartbeat))) return;
+      }
+      await commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(batch) }] }],
+      });
+      resolveOffset(batch.lastOffset());
+    };
+
+    const start = async (): Promise<void> => {
+      const created = kafka.consumer({
+        groupId,
+        sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+        heartbeatInterval: heartbeatIntervalMs,
+        maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
+        allowAutoTopicCreation: false,
+      });
+      consumer = created;
+      created.on(created.events.CRASH, ({ payload }) => {
+        if (stopping.signal.aborted) return;
+        onError?.(payload.error);
+        // kafkajs restarts itself after retriable errors; after the others it would stay down.
+        if (!payload.restart) scheduleRestart(created);
+      });
+      created.on(created.events.GROUP_JOIN, () => {
+        restarts = 0;
+      });
+      await created.connect();
+      await created.subscribe({ topics: topics.map((topic) => topicNames[topic]), fromBeginning: true });
+      await created.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+    };
+
+    const scheduleRestart = (crashed: Consumer): void => {
+      if (stopping.signal.aborted || consumer !== crashed) return;
+      clearTimeout(restartTimer);
+      restartTimer = setTimeout(() => {
+        if (stopping.signal.aborted) return;
+        void crashed
+          .disconnect()
+          .catch(() => {})
+          .then(start)
+          .catch((error: unknown) => {
+            if (stopping.signal.aborted) return;
+            onError?.(error);
+            scheduleRestart(consumer!);
+          });
+      }, redeliveryDelay(restarts++, { initialMs: 500, maxMs: 10_000 }));
+    };
+
+    try {
+      await start();
+    } catch (error) {
+      await consumer?.disconnect().catch(() => {});
+      throw toBusError(error);
+    }
+
+    const subscription: BusSubscription = {
+      stop: async () => {
+        stopping.abort();
+        clearTimeout(restartTimer);
+        subscriptions.delete(subscription);
+        // Past stopTimeoutMs the batch in hand is abandoned, uncommitted, as if the process had died.
+        const abandon = setTimeout(() => abandonBatch?.(), stopTimeoutMs);
+        try {
+          await consumer?.disconnect();
+        } catch (error) {
+          onError?.(error);
+        } finally {
+          clearTimeout(abandon);
+        }
+      },
+    };
+    subscriptions.add(subscription);
+    return subscription;
+  };
+
+  return {
+    topicNames,
+    start: async () => {
+      await ensureTopics();
+      try {
+        await connectedProducer();
+      } catch (error) {
+        throw toBusError(error);
+      }
+    },
+    publish,
+    subscribe,
+    close: async () => {
+      closed = true;
+      await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+      const current = producer;
+      producer = undefined;
+      await current?.then((p) => p.disconnect()).catch(() => {});
+    },
+  };
+}
+
+const nextOffset = (batch: Batch): string => (BigInt(batch.lastOffset()) + 1n).toString();

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { BusUnavailableError } from '../../../src/analytics/bus/bus-errors.ts';
+import { createKafkaBus, type KafkaBusOptions } from '../../../src/analytics/bus/kafka-bus.ts';
+import type { ConsumedMessage } from '../../../src/shared/event-bus.ts';
+import { eventBusContract, type BusHarness } from './event-bus-contract.ts';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+/** A bus on topics of its own (a fresh prefix), and a cleanup that deletes them and the groups it handed out. */
+export async function openKafkaHarness(overrides: Partial<KafkaBusOptions> = {}): Promise<BusHarness & { prefix: string }> {
+  const prefix = `test-${randomUUID().slice(0, 8)}.`;
+  const bus = createKafkaBus({
+    brokers,
+    topicPrefix: prefix,
+    partitions: 3,
+    logLevel: 'nothing',
+    redelivery: { initialMs: 20, maxMs: 200 },
+    publishTimeoutMs: 20_000,
+    ...overrides,
+  });
+  await bus.start();
+  const groups: string[] = [];
+  return {
+    bus,
+    prefix,
+    group: (name) => {
+      const groupId = `${prefix}${name}`;
+      groups.push(groupId);
+      return groupId;
+    },
+    cleanup: async () => {
+      const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        if (groups.length > 0) await admin.deleteGroups(groups).catch(() => {});
+        await admin.deleteTopics({ topics: Object.values(bus.topicNames) });
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  };
+}
+
+eventBusContract('kafka', () => openKafkaHarness(), { deliveryTimeoutMs: 30_000, manyMessages: 20_000, quietMs: 1_000 });
+
+describe('kafka bus', () => {
+  it('creates its three topics with the requested partitions', async () => {
+    const harness = await openKafkaHarness({ partitions: 2 });
+    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [`${harness.prefix}exposures`, `${harness.prefix}metrics`, `${harness.prefix}dead-letters`] });
+      expect(topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([
+        [`${harness.prefix}dead-letters`, 2],
+        [`${harness.prefix}exposures`, 2],
+        [`${harness.prefix}metrics`, 2],
+      ]);
+    } finally {
+      await admin.disconnect();
+      await harness.bus.close();
+      await harness.cleanup?.();
+    }
+  });
+
+  it('keeps a batch that outlasts the session timeout, by heartbeating, and delivers it once', async () => {
+    // 6 s is the broker's smallest allowed session; the first batch takes 7.5 s.
+    const harness = await openKafkaHarness({ sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000, partitions: 1 });
+    const received: ConsumedMessage[] = [];
+    try {
+      await harness.bus.publish('exposures', [{ key: 'k', value: 'slow' }]);
+      let calls = 0;
+      const subscription = await harness.bus.subscribe({
+        groupId: harness.group('slow'),
+        topics: ['exposures'],
+        onBatch: async (batch) => {
+          if (calls++ === 0) await new Promise((resolve) => setTimeout(resolve, 7_500));
+          received.push(...batch);
+        },
+      });
+      await harness.bus.publish('exposures', [{ key: 'k', value: 'after' }]);
+      const deadline = Date.now() + 30_000;
+      while (received.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await subscription.stop();
+      expect(received.map((m) => m.value)).toEqual(['slow', 'after']);
+    } finally {
+      await harness.bus.close();
+      await harness.cleanup?.();
+    }
+  });
+
+  it('rejects a publish with BusUnavailableError when no broker answers, within its timeout', async () => {
+    const bus = createKafkaBus({ brokers: ['127.0.0.1:1'], logLevel: 'nothing', publishTimeoutMs: 1_500 });
+    const started = Date.now();
+    await expect(bus.publish('exposures', [{ key: 'k', value: 'v' }])).rejects.toBeInstanceOf(BusUnavailableError);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await bus.close();
+    await expect(bus.publish('exposures', [{ key: 'k', value: 'v' }])).rejects.toBeInstanceOf(BusUnavailableError);
+  });
+
+  it('publishes more than one broker request holds (chunks), in order', async () => {
+    const harness = await openKafkaHarness({ partitions: 1 });
+    try {
+      const big = 'x'.repeat(10_000);
+      const published = Array.from({ length: 300 }, (_, n) => ({ key: 'same', value: `${n}:${big}` })); // about 3 MB
+      await harness.bus.publish('metrics', published);
+      const received: ConsumedMessage[] = [];
+      const subscription = await harness.bus.subscribe({ groupId: harness.group('big'), topics: ['metrics'], onBatch: async (b) => void received.push(...b) });
+      const deadline = Date.now() + 30_000;
+      while (received.length < 300 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await subscription.stop();
+      expect(received.map((m) => Number(m.value.split(':')[0]))).toEqual(published.map((_, n) => n));
+    } finally {
+      await harness.bus.close();
+      await harness.cleanup?.();
+    }
+  });
+});
