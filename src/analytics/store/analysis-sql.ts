@@ -1,0 +1,169 @@
+import type { AnalysisPlan, PlannedMetric } from './analysis-plan.ts';
+import { sqlInteger, sqlString, type SqlDialectName } from './sql-literals.ts';
+
+/**
+ * The analysis query (SPEC section 6) for both engines, built from one plan by one set of expressions; only the
+ * plumbing differs (ClickHouse 18.16 has no CTEs over tables, no window functions, one JOIN per SELECT with USING).
+ *
+ * Semantics, identical on both:
+ * - units: exposures with the experiment key and, when given, `from <= ts < to`. Per unit, `f` = the earliest
+ *   exposure time. A unit whose exposures name more than one distinct variant is excluded and counted (group -1);
+ *   otherwise its one variant is its first exposure's. Units of variants not asked for are ignored (group 0).
+ * - a metric event counts for a unit when `f <= ts`, and `ts < f + window` when the metric has a window;
+ *   CUPED's covariate x reads the same metric over `f - pre <= ts < f`. Every window is half-open.
+ * - per unit: binomial y = 1 when at least one event counts, else 0; mean y = Σ value; ratio y = Σ numerator
+ *   values, d = Σ denominator values (CUPED's x is the numerator's pre-exposure sum). Units without events are 0.
+ * - winsorisation (mean): y is capped at the value of rank r = max(1, ⌈n·p⌉) (1-based, ascending) among the y of
+ *   all n units of the asked-for variants pooled: the nearest-rank ("inverted CDF") percentile, which is DuckDB's
+ *   quantile_disc. It is computed with integers (p in millionths) from a sorted list on both engines, so they
+ *   agree exactly. With CUPED, x is capped the same way at its own percentile.
+ * Timestamps are integer milliseconds since the epoch in both stores, so window arithmetic is exact.
+ */
+
+interface Dialect {
+  readonly name: SqlDialectName;
+  sumIf(value: string, condition: string): string;
+  anyIf(condition: string): string;
+}
+
+const clickhouse: Dialect = {
+  name: 'clickhouse',
+  sumIf: (value, condition) => `sumIf(${value}, ${condition})`,
+  anyIf: (condition) => `toFloat64(countIf(${condition}) > 0)`,
+};
+
+const duckdb: Dialect = {
+  name: 'duckdb',
+  sumIf: (value, condition) => `coalesce(sum(${value}) FILTER (WHERE ${condition}), 0)`,
+  anyIf: (condition) => `CAST(count(*) FILTER (WHERE ${condition}) > 0 AS DOUBLE)`,
+};
+
+/** Per-unit columns a metric needs: y, and x (CUPED) and d (ratio). */
+function unitColumns(metric: PlannedMetric, m: number): string[] {
+  return [`m${m}_y`, ...(metric.cuped ? [`m${m}_x`] : []), ...(metric.kind === 'ratio' ? [`m${m}_d`] : [])];
+}
+
+/** The per-unit aggregates over the unit's metric events joined with its first exposure `f`. */
+function unitAggregates(plan: AnalysisPlan, d: Dialect): string[] {
+  const name = (event: string): string => `name = ${sqlString(event, 'eventName', d.name)}`;
+  const post = (event: string, metric: PlannedMetric): string =>
+    `${name(event)} AND ts >= f${metric.windowMs === undefined ? '' : ` AND ts < f + ${sqlInteger(metric.windowMs)}`}`;
+  const pre = (event: string): string => `${name(event)} AND ts >= f - ${sqlInteger(plan.preWindowMs)} AND ts < f`;
+  const value = (condition: string, metric: PlannedMetric): string => (metric.kind === 'binomial' ? d.anyIf(condition) : d.sumIf('value', condition));
+  return plan.metrics.flatMap((metric, m) => [
+    `${value(post(metric.event, metric), metric)} AS m${m}_y`,
+    ...(metric.cuped ? [`${value(pre(metric.event), metric)} AS m${m}_x`] : []),
+    ...(metric.denominator !== undefined ? [`${d.sumIf('value', post(metric.denominator, metric))} AS m${m}_d`] : []),
+  ]);
+}
+
+/** The per-group sums; a winsorised column reads `least(column, cap)`. */
+function groupAggregates(plan: AnalysisPlan): string[] {
+  return plan.metrics.flatMap((metric, m) => {
+    const capped = (column: string): string => (metric.capMicros === undefined ? column : `least(${column}, cap_${column})`);
+    const y = capped(`m${m}_y`);
+    const x = capped(`m${m}_x`);
+    const dd = `m${m}_d`;
+    return [
+      `sum(${y}) AS m${m}_s`,
+      `sum(${y} * ${y}) AS m${m}_q`,
+      ...(metric.cuped ? [`sum(${x}) AS m${m}_sx`, `sum(${x} * ${x}) AS m${m}_qx`, `sum(${x} * ${y}) AS m${m}_sxy`] : []),
+      ...(metric.kind === 'ratio' ? [`sum(${dd}) AS m${m}_sd`, `sum(${dd} * ${dd}) AS m${m}_qd`, `sum(${y} * ${dd}) AS m${m}_syd`] : []),
+    ];
+  });
+}
+
+/** Columns that are winsorised: each gets a `cap_<column>`. */
+function cappedColumns(plan: AnalysisPlan): { column: string; micros: number }[] {
+  return plan.metrics.flatMap((metric, m) =>
+    metric.capMicros === undefined ? [] : unitColumns(metric, m).filter((c) => !c.endsWith('_d')).map((column) => ({ column, micros: metric.capMicros! })),
+  );
+}
+
+/** r = max(1, ⌈n·micros/10⁶⌉) in integer arithmetic; `count` is the number of pooled units. */
+function rank(count: string, micros: number, integerDivision: (a: string, b: string) => string): string {
+  return `greatest(1, ${integerDivision(`${count} * ${sqlInteger(micros)} + 999999`, '1000000')})`;
+}
+
+function variantGroup(plan: AnalysisPlan, d: Dialect): string {
+  const list = `[${plan.variants.map((v) => sqlString(v, 'key', d.name)).join(', ')}]`;
+  const position = plan.variants.length === 0 ? '0' : d.name === 'clickhouse' ? `toInt32(indexOf(${list}, min(variant)))` : `coalesce(list_position(${list}::VARCHAR[], min(variant)), 0)`;
+  return d.name === 'clickhouse' ? `if(min(variant) = max(variant), ${position}, -1)` : `CASE WHEN min(variant) = max(variant) THEN ${position} ELSE -1 END`;
+}
+
+function exposureFilter(plan: AnalysisPlan, d: Dialect): string {
+  return [
+    `experiment_key = ${sqlString(plan.experimentKey, 'key', d.name)}`,
+    ...(plan.fromMs === undefined ? [] : [`ts >= ${sqlInteger(plan.fromMs)}`]),
+    ...(plan.toMs === undefined ? [] : [`ts < ${sqlInteger(plan.toMs)}`]),
+  ].join(' AND ');
+}
+
+function eventFilter(plan: AnalysisPlan, d: Dialect): string {
+  return `name IN (${plan.eventNames.map((e) => sqlString(e, 'eventName', d.name)).join(', ')})`;
+}
+
+export interface ClickHouseTables {
+  /** Qualified, already-quoted table names. */
+  readonly exposures: string;
+  readonly metricEvents: string;
+}
+
+/**
+ * ClickHouse: nested subqueries (the units subquery appears twice: as the right side of the events join, and as
+ * the left side that keeps units without events). Metric events are read with FINAL, so a duplicate that
+ * ReplacingMergeTree has not merged away yet still counts once. Exposures need no FINAL: a duplicated exposure
+ * changes neither a unit's earliest time nor its set of variants. Units are keyed by `unit_hash`
+ * (cityHash64(unit_id), stored at insert): integer keys make the grouping and the join several times faster.
+ * For winsorisation, the per-unit rows are gathered into arrays once, the caps read from the sorted arrays, and
+ * the rows unrolled again with ARRAY JOIN (18.16's stand-in for a window over the whole result).
+ */
+export function clickHouseAnalysisSql(plan: AnalysisPlan, tables: ClickHouseTables): string {
+  const d = clickhouse;
+  const units = `SELECT unit_hash, min(ts) AS f, ${variantGroup(plan, d)} AS g FROM ${tables.exposures} WHERE ${exposureFilter(plan, d)} GROUP BY unit_hash`;
+  const columns = plan.metrics.flatMap(unitColumns);
+  let perUnit = `SELECT g FROM (${units})`;
+  if (plan.metrics.length > 0) {
+    const events = `SELECT unit_hash, name, value, ts FROM ${tables.metricEvents} FINAL WHERE ${eventFilter(plan, d)}`;
+    const included = `SELECT unit_hash, f FROM (${units}) WHERE g > 0`;
+    const unitMetrics = `SELECT unit_hash, ${unitAggregates(plan, d).join(', ')} FROM (${events}) ALL INNER JOIN (${included}) USING unit_hash GROUP BY unit_hash`;
+    perUnit = `SELECT g, ${columns.join(', ')} FROM (${units}) ANY LEFT JOIN (${unitMetrics}) USING unit_hash`;
+  }
+  const caps = cappedColumns(plan);
+  const aggregates = ['count() AS n', ...groupAggregates(plan)].join(', ');
+  if (caps.length === 0) return `SELECT g, ${aggregates} FROM (${perUnit}) GROUP BY g`;
+
+  const intDiv = (a: string, b: string): string => `intDiv(${a}, ${b})`;
+  const gathered = [
+    'groupArray(g) AS a_g',
+    ...columns.map((c) => `groupArray(${c}) AS a_${c}`),
+    ...caps.map(({ column, micros }) => `arraySort(groupArrayIf(${column}, g > 0))[${rank('countIf(g > 0)', micros, intDiv)}] AS cap_${column}`),
+  ];
+  const unrolled = `SELECT g, ${[...columns, ...caps.map((c) => `cap_${c.column}`)].join(', ')} FROM (SELECT ${gathered.join(', ')} FROM (${perUnit})) ARRAY JOIN a_g AS g, ${columns.map((c) => `a_${c} AS ${c}`).join(', ')}`;
+  return `SELECT g, ${aggregates} FROM (${unrolled}) GROUP BY g`;
+}
+
+/** DuckDB: the same expressions in CTEs; units are keyed by the unit id itself. */
+export function duckDbAnalysisSql(plan: AnalysisPlan): string {
+  const d = duckdb;
+  const columns = plan.metrics.flatMap(unitColumns);
+  const ctes = [
+    `units AS MATERIALIZED (SELECT unit_id, min(ts) AS f, ${variantGroup(plan, d)} AS g FROM exposures WHERE ${exposureFilter(plan, d)} GROUP BY unit_id)`,
+  ];
+  if (plan.metrics.length > 0) {
+    ctes.push(
+      `unit_metrics AS (SELECT unit_id, ${unitAggregates(plan, d).join(', ')} FROM metric_events JOIN units USING (unit_id) WHERE units.g > 0 AND ${eventFilter(plan, d)} GROUP BY unit_id)`,
+      `per_unit AS MATERIALIZED (SELECT g, ${columns.map((c) => `coalesce(${c}, 0) AS ${c}`).join(', ')} FROM units LEFT JOIN unit_metrics USING (unit_id))`,
+    );
+  } else {
+    ctes.push('per_unit AS (SELECT g FROM units)');
+  }
+  const caps = cappedColumns(plan);
+  const intDiv = (a: string, b: string): string => `(${a}) // ${b}`;
+  if (caps.length > 0) {
+    const capColumns = caps.map(({ column, micros }) => `list_sort(list(${column}) FILTER (WHERE g > 0))[${rank('count(*) FILTER (WHERE g > 0)', micros, intDiv)}] AS cap_${column}`);
+    ctes.push(`caps AS (SELECT ${capColumns.join(', ')} FROM per_unit)`);
+  }
+  const aggregates = ['count(*) AS n', ...groupAggregates(plan)].join(', ');
+  return `WITH ${ctes.join(',\n')}\nSELECT g, ${aggregates} FROM per_unit${caps.length > 0 ? ' CROSS JOIN caps' : ''} GROUP BY g`;
+}
