@@ -1,47 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { BusUnavailableError } from '../../../src/analytics/bus/bus-errors.ts';
-import { createKafkaBus, type KafkaBusOptions } from '../../../src/analytics/bus/kafka-bus.ts';
+import { createKafkaBus } from '../../../src/analytics/bus/kafka-bus.ts';
 import type { ConsumedMessage } from '../../../src/shared/event-bus.ts';
-import { eventBusContract, type BusHarness } from './event-bus-contract.ts';
-
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-
-/** A bus on topics of its own (a fresh prefix), and a cleanup that deletes them and the groups it handed out. */
-export async function openKafkaHarness(overrides: Partial<KafkaBusOptions> = {}): Promise<BusHarness & { prefix: string }> {
-  const prefix = `test-${randomUUID().slice(0, 8)}.`;
-  const bus = createKafkaBus({
-    brokers,
-    topicPrefix: prefix,
-    partitions: 3,
-    logLevel: 'nothing',
-    redelivery: { initialMs: 20, maxMs: 200 },
-    publishTimeoutMs: 20_000,
-    ...overrides,
-  });
-  await bus.start();
-  const groups: string[] = [];
-  return {
-    bus,
-    prefix,
-    group: (name) => {
-      const groupId = `${prefix}${name}`;
-      groups.push(groupId);
-      return groupId;
-    },
-    cleanup: async () => {
-      const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-      await admin.connect();
-      try {
-        if (groups.length > 0) await admin.deleteGroups(groups).catch(() => {});
-        await admin.deleteTopics({ topics: Object.values(bus.topicNames) });
-      } finally {
-        await admin.disconnect();
-      }
-    },
-  };
-}
+import { eventBusContract } from './event-bus-contract.ts';
+import { brokers, openKafkaHarness } from './kafka-harness.ts';
 
 eventBusContract('kafka', () => openKafkaHarness(), { deliveryTimeoutMs: 30_000, manyMessages: 20_000, quietMs: 1_000 });
 
