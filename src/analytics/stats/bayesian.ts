@@ -24,24 +24,35 @@ export interface BayesianResult {
   readonly riskControl: number;
 }
 
+/** The Gaussian posterior of the effect: its mean μ and standard deviation σ. */
+export interface Posterior {
+  readonly mean: number;
+  readonly sd: number;
+}
+
 /**
  * Gaussian posterior on the effect (STATS.md "Bayesian"): precision τ = 1/V + 1/σ₀², mean μ = (Δ/V + μ₀/σ₀²)/τ,
  * sd σ = τ^(−1/2); with the flat prior μ = Δ and σ = √V.
- *
- * For a higher-is-better metric chanceToWin = Φ(μ/σ), risk = E[max(−effect, 0)] = σ·φ(μ/σ) − μ·Φ(−μ/σ) and
- * riskControl = E[max(effect, 0)] = σ·φ(μ/σ) + μ·Φ(μ/σ). A lower-is-better metric wins when the effect is negative,
- * so chanceToWin is Φ(−μ/σ) and the two risks trade places. The credible interval is μ ± z_{1−α/2}·σ.
  */
-export function bayesianPosterior(effect: Pick<Effect, 'estimate' | 'variance'>, alpha: number, direction: Direction, prior?: GaussianPrior): BayesianResult {
-  const precision = 1 / effect.variance + (prior ? 1 / prior.variance : 0);
-  const mean = prior ? (effect.estimate / effect.variance + prior.mean / prior.variance) / precision : effect.estimate;
-  const sd = 1 / Math.sqrt(precision);
+export function posterior(effect: Pick<Effect, 'estimate' | 'variance'>, prior?: GaussianPrior): Posterior {
+  if (!prior) return { mean: effect.estimate, sd: Math.sqrt(effect.variance) };
+  const precision = 1 / effect.variance + 1 / prior.variance;
+  return { mean: (effect.estimate / effect.variance + prior.mean / prior.variance) / precision, sd: 1 / Math.sqrt(precision) };
+}
+
+/**
+ * For a higher-is-better metric chanceToWin = Φ(μ/σ), risk = E[max(−effect, 0)] = σ·φ(μ/σ) − μ·Φ(−μ/σ) and
+ * riskControl = E[max(effect, 0)] = σ·φ(μ/σ) + μ·Φ(μ/σ) (STATS.md). A lower-is-better metric wins when the effect
+ * is negative, so chanceToWin is Φ(−μ/σ) and the two risks trade places. The credible interval is μ ± z_{1−α/2}·σ;
+ * pass z when summarising several posteriors at the same α. Needs a finite μ and σ > 0.
+ */
+export function bayesianSummary(post: Posterior, alpha: number, direction: Direction, critical = -normalQuantile(alpha / 2)): BayesianResult {
+  const { mean, sd } = post;
   const z = mean / sd;
   const density = sd * normalPdf(z);
-  // Written so that neither risk loses digits to cancellation: σ·φ(z) − μ·Φ(−z) = σ·(φ(z) − z·Φ(−z)).
   const lossIfNegative = Math.max(0, density - mean * normalSurvival(z)); // E[max(−effect, 0)]
   const lossIfPositive = Math.max(0, density + mean * normalCdf(z)); // E[max(effect, 0)]
-  const margin = normalQuantile(1 - alpha / 2) * sd;
+  const margin = critical * sd;
   const higher = direction === 'higher-is-better';
   return {
     mean,

@@ -1,8 +1,9 @@
 import { ValidationError, issue, type FieldIssue } from '../../shared/errors.ts';
-import { bayesianPosterior, type Direction, type GaussianPrior } from './bayesian.ts';
+import { bayesianSummary, posterior, type Direction, type GaussianPrior } from './bayesian.ts';
 import { cupedAbsoluteEffect, cupedRelativeEffect, pooledTheta } from './cuped.ts';
+import { normalQuantile } from './distributions.ts';
 import { absoluteEffect, relativeEffect, type Effect } from './effect.ts';
-import { welchTest, type Alternative, type Interval } from './frequentist.ts';
+import { criticalT, welchTest, type Alternative, type Interval } from './frequentist.ts';
 import { confidenceSequence, sequentialPValue } from './sequential.ts';
 import { armIssues, cupedMoments, hasCovariates, moments, observedMean, type ArmStatistics, type MetricType } from './sufficient-statistics.ts';
 
@@ -14,6 +15,10 @@ export type AlternativeInput = (typeof ALTERNATIVES)[number];
 export const DIRECTIONS = ['higher-is-better', 'lower-is-better'] as const;
 
 export const DEFAULT_ALPHA = 0.05;
+/** α below this has no use in experimentation, and in the far tail the distributions lose their last digits. */
+export const MIN_ALPHA = 1e-12;
+export const MAX_ALPHA = 0.5;
+export const ALPHA_RULE = `must be a number between ${MIN_ALPHA} and ${MAX_ALPHA}`;
 export const DEFAULT_SEQUENTIAL_TUNING = 5_000;
 
 /** How to analyse; every field has a default (STATS.md): frequentist, relative, α = 0.05, N* = 5000, two-sided. */
@@ -21,7 +26,7 @@ export interface AnalysisOptions {
   readonly method?: Method;
   /** Report the relative effect (default) or the absolute one. */
   readonly relative?: boolean;
-  /** 0 < α ≤ 0.5: intervals are 1 − α. */
+  /** 1e-12 ≤ α ≤ 0.5: intervals are 1 − α. */
   readonly alpha?: number;
   /** N* of the sequential method. */
   readonly sequentialTuning?: number;
@@ -177,7 +182,7 @@ function optionIssues(options: AnalysisOptions, s: Settings): FieldIssue[] {
   const issues: FieldIssue[] = [];
   if (!(METHODS as readonly string[]).includes(s.method)) issues.push(issue(['method'], `must be one of ${METHODS.join(', ')}`));
   if (typeof s.relative !== 'boolean') issues.push(issue(['relative'], 'must be true or false'));
-  if (!(typeof s.alpha === 'number' && s.alpha > 0 && s.alpha <= 0.5)) issues.push(issue(['alpha'], 'must be a number with 0 < alpha ≤ 0.5'));
+  if (!(typeof s.alpha === 'number' && s.alpha >= MIN_ALPHA && s.alpha <= MAX_ALPHA)) issues.push(issue(['alpha'], ALPHA_RULE));
   if (!(typeof s.tuning === 'number' && s.tuning > 0 && Number.isFinite(s.tuning))) issues.push(issue(['sequentialTuning'], 'must be a positive number (N*)'));
   if (!(DIRECTIONS as readonly string[]).includes(s.direction)) issues.push(issue(['direction'], `must be one of ${DIRECTIONS.join(', ')}`));
   if (!(ALTERNATIVES as readonly string[]).includes(options.alternative ?? 'two-sided')) issues.push(issue(['alternative'], `must be one of ${ALTERNATIVES.join(', ')}`));
@@ -193,6 +198,8 @@ function optionIssues(options: AnalysisOptions, s: Settings): FieldIssue[] {
 function throwIfAny(issues: FieldIssue[]): void {
   if (issues.length > 0) throw new ValidationError('The statistics input is invalid', issues);
 }
+
+const TOO_EXTREME = 'the sums are too extreme to analyse in double precision';
 
 interface NamedArm {
   name: string;
@@ -236,7 +243,10 @@ function compareArms(metricType: MetricType, control: NamedArm, treatment: Named
   if (effects === 'zero-control-mean') {
     return insufficient(`the control mean is 0, so a relative effect is undefined; ask for the absolute effect (relative: false)`);
   }
-  const { reported, absolute, relative } = effects;
+  const { reported, absolute } = effects;
+  // Sums near the ends of double precision can overflow on the way (a mean of 1e300 squared); say so.
+  if (![reported, absolute].every((e) => Number.isFinite(e.estimate) && Number.isFinite(e.variance))) return insufficient(TOO_EXTREME);
+  const relative = effects.relative && Number.isFinite(effects.relative.estimate) ? effects.relative : null;
   if (!(reported.variance > 0)) {
     return insufficient(
       s.relative && absolute.variance > 0
@@ -249,14 +259,15 @@ function compareArms(metricType: MetricType, control: NamedArm, treatment: Named
   let result: Comparison;
   switch (s.method) {
     case 'frequentist': {
-      const test = welchTest(reported, s.alpha, s.alternative);
+      const critical = criticalT(s.alpha, s.alternative, reported.df);
+      const test = welchTest(reported, s.alpha, s.alternative, critical);
       const significant = test.pValue < s.alpha;
       result = {
         ...base,
         relativeLift: relative?.estimate ?? null,
         ci: test.interval,
         absoluteLift: absolute.estimate,
-        absoluteCi: s.relative ? welchTest(absolute, s.alpha, s.alternative).interval : test.interval,
+        absoluteCi: s.relative ? welchTest(absolute, s.alpha, s.alternative, critical).interval : test.interval,
         pValue: test.pValue,
         significant,
         verdict: verdictFromSign(significant, reported.estimate, s.direction),
@@ -285,19 +296,22 @@ function compareArms(metricType: MetricType, control: NamedArm, treatment: Named
     }
     case 'bayesian': {
       // The prior is stated on the reported effect's scale; the other effect gets the flat prior.
-      const posterior = bayesianPosterior(reported, s.alpha, s.direction, s.prior);
-      const absoluteInterval = s.relative ? bayesianPosterior(absolute, s.alpha, s.direction).interval : posterior.interval;
-      const wins = posterior.chanceToWin >= 1 - s.alpha / 2;
-      const loses = posterior.chanceToWin <= s.alpha / 2;
+      const post = posterior(reported, s.prior);
+      if (!(Number.isFinite(post.mean) && post.sd > 0 && Number.isFinite(post.sd))) return insufficient(TOO_EXTREME);
+      const z = -normalQuantile(s.alpha / 2); // z_{1−α/2}, without rounding 1 − α/2
+      const summary = bayesianSummary(post, s.alpha, s.direction, z);
+      const absoluteInterval = s.relative ? bayesianSummary(posterior(absolute), s.alpha, s.direction, z).interval : summary.interval;
+      const wins = summary.chanceToWin >= 1 - s.alpha / 2;
+      const loses = summary.chanceToWin <= s.alpha / 2;
       result = {
         ...base,
-        relativeLift: s.relative ? posterior.mean : (relative?.estimate ?? null),
-        ci: posterior.interval,
-        absoluteLift: s.relative ? absolute.estimate : posterior.mean,
+        relativeLift: s.relative ? summary.mean : (relative?.estimate ?? null),
+        ci: summary.interval,
+        absoluteLift: s.relative ? absolute.estimate : summary.mean,
         absoluteCi: absoluteInterval,
-        chanceToWin: posterior.chanceToWin,
-        risk: posterior.risk,
-        riskControl: posterior.riskControl,
+        chanceToWin: summary.chanceToWin,
+        risk: summary.risk,
+        riskControl: summary.riskControl,
         significant: wins || loses,
         verdict: wins ? 'improvement' : loses ? 'regression' : 'inconclusive',
         standardError: Math.sqrt(reported.variance),
@@ -309,7 +323,7 @@ function compareArms(metricType: MetricType, control: NamedArm, treatment: Named
       throw new Error(`unknown method ${String(never)}`);
     }
   }
-  return allFinite(result) ? result : insufficient('the sums are too extreme to analyse in double precision');
+  return allFinite(result) ? result : insufficient(TOO_EXTREME);
 }
 
 interface Effects {

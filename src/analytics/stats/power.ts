@@ -1,4 +1,5 @@
 import { ValidationError, issue, type FieldIssue } from '../../shared/errors.ts';
+import { ALPHA_RULE, MAX_ALPHA, MIN_ALPHA } from './compare.ts';
 import { normalCdf, normalQuantile, normalSurvival } from './distributions.ts';
 
 /**
@@ -6,7 +7,7 @@ import { normalCdf, normalQuantile, normalSurvival } from './distributions.ts';
  * 1 − Φ(z_{1−α/2} − δ/SE) + Φ(−z_{1−α/2} − δ/SE).
  */
 export function power(effect: number, standardError: number, alpha = 0.05): number {
-  return powerAt(Math.abs(effect) / standardError, normalQuantile(1 - alpha / 2));
+  return powerAt(Math.abs(effect) / standardError, -normalQuantile(alpha / 2));
 }
 
 function powerAt(x: number, z: number): number {
@@ -31,8 +32,9 @@ export interface DesignInput {
 export function sampleSizePerVariant(input: DesignInput & { readonly effect: number }): number {
   const design = checked(input, [...effectIssues(input)]);
   const x = requiredRatio(design.alpha, design.power);
-  const k = design.perUnitVariance(input.effect);
-  return Math.max(2, Math.ceil(k * (x / input.effect) ** 2));
+  const n = Math.ceil(design.perUnitVariance(input.effect) * (x / input.effect) ** 2);
+  if (!(n <= Number.MAX_SAFE_INTEGER)) throw new ValidationError('The design input is invalid', [issue(['effect'], 'is too small to detect with any sample size')]);
+  return Math.max(2, n);
 }
 
 /**
@@ -64,7 +66,7 @@ export function minimumDetectableEffect(input: DesignInput & { readonly unitsPer
 
 /** δ/SE at which the two-sided test has the wanted power: powerAt rises from α (at 0) towards 1. */
 function requiredRatio(alpha: number, wanted: number): number {
-  const z = normalQuantile(1 - alpha / 2);
+  const z = -normalQuantile(alpha / 2); // z_{1−α/2}, without rounding 1 − α/2 to 1 for tiny α
   let lo = 0;
   let hi = z + normalQuantile(wanted) + 1;
   while (powerAt(hi, z) < wanted) hi *= 2;
@@ -90,7 +92,7 @@ function checked(input: DesignInput, issues: FieldIssue[]): Design {
   const wanted = input.power ?? 0.8;
   const relative = input.relative ?? true;
   const m = input.baselineMean;
-  if (!(alpha > 0 && alpha <= 0.5)) issues.push(issue(['alpha'], 'must be a number with 0 < alpha ≤ 0.5'));
+  if (!(alpha >= MIN_ALPHA && alpha <= MAX_ALPHA)) issues.push(issue(['alpha'], ALPHA_RULE));
   if (!(wanted > alpha && wanted < 1)) issues.push(issue(['power'], 'must be between alpha and 1'));
   if (input.metricType === 'binomial') {
     if (!(m > 0 && m < 1)) issues.push(issue(['baselineMean'], 'must be a conversion rate strictly between 0 and 1'));

@@ -54,6 +54,8 @@ export function sampleRatioMismatch(observed: Readonly<Record<string, number>>, 
     const expected = total * shares[v]!;
     chiSquare += (counts[v]! - expected) ** 2 / expected;
   }
+  // A share so small that χ² overflows is as certain a mismatch as a share of 0.
+  if (!Number.isFinite(chiSquare)) return { ...base, status: 'ok', reason: null, pValue: 0, chiSquare: null, mismatch: true };
   const pValue = chiSquareSurvival(chiSquare, active.length - 1);
   return { ...base, status: 'ok', reason: null, pValue, chiSquare, mismatch: pValue < SRM_THRESHOLD };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALTERNATIVES, DEFAULT_ALPHA, DEFAULT_SEQUENTIAL_TUNING, DIRECTIONS, METHODS } from './compare.ts';
+import { ALPHA_RULE, ALTERNATIVES, DEFAULT_ALPHA, DEFAULT_SEQUENTIAL_TUNING, DIRECTIONS, MAX_ALPHA, METHODS, MIN_ALPHA } from './compare.ts';
 import { METRIC_TYPES } from './sufficient-statistics.ts';
 
 // zod's number() already refuses NaN and ±Infinity (JSON.parse turns 1e999 into Infinity).
@@ -25,7 +25,7 @@ export const compareBody = z.strictObject({
   treatment: armSchema,
   method: z.enum(METHODS).default('frequentist'),
   relative: z.boolean().default(true),
-  alpha: z.number().gt(0, 'must be above 0').max(0.5, 'must be at most 0.5').default(DEFAULT_ALPHA),
+  alpha: z.number().min(MIN_ALPHA, ALPHA_RULE).max(MAX_ALPHA, ALPHA_RULE).default(DEFAULT_ALPHA),
   sequentialTuning: z.number().positive('must be a positive number (N*)').default(DEFAULT_SEQUENTIAL_TUNING),
   prior: z.strictObject({ mean: z.number(), variance: z.number().positive('must be positive') }).optional(),
   alternative: z.enum(ALTERNATIVES).default('two-sided'),
