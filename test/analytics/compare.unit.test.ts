@@ -165,6 +165,7 @@ describe('compareVariants: invalid input is a ValidationError naming each field'
     expect(validationIssues(() => compareVariants({ ...golden1, method: 'bayesian', prior: { mean: 0, variance: 0 } })).map((i) => i.pointer)).toEqual(['#/prior/variance']);
     expect(validationIssues(() => compareVariants({ ...golden1, method: 'sequential', alternative: 'greater' })).map((i) => i.pointer)).toEqual(['#/alternative']);
     expect(validationIssues(() => compareVariants({ ...golden1, alpha: 0.7, sequentialTuning: -1 })).map((i) => i.pointer)).toEqual(['#/alpha', '#/sequentialTuning']);
+    expect(validationIssues(() => compareVariants({ ...golden1, metricType: 'median' as never }))).toEqual([{ pointer: '#/metricType', detail: 'must be one of binomial, mean, ratio' }]);
   });
 });
 

@@ -5,7 +5,7 @@ import { normalQuantile } from './distributions.ts';
 import { absoluteEffect, relativeEffect, type Effect } from './effect.ts';
 import { criticalT, welchTest, type Alternative, type Interval } from './frequentist.ts';
 import { confidenceSequence, sequentialPValue } from './sequential.ts';
-import { armIssues, cupedMoments, hasCovariates, moments, observedMean, type ArmStatistics, type MetricType } from './sufficient-statistics.ts';
+import { METRIC_TYPES, armIssues, cupedMoments, hasCovariates, moments, observedMean, type ArmStatistics, type MetricType } from './sufficient-statistics.ts';
 
 export const METHODS = ['frequentist', 'bayesian', 'sequential'] as const;
 export type Method = (typeof METHODS)[number];
@@ -126,7 +126,7 @@ interface Settings {
 export function compareVariants(input: CompareInput): Comparison {
   const settings = resolve(input);
   const arms = [input.control, input.treatment];
-  throwIfAny([...optionIssues(input, settings), ...armIssues(input.metricType, arms, [['control'], ['treatment']])]);
+  throwIfAny([...optionIssues(input, settings), ...metricIssues(input.metricType, arms, [['control'], ['treatment']])]);
   const theta = arms.some(hasCovariates) ? pooledTheta(arms) : null;
   return compareArms(input.metricType, { name: 'control', arm: input.control }, { name: 'treatment', arm: input.treatment }, settings, theta);
 }
@@ -148,7 +148,7 @@ export function analyseMetric(input: MetricInput): MetricAnalysis {
   if (input.variants.length < 2) issues.push(issue(['variants'], 'needs the control and at least one treatment'));
   const controlIndex = input.variants.findIndex((v) => v.variant === input.control);
   if (controlIndex < 0) issues.push(issue(['control'], `names no variant (${input.variants.map((v) => v.variant).join(', ')})`));
-  issues.push(...armIssues(input.metricType, input.variants, input.variants.map((_, i) => ['variants', i])));
+  issues.push(...metricIssues(input.metricType, input.variants, input.variants.map((_, i) => ['variants', i])));
   throwIfAny(issues);
 
   const theta = input.variants.some(hasCovariates) ? pooledTheta(input.variants) : null;
@@ -193,6 +193,11 @@ function optionIssues(options: AnalysisOptions, s: Settings): FieldIssue[] {
     if (!(typeof s.prior.variance === 'number' && s.prior.variance > 0 && Number.isFinite(s.prior.variance))) issues.push(issue(['prior', 'variance'], 'must be a positive finite number'));
   }
   return issues;
+}
+
+function metricIssues(metricType: MetricType, arms: readonly ArmStatistics[], paths: readonly (readonly PropertyKey[])[]): FieldIssue[] {
+  if (!(METRIC_TYPES as readonly string[]).includes(metricType)) return [issue(['metricType'], `must be one of ${METRIC_TYPES.join(', ')}`)];
+  return armIssues(metricType, arms, paths);
 }
 
 function throwIfAny(issues: FieldIssue[]): void {
