@@ -8,6 +8,7 @@ import { formatReport, resultsDir, writeReport, type BenchReport } from './harne
  */
 const benches: Record<string, () => Promise<{ run: () => Promise<BenchReport> }>> = {
   'append-throughput': () => import('./append-throughput.bench.ts'),
+  stats: () => import('./stats.bench.ts'),
   'read-api': () => import('./read-api.bench.ts'),
   'local-evaluation': () => import('./local-evaluation.bench.ts'),
 };
