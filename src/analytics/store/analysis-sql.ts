@@ -1,5 +1,5 @@
 import type { AnalysisPlan, PlannedMetric } from './analysis-plan.ts';
-import { sqlInteger, sqlString, type SqlDialectName } from './sql-literals.ts';
+import { sqlInteger, sqlString, sqlUInt64, type SqlDialectName } from './sql-literals.ts';
 
 /**
  * The analysis query (SPEC section 6) for both engines, built from one plan by one set of expressions; only the
@@ -85,10 +85,11 @@ function rank(count: string, micros: number, integerDivision: (a: string, b: str
   return `greatest(1, ${integerDivision(`${count} * ${sqlInteger(micros)} + 999999`, '1000000')})`;
 }
 
-function variantGroup(plan: AnalysisPlan, d: Dialect): string {
+/** The unit's group from the smallest and largest variant it was exposed to: -1 when they differ. */
+function variantGroup(plan: AnalysisPlan, d: Dialect, smallest: string, largest: string): string {
   const list = `[${plan.variants.map((v) => sqlString(v, 'key', d.name)).join(', ')}]`;
-  const position = plan.variants.length === 0 ? '0' : d.name === 'clickhouse' ? `toInt32(indexOf(${list}, min(variant)))` : `coalesce(list_position(${list}::VARCHAR[], min(variant)), 0)`;
-  return d.name === 'clickhouse' ? `if(min(variant) = max(variant), ${position}, -1)` : `CASE WHEN min(variant) = max(variant) THEN ${position} ELSE -1 END`;
+  const position = plan.variants.length === 0 ? '0' : d.name === 'clickhouse' ? `toInt32(indexOf(${list}, ${smallest}))` : `coalesce(list_position(${list}::VARCHAR[], ${smallest}), 0)`;
+  return d.name === 'clickhouse' ? `if(${smallest} = ${largest}, ${position}, -1)` : `CASE WHEN ${smallest} = ${largest} THEN ${position} ELSE -1 END`;
 }
 
 function exposureFilter(plan: AnalysisPlan, d: Dialect): string {
@@ -106,29 +107,53 @@ function eventFilter(plan: AnalysisPlan, d: Dialect): string {
 export interface ClickHouseTables {
   /** Qualified, already-quoted table names. */
   readonly exposures: string;
+  /** Per experiment and unit: earliest and latest exposure, smallest and largest variant (AggregatingMergeTree). */
+  readonly exposureUnits: string;
   readonly metricEvents: string;
 }
 
+export interface ClickHouseAnalysisOptions {
+  /**
+   * `aggregated` reads units from `exposureUnits` (about one row per unit instead of one per exposure) and ignores
+   * from/to: only valid when every exposure of the experiment lies in [from, to) (see clickHouseCoverageSql).
+   * `raw` reads the exposures themselves.
+   */
+  readonly units: 'aggregated' | 'raw';
+  /** The work is split into this many disjoint ranges of unit_hash, run side by side (UNION ALL). */
+  readonly branches: number;
+}
+
 /**
- * ClickHouse: nested subqueries (the units subquery appears twice: as the right side of the events join, and as
- * the left side that keeps units without events). Metric events are read with FINAL, so a duplicate that
- * ReplacingMergeTree has not merged away yet still counts once. Exposures need no FINAL: a duplicated exposure
- * changes neither a unit's earliest time nor its set of variants. Units are keyed by `unit_hash`
- * (cityHash64(unit_id), stored at insert): integer keys make the grouping and the join several times faster.
- * For winsorisation, the per-unit rows are gathered into arrays once, the caps read from the sorted arrays, and
- * the rows unrolled again with ARRAY JOIN (18.16's stand-in for a window over the whole result).
+ * ClickHouse. Units are keyed by `unit_hash` (cityHash64(unit_id), computed by the server at insert): integer keys
+ * make the grouping and the joins several times cheaper than string keys. The unit_hash space is cut into
+ * `branches` ranges, each a UNION ALL branch computing its own units' rows: 18.16 reads `FINAL` in a single stream
+ * per query part, so this is what lets the deduplicating read, the join and the aggregation use every core, and
+ * each range is a contiguous slice of both tables' sorting keys. In a branch, the units subquery appears twice
+ * (no CTEs over tables in 18.16): as the right side of the events join (which gives each event its unit's `f`),
+ * and as the left side that keeps units without events. Metric events are read with FINAL, so a duplicate that
+ * ReplacingMergeTree has not merged away yet still counts once; exposures need no FINAL, since a duplicated
+ * exposure changes neither a unit's earliest time nor its variants. For winsorisation, the per-unit rows are
+ * gathered into arrays once, the caps read from the sorted arrays, and the rows unrolled again with ARRAY JOIN
+ * (18.16's stand-in for a window over the whole result).
  */
-export function clickHouseAnalysisSql(plan: AnalysisPlan, tables: ClickHouseTables): string {
+export function clickHouseAnalysisSql(plan: AnalysisPlan, tables: ClickHouseTables, options: ClickHouseAnalysisOptions): string {
   const d = clickhouse;
-  const units = `SELECT unit_hash, min(ts) AS f, ${variantGroup(plan, d)} AS g FROM ${tables.exposures} WHERE ${exposureFilter(plan, d)} GROUP BY unit_hash`;
+  const branches = Math.max(1, Math.min(64, Math.floor(options.branches)));
   const columns = plan.metrics.flatMap(unitColumns);
-  let perUnit = `SELECT g FROM (${units})`;
-  if (plan.metrics.length > 0) {
-    const events = `SELECT unit_hash, name, value, ts FROM ${tables.metricEvents} FINAL WHERE ${eventFilter(plan, d)}`;
+  const branch = (i: number): string => {
+    const range = unitRange(i, branches);
+    const units =
+      options.units === 'aggregated'
+        ? `SELECT unit_hash, minMerge(first_ts) AS f, minMerge(variant_min) AS vmin, maxMerge(variant_max) AS vmax, ${variantGroup(plan, d, 'vmin', 'vmax')} AS g FROM ${tables.exposureUnits} WHERE ${[`experiment_key = ${sqlString(plan.experimentKey, 'key', d.name)}`, ...range].join(' AND ')} GROUP BY unit_hash`
+        : `SELECT unit_hash, min(ts) AS f, min(variant) AS vmin, max(variant) AS vmax, ${variantGroup(plan, d, 'vmin', 'vmax')} AS g FROM ${tables.exposures} WHERE ${[exposureFilter(plan, d), ...range].join(' AND ')} GROUP BY unit_hash`;
+    if (plan.metrics.length === 0) return `SELECT g FROM (${units})`;
+    const events = `SELECT unit_hash, name, value, ts FROM ${tables.metricEvents} FINAL WHERE ${[eventFilter(plan, d), ...range].join(' AND ')}`;
     const included = `SELECT unit_hash, f FROM (${units}) WHERE g > 0`;
-    const unitMetrics = `SELECT unit_hash, ${unitAggregates(plan, d).join(', ')} FROM (${events}) ALL INNER JOIN (${included}) USING unit_hash GROUP BY unit_hash`;
-    perUnit = `SELECT g, ${columns.join(', ')} FROM (${units}) ANY LEFT JOIN (${unitMetrics}) USING unit_hash`;
-  }
+    // ANY: the right side has one row per unit, so ANY and ALL agree, and ANY is the cheaper join.
+    const unitMetrics = `SELECT unit_hash, ${unitAggregates(plan, d).join(', ')} FROM (${events}) ANY INNER JOIN (${included}) USING unit_hash GROUP BY unit_hash`;
+    return `SELECT g, ${columns.join(', ')} FROM (${units}) ANY LEFT JOIN (${unitMetrics}) USING unit_hash`;
+  };
+  const perUnit = Array.from({ length: branches }, (_, i) => branch(i)).join(' UNION ALL ');
   const caps = cappedColumns(plan);
   const aggregates = ['count() AS n', ...groupAggregates(plan)].join(', ');
   if (caps.length === 0) return `SELECT g, ${aggregates} FROM (${perUnit}) GROUP BY g`;
@@ -143,12 +168,28 @@ export function clickHouseAnalysisSql(plan: AnalysisPlan, tables: ClickHouseTabl
   return `SELECT g, ${aggregates} FROM (${unrolled}) GROUP BY g`;
 }
 
+/** Branch i of n: the i-th of n equal ranges of the 64-bit hash space (no condition when n is 1). */
+function unitRange(i: number, n: number): string[] {
+  if (n === 1) return [];
+  const step = (1n << 64n) / BigInt(n);
+  const low = step * BigInt(i);
+  return [...(i === 0 ? [] : [`unit_hash >= ${sqlUInt64(low)}`]), ...(i === n - 1 ? [] : [`unit_hash < ${sqlUInt64(low + step)}`])];
+}
+
+/**
+ * The earliest and latest exposure of the experiment, from the aggregated units: when both lie in [from, to), the
+ * aggregated units give exactly what a from/to filter on the raw exposures would.
+ */
+export function clickHouseCoverageSql(plan: AnalysisPlan, tables: ClickHouseTables): string {
+  return `SELECT count() AS units, toString(minMerge(first_ts)) AS first, toString(maxMerge(last_ts)) AS last FROM ${tables.exposureUnits} WHERE experiment_key = ${sqlString(plan.experimentKey, 'key', 'clickhouse')}`;
+}
+
 /** DuckDB: the same expressions in CTEs; units are keyed by the unit id itself. */
 export function duckDbAnalysisSql(plan: AnalysisPlan): string {
   const d = duckdb;
   const columns = plan.metrics.flatMap(unitColumns);
   const ctes = [
-    `units AS MATERIALIZED (SELECT unit_id, min(ts) AS f, ${variantGroup(plan, d)} AS g FROM exposures WHERE ${exposureFilter(plan, d)} GROUP BY unit_id)`,
+    `units AS MATERIALIZED (SELECT unit_id, min(ts) AS f, ${variantGroup(plan, d, 'min(variant)', 'max(variant)')} AS g FROM exposures WHERE ${exposureFilter(plan, d)} GROUP BY unit_id)`,
   ];
   if (plan.metrics.length > 0) {
     ctes.push(

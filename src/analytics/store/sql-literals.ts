@@ -53,3 +53,11 @@ export function sqlInteger(value: number): string {
   // String(-0) is "0"; the explicit form keeps "1e21"-style output impossible (safe integers never print so).
   return String(value);
 }
+
+/** An unsigned 64-bit literal (hash-range bounds), from a bigint in [0, 2^64). */
+export function sqlUInt64(value: bigint): string {
+  if (typeof value !== 'bigint' || value < 0n || value >= 1n << 64n) {
+    throw new ValidationError(`Not an unsigned 64-bit integer for an analytics query: ${String(value)}`, [{ pointer: '#', detail: 'must be in [0, 2^64)' }]);
+  }
+  return value.toString();
+}

@@ -252,6 +252,23 @@ export function analyticsStoreContract(name: string, open: () => Promise<Analyti
         // rank ⌈12·p⌉: p 0.5 → 6th value (4); 0.75 → 9th (7); 0.9 → ⌈10.8⌉ = 11th (9); 0.99 → 12th (10).
         expect(result.metrics).toEqual({ 'p0.5': arms(4), 'p0.75': arms(7), 'p0.9': arms(9), 'p0.99': arms(10) });
       });
+
+      it('caps from above only, negative values (refunds) included, and caps the CUPED covariate at its own percentile', async () => {
+        // y: -5, -3, 0 (no event), 0 (no event), 2, 4; x (pre-period): 10, 0, 0, 0, 0, 1.
+        const values = [-5, -3, null, null, 2, 4];
+        await store.insertExposures(values.map((_, i) => exposure(`x-${i}`, `u-${i}`, i < 3 ? 'control' : 'treatment', T0)));
+        await store.insertMetricEvents([
+          ...values.flatMap((v, i) => (v === null ? [] : [metricEvent(`m-${i}`, `u-${i}`, 'purchase', v, T0 + HOUR)])),
+          metricEvent('pre-0', 'u-0', 'purchase', 10, T0 - DAY),
+          metricEvent('pre-5', 'u-5', 'purchase', 1, T0 - DAY),
+        ]);
+        const result = await store.experimentStatistics(query([{ ...purchases, cuped: true, winsorizePercentile: 0.4 }]));
+        // rank ⌈6·0.4⌉ = 3: y cap 0 (sorted -5, -3, 0, 0, 2, 4), x cap 0 (sorted 0, 0, 0, 0, 1, 10).
+        expect(result.metrics['purchases']).toEqual({
+          control: s(3, -8, 34, { sumX: 0, sumXSquares: 0, sumXY: 0 }),
+          treatment: s(3, 0, 0, { sumX: 0, sumXSquares: 0, sumXY: 0 }),
+        });
+      });
     });
 
     describe('generated experiment', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteString, sqlIdentifier, sqlInteger, sqlString } from '../../../src/analytics/store/sql-literals.ts';
+import { quoteString, sqlIdentifier, sqlInteger, sqlString, sqlUInt64 } from '../../../src/analytics/store/sql-literals.ts';
 import { ValidationError } from '../../../src/shared/errors.ts';
 
 describe('sqlString: the one way a value enters analysis SQL', () => {
@@ -62,7 +62,7 @@ describe('quoteString: escaping, behind the pattern check', () => {
   });
 });
 
-describe('sqlIdentifier and sqlInteger', () => {
+describe('sqlIdentifier, sqlInteger and sqlUInt64', () => {
   it('quotes plain identifiers and refuses anything else', () => {
     expect(sqlIdentifier('analytics_1', 'clickhouse')).toBe('`analytics_1`');
     expect(sqlIdentifier('analytics_1', 'duckdb')).toBe('"analytics_1"');
@@ -77,5 +77,11 @@ describe('sqlIdentifier and sqlInteger', () => {
     for (const bad of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, '1 OR 1=1' as unknown as number]) {
       expect(() => sqlInteger(bad)).toThrow(ValidationError);
     }
+  });
+
+  it('writes unsigned 64-bit bounds from bigints only', () => {
+    expect(sqlUInt64(0n)).toBe('0');
+    expect(sqlUInt64((1n << 64n) - 1n)).toBe('18446744073709551615');
+    for (const bad of [-1n, 1n << 64n, 5 as unknown as bigint]) expect(() => sqlUInt64(bad)).toThrow(ValidationError);
   });
 });

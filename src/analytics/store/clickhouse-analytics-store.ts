@@ -1,0 +1,180 @@
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { AnalyticsStore, ExperimentStatistics, ExperimentStatisticsQuery, ExposureRow, MetricEventRow } from '../analytics-store.ts';
+import { assembleStatistics, planAnalysis, type AnalysisPlan } from './analysis-plan.ts';
+import { clickHouseAnalysisSql, clickHouseCoverageSql, type ClickHouseTables } from './analysis-sql.ts';
+import { AnalyticsStoreUnavailableError, isConnectionFailure } from './errors.ts';
+import { checkedExposures, checkedMetricEvents } from './row-checks.ts';
+import { sqlIdentifier } from './sql-literals.ts';
+
+export interface ClickHouseAnalyticsStoreOptions {
+  /** e.g. `http://127.0.0.1:8123` */
+  readonly url: string;
+  /** Created, with the tables, when missing. */
+  readonly database: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+/**
+ * The production analytics store (SPEC section 2): ClickHouse over HTTP, written for 18.16 and current releases.
+ *
+ * - `exposures` and `metric_events` are ReplacingMergeTree, ordered so that one experiment's exposures and one
+ *   event name's events are contiguous, each unit's rows together, and the event id last: a row delivered twice
+ *   has the same sorting key, so merges keep one. Merges happen whenever ClickHouse gets to them, so reads do not
+ *   rely on them: metric events are read with FINAL; exposures only feed aggregates that a duplicate cannot change
+ *   (the earliest and latest time, the smallest and largest variant).
+ * - `exposure_units` (AggregatingMergeTree, fed by the materialized view `exposure_units_mv` within each insert)
+ *   keeps those aggregates per experiment and unit, so the analysis reads about one row per unit instead of one
+ *   per exposure whenever the query's [from, to) holds every exposure of the experiment (checked before and after
+ *   the analysis; otherwise it reads the exposures).
+ * - `unit_hash` = cityHash64(unit_id), computed by the server at insert, is what the analysis groups and joins
+ *   on. Timestamps are integer milliseconds (18.16 has no DateTime64).
+ *
+ * Values reach the SQL only through sql-literals.ts (18.16 has no server-side parameters); rows travel as
+ * JSONEachRow bodies, never as SQL.
+ */
+export function clickHouseSchema(database: string): { database: string; tables: string[]; view: string; backfill: string } {
+  const db = sqlIdentifier(database, 'clickhouse');
+  const unitAggregates = 'minState(ts) AS first_ts, maxState(ts) AS last_ts, minState(variant) AS variant_min, maxState(variant) AS variant_max';
+  return {
+    database: `CREATE DATABASE IF NOT EXISTS ${db}`,
+    tables: [
+      `CREATE TABLE IF NOT EXISTS ${db}.exposures (
+        event_id String, experiment_key String, flag_key String, environment String, variant String, unit_id String,
+        revision Nullable(Int64), ts Int64, unit_hash UInt64 MATERIALIZED cityHash64(unit_id)
+      ) ENGINE = ReplacingMergeTree ORDER BY (experiment_key, unit_hash, event_id)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.exposure_units (
+        experiment_key String, unit_hash UInt64, first_ts AggregateFunction(min, Int64), last_ts AggregateFunction(max, Int64),
+        variant_min AggregateFunction(min, String), variant_max AggregateFunction(max, String)
+      ) ENGINE = AggregatingMergeTree ORDER BY (experiment_key, unit_hash)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.metric_events (
+        event_id String, name String, unit_id String, value Float64, ts Int64, unit_hash UInt64 MATERIALIZED cityHash64(unit_id)
+      ) ENGINE = ReplacingMergeTree ORDER BY (name, unit_hash, event_id)`,
+    ],
+    view: `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.exposure_units_mv TO ${db}.exposure_units AS
+      SELECT experiment_key, unit_hash, ${unitAggregates} FROM ${db}.exposures GROUP BY experiment_key, unit_hash`,
+    // The view sees only new inserts; this fills it from exposures stored before it existed. min and max do not
+    // mind rows counted twice, so running it while inserts go on is harmless.
+    backfill: `INSERT INTO ${db}.exposure_units SELECT experiment_key, unit_hash, ${unitAggregates} FROM ${db}.exposures GROUP BY experiment_key, unit_hash`,
+  };
+}
+
+export function clickHouseTables(database: string): ClickHouseTables {
+  const db = sqlIdentifier(database, 'clickhouse');
+  return { exposures: `${db}.exposures`, exposureUnits: `${db}.exposure_units`, metricEvents: `${db}.metric_events` };
+}
+
+/** The server's error code from an 18.16-style message ("Code: 60, e.displayText() = ..."), if any. */
+export function clickHouseErrorCode(error: unknown): number | undefined {
+  const match = error instanceof Error ? /Code: (\d+)/.exec(error.message) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+export async function createClickHouseAnalyticsStore(options: ClickHouseAnalyticsStoreOptions): Promise<AnalyticsStore> {
+  const tables = clickHouseTables(options.database); // validates the name before anything is sent
+  const client: ClickHouseClient = createClient({
+    url: options.url,
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+    // Failures are reported to the caller as errors; the client's own logging would only repeat them.
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+
+  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (isConnectionFailure(error)) {
+        throw new AnalyticsStoreUnavailableError(`The analytics store (ClickHouse) is unavailable: ${(error as Error).message}`, { cause: error });
+      }
+      throw error;
+    }
+  };
+
+  let branches: number;
+  try {
+    const schema = clickHouseSchema(options.database);
+    await call(() => client.command({ query: schema.database }));
+    for (const statement of schema.tables) await call(() => client.command({ query: statement }));
+    const viewExisted = await call(() => scalar(client, `EXISTS TABLE ${tables.exposureUnits}_mv`));
+    await call(() => client.command({ query: schema.view }));
+    if (viewExisted !== '1') await call(() => client.command({ query: schema.backfill }));
+    // One branch per thread the server gives a query: 18.16 reports "2", current releases "'auto(2)'".
+    const threads = Number(/\d+/.exec(await call(() => scalar(client, "SELECT value FROM system.settings WHERE name = 'max_threads'")))?.[0] ?? 1);
+    branches = Math.max(1, Math.min(16, threads));
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+
+  const covered = async (plan: AnalysisPlan): Promise<boolean> => {
+    const rows = await call(async () => (await client.query({ query: clickHouseCoverageSql(plan, tables), format: 'JSONEachRow' })).json<{ units: string; first: string; last: string }>());
+    const row = rows[0];
+    if (!row || Number(row.units) === 0) return true;
+    return (plan.fromMs === undefined || plan.fromMs <= Number(row.first)) && (plan.toMs === undefined || Number(row.last) < plan.toMs);
+  };
+
+  let closed = false;
+  const open = (): void => {
+    if (closed) throw new Error('The analytics store is closed');
+  };
+
+  return {
+    async insertExposures(rows: readonly ExposureRow[]): Promise<void> {
+      open();
+      const values = checkedExposures(rows).map(({ row, ts }) => ({
+        event_id: row.eventId,
+        experiment_key: row.experimentKey,
+        flag_key: row.flagKey,
+        environment: row.environment,
+        variant: row.variant,
+        unit_id: row.unitId,
+        revision: row.revision,
+        ts,
+      }));
+      if (values.length === 0) return;
+      await call(() => client.insert({ table: tables.exposures, values, format: 'JSONEachRow' }));
+    },
+
+    async insertMetricEvents(rows: readonly MetricEventRow[]): Promise<void> {
+      open();
+      const values = checkedMetricEvents(rows).map(({ row, ts }) => ({ event_id: row.eventId, name: row.name, unit_id: row.unitId, value: row.value, ts }));
+      if (values.length === 0) return;
+      await call(() => client.insert({ table: tables.metricEvents, values, format: 'JSONEachRow' }));
+    },
+
+    async experimentStatistics(query: ExperimentStatisticsQuery): Promise<ExperimentStatistics> {
+      open();
+      const plan = planAnalysis(query);
+      const run = async (units: 'aggregated' | 'raw'): Promise<ExperimentStatistics> => {
+        const sql = clickHouseAnalysisSql(plan, tables, { units, branches });
+        return assembleStatistics(plan, await call(async () => (await client.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, unknown>>()));
+      };
+      if (plan.fromMs === undefined && plan.toMs === undefined) return run('aggregated');
+      // With a window, the aggregated units stand in for the exposures only if the window holds all of them. Rows
+      // are only ever added, so if it still holds them after the analysis it held what the analysis read.
+      if (!(await covered(plan))) return run('raw');
+      const statistics = await run('aggregated');
+      return (await covered(plan)) ? statistics : run('raw');
+    },
+
+    async eventCounts(): Promise<{ exposures: number; metricEvents: number }> {
+      open();
+      const query = `SELECT (SELECT uniqExact(event_id) FROM ${tables.exposures}) AS exposures, (SELECT uniqExact(event_id) FROM ${tables.metricEvents}) AS metric_events`;
+      const rows = await call(async () => (await client.query({ query, format: 'JSONEachRow' })).json<{ exposures: string | number; metric_events: string | number }>());
+      return { exposures: Number(rows[0]?.exposures ?? 0), metricEvents: Number(rows[0]?.metric_events ?? 0) };
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
+
+async function scalar(client: ClickHouseClient, query: string): Promise<string> {
+  const rows = await (await client.query({ query, format: 'JSONCompact' })).json<unknown>();
+  const data = (rows as { data?: unknown[][] }).data;
+  return String(data?.[0]?.[0] ?? '');
+}
