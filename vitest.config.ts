@@ -11,9 +11,22 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['**/*.e2e.test.ts'],
-          exclude: ['node_modules/**'],
+          exclude: ['node_modules/**', '**/*.fault.e2e.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      // Tests that stop and restart a shared service (the one Kafka broker, ClickHouse): one file at a time,
+      // after every other project has finished, so no other test sees the outage.
+      {
+        test: {
+          name: 'fault',
+          include: ['**/*.fault.e2e.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,15 +1,12 @@
-import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { openAnalyticsStore, openBus, openEventStore } from './adapters.ts';
+import type { AnalyticsStore } from './analytics/analytics-store.ts';
+import { resultsRoutes } from './analytics/results-routes.ts';
+import { startAnalyticsSink } from './analytics/sink/sink.ts';
 import type { Config } from './config.ts';
-import { deferredEventStore } from './event-store/deferred-event-store.ts';
 import type { EventStore } from './event-store/event-store.ts';
-import { createKurrentDbEventStore } from './event-store/kurrentdb-event-store.ts';
-import { createPgliteDriver } from './event-store/pglite-driver.ts';
-import { createPostgresDriver } from './event-store/postgres-driver.ts';
-import { createSqlEventStore } from './event-store/sql-event-store.ts';
-import { createInMemoryBus } from './analytics/bus/in-memory-bus.ts';
 import { experimentRoutes } from './experiments/experiment-routes.ts';
 import { ExperimentModel } from './experiments/experiment-model.ts';
 import { createAdminApp } from './http/admin-app.ts';
@@ -30,6 +27,7 @@ export interface Flagstaff {
   readonly url: string;
   readonly store: EventStore;
   readonly bus: EventBus;
+  readonly analytics: AnalyticsStore;
   readonly exposures: ExposurePublisher;
   readonly projection: ReadProjection;
   /** Resolves once the first-start bootstrap ran; its token is set only on the first start without a configured one. */
@@ -40,35 +38,13 @@ export interface Flagstaff {
 export interface StartOptions {
   /** An already open store (tests); otherwise the configured adapter is opened. */
   store?: EventStore;
-  /** An already open bus (tests); otherwise the in-process one. */
+  /** An already open bus (tests); otherwise the configured one. */
   bus?: EventBus;
+  /** An already open analytics store (tests); otherwise the configured one. */
+  analytics?: AnalyticsStore;
   /** Where the read model is kept; defaults to `<data dir>/read-model`. */
   readModelPersistence?: ReadModelPersistence;
   sseHeartbeatMs?: number;
-}
-
-/**
- * Opens the configured store. The embedded one opens at once or fails loudly; a server is waited for in the
- * background, so Flagstaff starts, and serves its persisted read model, while the server is down.
- */
-export async function openEventStore(config: Config['eventStore']): Promise<EventStore> {
-  switch (config.kind) {
-    case 'pglite':
-      await fs.mkdir(config.dataDir, { recursive: true });
-      return createSqlEventStore(await createPgliteDriver(config.dataDir));
-    case 'postgres':
-      return deferredEventStore(async () => {
-        const driver = await createPostgresDriver(config.url);
-        try {
-          return await createSqlEventStore(driver, { schema: config.schema });
-        } catch (error) {
-          await driver.close().catch(() => {});
-          throw error;
-        }
-      }, { onError: (error) => console.warn(`event store: ${(error as Error).message}; retrying`) });
-    case 'eventstoredb':
-      return deferredEventStore(() => createKurrentDbEventStore(config.url));
-  }
 }
 
 /** The composition root: the only place that picks concrete adapters and wires them together. */
@@ -85,7 +61,14 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     onChange: (changes) => streams.publish(changes),
   });
   started.projection = projection;
-  const bus = options.bus ?? createInMemoryBus();
+  const bus = options.bus ?? (await openBus(config.bus));
+  const analytics = options.analytics ?? (await openAnalyticsStore(config.analytics));
+  // Exposures and metric events flow from the bus into the analytics store, idempotently, in every process.
+  // Started in the background: with Kafka down, Flagstaff still starts and the sink joins when it can.
+  const sinkStarted = startWithRetry(
+    () => startAnalyticsSink({ bus, store: analytics, onError: (error) => console.warn(`analytics sink: ${(error as Error).message}; retrying`) }),
+    (error) => console.warn(`analytics sink: ${(error as Error).message}; retrying`),
+  );
   const exposures = new ExposurePublisher(bus, { onError: (error) => console.warn(`exposures: ${(error as Error).message}; retrying`) });
   const readApi = createReadApi({ model: () => projection.model, keys: new SdkKeys(() => projection.model), streams, bodyLimit: 1024 * 1024, bus, exposures });
   const experimentModel = new ExperimentModel(store, writeModel);
@@ -110,7 +93,11 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     bootstrapTokenHash: config.adminToken === undefined ? undefined : sha256(config.adminToken),
     bodyLimit: config.bodyLimit,
     health,
-    routers: [readAdminRoutes({ store, projection }), experimentRoutes({ store, model: experimentModel })],
+    routers: [
+      readAdminRoutes({ store, projection }),
+      resultsRoutes({ experiments: experimentModel, analytics }),
+      experimentRoutes({ store, model: experimentModel }),
+    ],
   });
   const server = http.createServer((req, res) => {
     if (!readApi(req, res)) admin(req, res);
@@ -140,6 +127,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     url: `http://${host}:${port}`,
     store,
     bus,
+    analytics,
     exposures,
     projection,
     bootstrapped,
@@ -150,10 +138,35 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // Order matters for "nothing acknowledged is lost": exposures reach the bus, the bus drains into the sink.
       await exposures.close();
       await projection.stop();
       if (!options.bus) await bus.close();
+      await (await sinkStarted.cancel())?.stop();
+      if (!options.analytics) await analytics.close();
       await store.close();
+    },
+  };
+}
+
+/** Starts something that depends on a service that may be down, retrying with backoff until it starts or is cancelled. */
+function startWithRetry<T extends { stop(): Promise<void> }>(start: () => Promise<T>, onError: (error: unknown) => void): { cancel(): Promise<T | undefined> } {
+  let cancelled = false;
+  const started = (async (): Promise<T | undefined> => {
+    for (let attempt = 0; !cancelled; attempt++) {
+      try {
+        return await start();
+      } catch (error) {
+        onError(error);
+        await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
+      }
+    }
+    return undefined;
+  })();
+  return {
+    async cancel() {
+      cancelled = true;
+      return started;
     },
   };
 }

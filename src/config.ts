@@ -13,6 +13,12 @@ const configSchema = z.object({
   FLAGSTAFF_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('flagstaff'),
   EVENTSTORE_URL: z.string().optional(),
   FLAGSTAFF_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i).default('1mb'),
+  FLAGSTAFF_BUS: z.enum(['memory', 'kafka']).default('memory'),
+  KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+  FLAGSTAFF_KAFKA_TOPIC_PREFIX: z.string().regex(/^[\w.-]{0,100}$/).default('flagstaff.'),
+  FLAGSTAFF_ANALYTICS: z.enum(['duckdb', 'clickhouse']).default('duckdb'),
+  CLICKHOUSE_URL: z.string().default('http://127.0.0.1:8123'),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('flagstaff'),
 });
 
 export interface Config {
@@ -25,6 +31,8 @@ export interface Config {
     | { kind: 'postgres'; url: string; schema: string }
     | { kind: 'eventstoredb'; url: string };
   bodyLimit: string;
+  bus: { kind: 'memory' } | { kind: 'kafka'; brokers: string[]; topicPrefix: string };
+  analytics: { kind: 'duckdb'; path: string } | { kind: 'clickhouse'; url: string; database: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -47,5 +55,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         return { kind: 'eventstoredb', url: c.EVENTSTORE_URL };
     }
   })();
-  return { port: c.PORT, host: c.HOST, dataDir, adminToken: c.FLAGSTAFF_ADMIN_TOKEN, eventStore, bodyLimit: c.FLAGSTAFF_BODY_LIMIT };
+  const bus: Config['bus'] =
+    c.FLAGSTAFF_BUS === 'kafka'
+      ? { kind: 'kafka', brokers: c.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean), topicPrefix: c.FLAGSTAFF_KAFKA_TOPIC_PREFIX }
+      : { kind: 'memory' };
+  const analytics: Config['analytics'] =
+    c.FLAGSTAFF_ANALYTICS === 'clickhouse'
+      ? { kind: 'clickhouse', url: c.CLICKHOUSE_URL, database: c.CLICKHOUSE_DATABASE }
+      : { kind: 'duckdb', path: path.join(dataDir, 'analytics', 'flagstaff.duckdb') };
+  return { port: c.PORT, host: c.HOST, dataDir, adminToken: c.FLAGSTAFF_ADMIN_TOKEN, eventStore, bodyLimit: c.FLAGSTAFF_BODY_LIMIT, bus, analytics };
 }

@@ -14,6 +14,8 @@ export interface MetricResult extends MetricAnalysis {
   role: MetricRole;
   direction: 'higher' | 'lower';
   comparisons: Comparison[];
+  /** The raw numbers the analysis rests on, per variant: n, Σy, Σy² and, where they apply, CUPED and ratio sums. */
+  statistics: Record<string, SufficientStatistics>;
 }
 
 /** The shape of SPEC section 6, extended. */
@@ -72,7 +74,8 @@ export async function analyseExperiment(
       alpha: design.alpha,
       direction: metric.direction === 'lower' ? 'lower-is-better' : 'higher-is-better',
     });
-    return [{ metricKey: key, kind: metric.kind, role, direction: metric.direction, ...analysis }];
+    const raw = Object.fromEntries(variants.map((variant) => [variant, perVariant[variant] ?? { n: 0, sum: 0, sumSquares: 0 }]));
+    return [{ metricKey: key, kind: metric.kind, role, direction: metric.direction, ...analysis, statistics: raw }];
   });
 
   const correction = options.correction ?? 'none';

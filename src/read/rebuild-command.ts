@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { openEventStore } from '../app.ts';
+import { openEventStore } from '../adapters.ts';
 import { loadConfig } from '../config.ts';
 import { fileReadModelPersistence } from './read-model-persistence.ts';
 import { rebuildAndCompare, startReadProjection } from './read-projection.ts';

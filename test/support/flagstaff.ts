@@ -2,6 +2,8 @@ import { startFlagstaff, type Flagstaff } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
 import type { EventStore } from '../../src/event-store/event-store.ts';
 import type { EventBus } from '../../src/shared/event-bus.ts';
+import type { AnalyticsStore } from '../../src/analytics/analytics-store.ts';
+import { createDuckDbAnalyticsStore } from '../../src/analytics/store/duckdb-analytics-store.ts';
 import { createPgliteDriver } from '../../src/event-store/pglite-driver.ts';
 import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
 import { memoryReadModelPersistence, type ReadModelPersistence } from '../../src/read/read-model-persistence.ts';
@@ -16,6 +18,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     adminToken: ADMIN_TOKEN,
     eventStore: { kind: 'pglite', dataDir: '/nonexistent' },
     bodyLimit: '1mb',
+    bus: { kind: 'memory' },
+    analytics: { kind: 'duckdb', path: '/nonexistent/analytics.duckdb' },
     ...overrides,
   };
 }
@@ -35,6 +39,7 @@ export async function startTestServer(
   options: {
     store?: EventStore;
     bus?: EventBus;
+    analytics?: AnalyticsStore;
     config?: Partial<Config>;
     persistence?: ReadModelPersistence;
     sseHeartbeatMs?: number;
@@ -46,6 +51,8 @@ export async function startTestServer(
     store,
     readModelPersistence: options.persistence ?? memoryReadModelPersistence(),
     ...(options.bus === undefined ? {} : { bus: options.bus }),
+    // An in-memory DuckDB unless the test brings its own store.
+    analytics: options.analytics ?? (await createDuckDbAnalyticsStore()),
     ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
   });
   // With the store down, bootstrap waits for it; such a test does not wait for bootstrap.
