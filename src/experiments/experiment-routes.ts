@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import type { EventStore } from '../event-store/event-store.ts';
 import { requireRole } from '../http/admin-auth.ts';
-import { commandContext, etagOf, pathParam } from '../http/command-request.ts';
+import { commandContext, pathParam, replyVersioned } from '../http/command-request.ts';
 import { historyEntry } from '../http/history.ts';
 import { parseWith } from '../http/validation.ts';
 import { executeCommand, type CommandContext, type CommandOutcome } from '../shared/command-handler.ts';
@@ -38,18 +38,10 @@ export function experimentRoutes(deps: { store: EventStore; model: ExperimentMod
       { streamId: streamId(METRIC_CATEGORY, key), current: () => model.metrics.get(key), decide: (s) => decideMetric(command, s, model) },
       context,
     );
-  const replyExperiment = (res: Response, status: number, key: string, outcome?: CommandOutcome): void => {
-    const versioned = model.experiments.get(key);
-    if (!versioned) throw new NotFoundError(`Experiment ${key} not found`);
-    if (outcome?.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(status).setHeader('ETag', etagOf(versioned.version)).json(experimentResource(versioned, model));
-  };
-  const replyMetric = (res: Response, status: number, key: string, outcome?: CommandOutcome): void => {
-    const versioned = model.metrics.get(key);
-    if (!versioned) throw new NotFoundError(`Metric ${key} not found`);
-    if (outcome?.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(status).setHeader('ETag', etagOf(versioned.version)).json(metricResource(versioned));
-  };
+  const replyExperiment = (res: Response, status: number, key: string, outcome?: CommandOutcome): void =>
+    replyVersioned(res, status, model.experiments.get(key), `Experiment ${key}`, (v) => experimentResource(v, model), outcome);
+  const replyMetric = (res: Response, status: number, key: string, outcome?: CommandOutcome): void =>
+    replyVersioned(res, status, model.metrics.get(key), `Metric ${key}`, metricResource, outcome);
 
   router.get('/admin/metrics', async (_req, res) => {
     await model.refresh();

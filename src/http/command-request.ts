@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { BadRequestError, PreconditionRequiredError, UnsupportedMediaTypeError, ValidationError, issue } from '../shared/errors.ts';
+import { BadRequestError, NotFoundError, PreconditionRequiredError, UnsupportedMediaTypeError, ValidationError, issue } from '../shared/errors.ts';
 import { sha256 } from '../shared/tokens.ts';
-import type { CommandContext } from '../shared/command-handler.ts';
+import type { CommandContext, CommandOutcome } from '../shared/command-handler.ts';
+import type { Versioned } from '../shared/versioned.ts';
 import { principalOf } from './admin-auth.ts';
 
 /** Weak ETags carry a stream version: `W/"7"`. */
@@ -78,4 +79,21 @@ export function commandContext(req: Request, res: Response, options: { ifMatch: 
 export function pathParam(req: Request, name: string): string {
   const value = (req.params as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : '';
+}
+
+/**
+ * Answers with a versioned resource: its representation, its ETag, and `Idempotent-Replayed` when an earlier
+ * request with the same Idempotency-Key did the work. A resource that is not there is a 404 naming it.
+ */
+export function replyVersioned<T>(
+  res: Response,
+  status: number,
+  versioned: Versioned<T> | undefined,
+  what: string,
+  represent: (versioned: Versioned<T>) => unknown,
+  outcome?: CommandOutcome,
+): void {
+  if (!versioned) throw new NotFoundError(`${what} not found`);
+  if (outcome?.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  res.status(status).setHeader('ETag', etagOf(versioned.version)).json(represent(versioned));
 }

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import type { EventStore } from '../../event-store/event-store.ts';
 import { requireRole } from '../../http/admin-auth.ts';
-import { commandContext, etagOf, pathParam } from '../../http/command-request.ts';
+import { commandContext, etagOf, pathParam, replyVersioned } from '../../http/command-request.ts';
 import { historyEntry } from '../../http/history.ts';
 import { parseWith } from '../../http/validation.ts';
 import { streamId } from '../../shared/domain-event.ts';
@@ -28,11 +28,8 @@ export function flagRoutes(deps: { store: EventStore; model: WriteModel }): Rout
 
   const environments = (): string[] => [...model.environments.keys()];
   const represent = (versioned: Versioned<Flag>) => flagResource(versioned, environments());
-  const reply = (res: Response, status: number, key: string, outcome?: CommandOutcome): void => {
-    const versioned = existing(model, key);
-    if (outcome?.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(status).setHeader('ETag', etagOf(versioned.version)).json(represent(versioned));
-  };
+  const reply = (res: Response, status: number, key: string, outcome?: CommandOutcome): void =>
+    replyVersioned(res, status, model.flagsByKey.get(key), `Flag ${key}`, represent, outcome);
 
   router.get('/admin/flags', async (req, res) => {
     const query = parseWith(listFlagsQuery, req.query, 'query');

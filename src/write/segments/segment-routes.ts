@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { EventStore } from '../../event-store/event-store.ts';
 import { requireRole } from '../../http/admin-auth.ts';
-import { commandContext, etagOf, pathParam } from '../../http/command-request.ts';
+import { commandContext, pathParam, replyVersioned } from '../../http/command-request.ts';
 import { historyEntry } from '../../http/history.ts';
 import { parseWith } from '../../http/validation.ts';
 import { streamId } from '../../shared/domain-event.ts';
@@ -37,11 +37,8 @@ export function segmentRoutes(deps: { store: EventStore; model: WriteModel }): R
       { streamId: streamId(SEGMENT_CATEGORY, key), current: () => model.segments.get(key), decide: (s) => decideSegment(command, s, model) },
       context,
     );
-  const reply = (res: Response, status: number, key: string, outcome?: CommandOutcome): void => {
-    const versioned = existing(model, key);
-    if (outcome?.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(status).setHeader('ETag', etagOf(versioned.version)).json(segmentResource(versioned));
-  };
+  const reply = (res: Response, status: number, key: string, outcome?: CommandOutcome): void =>
+    replyVersioned(res, status, model.segments.get(key), `Segment ${key}`, segmentResource, outcome);
 
   router.get('/admin/segments', async (_req, res) => {
     await model.refresh();
@@ -88,12 +85,6 @@ export function segmentRoutes(deps: { store: EventStore; model: WriteModel }): R
   });
 
   return router;
-}
-
-function existing(model: WriteModel, key: string): Versioned<Segment> {
-  const versioned = model.segments.get(key);
-  if (!versioned) throw new NotFoundError(`Segment ${key} not found`);
-  return versioned;
 }
 
 function segmentResource({ state, version, createdAt, updatedAt, updatedBy }: Versioned<Segment>) {
