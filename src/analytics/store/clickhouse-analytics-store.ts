@@ -4,7 +4,7 @@ import { assembleStatistics, planAnalysis, type AnalysisPlan } from './analysis-
 import { clickHouseAnalysisSql, clickHouseCoverageSql, type ClickHouseTables } from './analysis-sql.ts';
 import { AnalyticsStoreUnavailableError, isConnectionFailure } from './errors.ts';
 import { checkedExposures, checkedMetricEvents } from './row-checks.ts';
-import { sqlIdentifier } from './sql-literals.ts';
+import { sqlIdentifier, sqlString } from './sql-literals.ts';
 
 export interface ClickHouseAnalyticsStoreOptions {
   /** e.g. `http://127.0.0.1:8123` */
@@ -26,7 +26,7 @@ export interface ClickHouseAnalyticsStoreOptions {
  * - `exposure_units` (AggregatingMergeTree, fed by the materialized view `exposure_units_mv` within each insert)
  *   keeps those aggregates per experiment and unit, so the analysis reads about one row per unit instead of one
  *   per exposure whenever the query's [from, to) holds every exposure of the experiment (checked before and after
- *   the analysis; otherwise it reads the exposures).
+ *   the analysis) and merges have made it smaller than the exposures; otherwise the analysis reads the exposures.
  * - `unit_hash` = cityHash64(unit_id), computed by the server at insert, is what the analysis groups and joins
  *   on. Timestamps are integer milliseconds (18.16 has no DateTime64).
  *
@@ -114,6 +114,16 @@ export async function createClickHouseAnalyticsStore(options: ClickHouseAnalytic
     return (plan.fromMs === undefined || plan.fromMs <= Number(row.first)) && (plan.toMs === undefined || Number(row.last) < plan.toMs);
   };
 
+  // Right after a large load the aggregated units are still spread over many small parts, one row per unit and
+  // insert, and reading them costs more than reading the exposures; background merges shrink them. Read them
+  // only when they hold at most half as many rows as the exposures (from part metadata: no data is read).
+  const compact = async (): Promise<boolean> => {
+    const query = `SELECT table, toString(sum(rows)) AS rows FROM system.parts WHERE database = ${sqlString(options.database, 'identifier', 'clickhouse')} AND table IN ('exposures', 'exposure_units') AND active GROUP BY table`;
+    const rows = await call(async () => (await client.query({ query, format: 'JSONEachRow' })).json<{ table: string; rows: string }>());
+    const count = (table: string): number => Number(rows.find((r) => r.table === table)?.rows ?? 0);
+    return count('exposure_units') * 2 <= count('exposures');
+  };
+
   let closed = false;
   const open = (): void => {
     if (closed) throw new Error('The analytics store is closed');
@@ -150,6 +160,7 @@ export async function createClickHouseAnalyticsStore(options: ClickHouseAnalytic
         const sql = clickHouseAnalysisSql(plan, tables, { units, branches });
         return assembleStatistics(plan, await call(async () => (await client.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, unknown>>()));
       };
+      if (!(await compact())) return run('raw');
       if (plan.fromMs === undefined && plan.toMs === undefined) return run('aggregated');
       // With a window, the aggregated units stand in for the exposures only if the window holds all of them. Rows
       // are only ever added, so if it still holds them after the analysis it held what the analysis read.

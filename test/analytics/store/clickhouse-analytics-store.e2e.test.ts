@@ -83,6 +83,33 @@ describe('ClickHouse analytics store', () => {
     }
   });
 
+  it('answers from the merged aggregated units when they cover the window, and from the exposures when not', async () => {
+    const other = freshDatabase();
+    const fresh = await createClickHouseAnalyticsStore({ url, database: other });
+    try {
+      // Five exposures per unit, so that once merged the aggregated units are a fifth of the exposures.
+      const data = generateDataset(11, 400);
+      const repeated = data.exposures.flatMap((e) => [0, 1, 2, 3, 4].map((i) => ({ ...e, eventId: `${e.eventId}-${i}`, timestamp: new Date(e.timestamp.getTime() + i * HOUR) })));
+      await load(fresh, { exposures: repeated, metricEvents: data.metricEvents });
+      // OPTIMIZE does nothing while a merge is running, so it is repeated until the units are one part.
+      const rowsOf = (table: string) => count(`SELECT toString(sum(rows)) AS c FROM system.parts WHERE database = '${other}' AND table = '${table}' AND active`);
+      for (let attempt = 0; (await count(`SELECT count() AS c FROM system.parts WHERE database = '${other}' AND table = 'exposure_units' AND active`)) > 1; attempt++) {
+        if (attempt > 50) throw new Error('exposure_units did not merge');
+        await admin.command({ query: `OPTIMIZE TABLE ${other}.exposure_units FINAL` });
+      }
+      expect((await rowsOf('exposure_units')) * 2).toBeLessThanOrEqual(await rowsOf('exposures')); // so the store reads them
+      const withRepeats = { exposures: repeated, metricEvents: data.metricEvents };
+      const covering = { ...DATASET_QUERY, from: new Date(T0 - 86_400_000), to: new Date(T0 + 60 * 86_400_000) };
+      const cutting = { ...DATASET_QUERY, from: new Date(T0 + 3 * 86_400_000) };
+      for (const query of [DATASET_QUERY, covering, cutting]) {
+        expect(await fresh.experimentStatistics(query)).toEqual(referenceStatistics(withRepeats, query));
+      }
+    } finally {
+      await fresh.close();
+      await drop(other);
+    }
+  });
+
   it('fills the aggregated units from exposures stored before they existed', async () => {
     const other = freshDatabase();
     const schema = clickHouseSchema(other);
