@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<BenchReport> }>
   stats: () => import('./stats.bench.ts'),
   'read-api': () => import('./read-api.bench.ts'),
   'local-evaluation': () => import('./local-evaluation.bench.ts'),
+  pipeline: () => import('./pipeline.bench.ts'),
 };
 
 const wanted = process.argv.slice(2);
