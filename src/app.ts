@@ -42,6 +42,8 @@ export interface StartOptions {
   bus?: EventBus;
   /** An already open analytics store (tests); otherwise the configured one. */
   analytics?: AnalyticsStore;
+  /** The sink's consumer group; by default one per Kafka topic prefix, so two deployments on one broker stay apart. */
+  sinkGroupId?: string;
   /** Where the read model is kept; defaults to `<data dir>/read-model`. */
   readModelPersistence?: ReadModelPersistence;
   sseHeartbeatMs?: number;
@@ -66,7 +68,13 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   // Exposures and metric events flow from the bus into the analytics store, idempotently, in every process.
   // Started in the background: with Kafka down, Flagstaff still starts and the sink joins when it can.
   const sinkStarted = startWithRetry(
-    () => startAnalyticsSink({ bus, store: analytics, onError: (error) => console.warn(`analytics sink: ${(error as Error).message}; retrying`) }),
+    () =>
+      startAnalyticsSink({
+        bus,
+        store: analytics,
+        groupId: options.sinkGroupId ?? (config.bus.kind === 'kafka' ? `${config.bus.topicPrefix}analytics-sink` : 'flagstaff-analytics-sink'),
+        onError: (error) => console.warn(`analytics sink: ${(error as Error).message}; retrying`),
+      }),
     (error) => console.warn(`analytics sink: ${(error as Error).message}; retrying`),
   );
   const exposures = new ExposurePublisher(bus, { onError: (error) => console.warn(`exposures: ${(error as Error).message}; retrying`) });

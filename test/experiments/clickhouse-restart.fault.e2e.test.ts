@@ -23,7 +23,7 @@ let sdkKey: string;
 beforeAll(async () => {
   kafka = await openKafkaHarness();
   clickhouse = await createClickHouseAnalyticsStore({ url: clickhouseUrl, database });
-  server = await startTestServer({ bus: kafka.bus, analytics: clickhouse });
+  server = await startTestServer({ bus: kafka.bus, analytics: clickhouse, sinkGroupId: kafka.group('sink') });
   sdkKey = (await server.api('POST', '/admin/api-keys', { body: { environment: 'production', kind: 'server' } })).body.key;
 });
 afterAll(async () => {

@@ -20,7 +20,7 @@ let data: SyntheticExperiment;
 beforeAll(async () => {
   kafka = await openKafkaHarness();
   clickhouse = await createClickHouseAnalyticsStore({ url: clickhouseUrl, database });
-  server = await startTestServer({ bus: kafka.bus, analytics: clickhouse });
+  server = await startTestServer({ bus: kafka.bus, analytics: clickhouse, sinkGroupId: kafka.group('sink') });
   sdkKey = (await server.api('POST', '/admin/api-keys', { body: { environment: 'production', kind: 'server' } })).body.key;
   await server.api('POST', '/admin/flags', { body: { key: 'new-checkout' } });
   await server.api('POST', '/admin/metrics', { body: { key: 'purchase', kind: 'binomial', event: 'purchase' } });

@@ -40,6 +40,7 @@ export async function startTestServer(
     store?: EventStore;
     bus?: EventBus;
     analytics?: AnalyticsStore;
+    sinkGroupId?: string;
     config?: Partial<Config>;
     persistence?: ReadModelPersistence;
     sseHeartbeatMs?: number;
@@ -51,6 +52,7 @@ export async function startTestServer(
     store,
     readModelPersistence: options.persistence ?? memoryReadModelPersistence(),
     ...(options.bus === undefined ? {} : { bus: options.bus }),
+    ...(options.sinkGroupId === undefined ? {} : { sinkGroupId: options.sinkGroupId }),
     // An in-memory DuckDB unless the test brings its own store.
     analytics: options.analytics ?? (await createDuckDbAnalyticsStore()),
     ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),

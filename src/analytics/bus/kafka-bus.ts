@@ -1,9 +1,13 @@
 import { Buffer } from 'node:buffer';
-import { Kafka, KafkaJSError, Partitioners, logLevel as kafkaLogLevel } from 'kafkajs';
-import type { Batch, Consumer, EachBatchPayload, IHeaders, KafkaMessage, LogEntry, Message, Producer } from 'kafkajs';
+// kafkajs is CommonJS and Node cannot see all its names as ESM named exports (KafkaJSError among them):
+// import the module object, then take what is needed from it.
+import kafkajs from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, IHeaders, KafkaMessage, LogEntry, logLevel as KafkaJsLogLevel, Message, Producer } from 'kafkajs';
 import type { BusMessage, BusSubscription, ConsumedMessage, EventBus, Topic } from '../../shared/event-bus.ts';
 import { BusUnavailableError } from './bus-errors.ts';
 import { redeliveryDelay, sleep, type RedeliveryOptions } from './redelivery.ts';
+
+const { Kafka, KafkaJSError, Partitioners, logLevel: kafkaLogLevel } = kafkajs;
 
 /**
  * The production bus: Apache Kafka through kafkajs (SPEC section 2).
@@ -113,7 +117,7 @@ export function toBusError(error: unknown): unknown {
   return error;
 }
 
-const LEVELS: Record<KafkaLogLevel, kafkaLogLevel> = {
+const LEVELS: Record<KafkaLogLevel, KafkaJsLogLevel> = {
   nothing: kafkaLogLevel.NOTHING,
   error: kafkaLogLevel.ERROR,
   warn: kafkaLogLevel.WARN,
@@ -121,7 +125,7 @@ const LEVELS: Record<KafkaLogLevel, kafkaLogLevel> = {
   debug: kafkaLogLevel.DEBUG,
 };
 
-const levelName = (level: kafkaLogLevel): KafkaLogEntry['level'] =>
+const levelName = (level: KafkaJsLogLevel): KafkaLogEntry['level'] =>
   level === kafkaLogLevel.ERROR ? 'error' : level === kafkaLogLevel.WARN ? 'warn' : level === kafkaLogLevel.INFO ? 'info' : 'debug';
 
 const logToStderr = (entry: KafkaLogEntry): void => {
