@@ -164,13 +164,20 @@ const toKafka = (message: BusMessage): Message => ({
   ...(message.headers ? { headers: { ...message.headers } } : {}),
 });
 
+/**
+ * kafkajs groups a send's messages per partition by copying the partition's array for every message
+ * (quadratic in the send's size: about a tenth of all Flagstaff CPU at 4,000 messages a send, profiled); capping a send
+ * at this many messages keeps that cost small while a request still carries hundreds of records.
+ */
+const MAX_CHUNK_MESSAGES = 1_000;
+
 function* chunks(messages: readonly BusMessage[]): Generator<Message[]> {
   let chunk: Message[] = [];
   let bytes = 0;
   for (const message of messages) {
     let size = RECORD_OVERHEAD_BYTES + Buffer.byteLength(message.key) + Buffer.byteLength(message.value);
     for (const [name, value] of Object.entries(message.headers ?? {})) size += name.length + Buffer.byteLength(value);
-    if (chunk.length > 0 && bytes + size > MAX_CHUNK_BYTES) {
+    if (chunk.length > 0 && (bytes + size > MAX_CHUNK_BYTES || chunk.length >= MAX_CHUNK_MESSAGES)) {
       yield chunk;
       chunk = [];
       bytes = 0;
