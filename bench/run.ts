@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<BenchReport> }>
   'read-api': () => import('./read-api.bench.ts'),
   'local-evaluation': () => import('./local-evaluation.bench.ts'),
   pipeline: () => import('./pipeline.bench.ts'),
+  'analytics-query': () => import('./analytics-query.bench.ts'),
 };
 
 const wanted = process.argv.slice(2);
