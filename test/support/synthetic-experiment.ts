@@ -1,16 +1,5 @@
 import type { TrackedEvent } from '../../src/shared/tracked-events.ts';
-
-/** mulberry32: a small seeded generator, so a synthetic experiment is the same on every run and every store. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { mulberry32 } from '../analytics/store/analytics-dataset.ts';
 
 export interface SyntheticExperiment {
   readonly events: TrackedEvent[];
@@ -41,7 +30,7 @@ export function syntheticExperiment(options: {
   experimentKey?: string;
   flagKey?: string;
 }): SyntheticExperiment {
-  const random = seededRandom(options.seed);
+  const random = mulberry32(options.seed);
   const experimentKey = options.experimentKey ?? 'checkout-test';
   const flagKey = options.flagKey ?? 'new-checkout';
   const start = options.startedAt.getTime();
