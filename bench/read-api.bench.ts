@@ -1,11 +1,12 @@
 import type autocannon from 'autocannon';
 import { compared, machine, type BenchReport, type Measurement } from './harness.ts';
 import { startChildServer, type ChildServer } from './read-api/child-server.ts';
-import type { MemoryReport, ServerReady } from './read-api/flagstaff-server.ts';
+import type { ServerReady } from './read-api/flagstaff-server.ts';
 import { load, percentiles, pooled, type LoadResult, type LoadSettings, type Pooled } from './read-api/load.ts';
-import { largestMappings, readProcStatus } from './read-api/proc.ts';
-import { batchRequests, bearer, evaluationRequests } from './read-api/scenarios.ts';
+import { measureMemory, type MemoryFigures, type MemorySample } from './read-api/memory.ts';
+import { batchRequests, evaluationRequests } from './read-api/scenarios.ts';
 import { CHECKOUT_FLAG, ENVIRONMENTS } from './read-api/seed.ts';
+import type { StoreKind } from './read-api/seeded-store.ts';
 import { toggleAndWatch } from './read-api/sse-propagation.ts';
 
 /**
@@ -18,7 +19,10 @@ import { toggleAndWatch } from './read-api/sse-propagation.ts';
  * 2. POST /api/v1/flags/batch over the environment's 50 flags: figures only, against a bare server answering
  *    Flagstaff's own batch response.
  * 3. A toggle through the admin API seen on a connected SSE stream within 100 ms at p99, over 200 changes.
- * 4. RSS with 10,000 flags × 3 environments loaded and compiled under 200 MB; baseline: the same with none.
+ * 4. RSS with 10,000 flags × 3 environments loaded and compiled under 200 MB (read here as MiB), in a process
+ *    started as `npm start` starts it on a store seeded beforehand by this one, with no admin request: on the
+ *    embedded PGlite and on PostgreSQL (a fresh schema, dropped after), the same seeded data; baseline: the same
+ *    with no flags. RSS 3 s after a warm-up, after a forced GC, and idle (bench/read-api/memory.ts).
  */
 const LOAD: LoadSettings = { connections: 10, seconds: 4, pipelining: 1 };
 /** Short rounds, alternating servers, so that other work on this shared 2-core machine hits both alike. */
@@ -29,8 +33,8 @@ const SERVING_SEGMENTS = 5;
 const SSE_CHANGES = 200;
 const MEMORY_FLAGS = 10_000;
 const MEMORY_SEGMENTS = 20;
-/** After the last request: the read model's file is saved 1 s after the last change, and lazy work settles. */
-const MEMORY_SETTLE_MS = 3_000;
+/** The embedded default, and what a deployed read-API process runs on. */
+const STORES: readonly StoreKind[] = ['pglite', 'postgres'];
 
 const TARGETS = { ratio: 0.5, p99Ms: 5, sseP99Ms: 100, rssMiB: 200 };
 
@@ -118,41 +122,8 @@ export async function run(): Promise<BenchReport> {
     await flagstaff.stop();
   }
 
-  // 4. Memory, each server alone on the machine.
-  const empty = await memory(0, 0);
-  const loaded = await memory(MEMORY_FLAGS, MEMORY_SEGMENTS);
-  const mib = (kib: number): number => kib / 1024;
-  const breakdown = (m: MemoryReport, mappings: string[]): string =>
-    `V8 heap used ${(m.usage.heapUsed / 2 ** 20).toFixed(1)} MiB of ${(m.usage.heapTotal / 2 ** 20).toFixed(1)}, external ${(m.usage.external / 2 ** 20).toFixed(1)} MiB (PGlite's WebAssembly memory), array buffers ${(m.usage.arrayBuffers / 2 ** 20).toFixed(1)} MiB; largest resident mappings (resident/mapped): ${mappings.join(', ')}`;
-  const baseRss: Measurement = {
-    name: 'RSS, 0 flags (embedded PGlite)',
-    value: mib(empty.rssKiB),
-    unit: 'MiB',
-    notes: `VmRSS without forcing a GC; peak VmHWM ${mib(empty.hwmKiB).toFixed(1)} MiB; ${breakdown(empty.report, empty.mappings)}`,
-  };
-  const baseRssGc: Measurement = { name: 'RSS, 0 flags, after global.gc()', value: mib(empty.rssAfterGcKiB), unit: 'MiB', notes: breakdown(empty.reportAfterGc, empty.mappingsAfterGc) };
-  const rssMet = mib(loaded.rssKiB) < TARGETS.rssMiB;
-  const rssGcMet = mib(loaded.rssAfterGcKiB) < TARGETS.rssMiB;
-  const setupNotes = `seeded ${loaded.ready.seed.events} events in ${(loaded.ready.seed.milliseconds / 1000).toFixed(1)} s, ready (read model caught up) ${(loaded.ready.startMilliseconds / 1000).toFixed(1)} s after start; then one evaluation and one snapshot per environment`;
-  measurements.push(
-    baseRss,
-    compared(`RSS, ${MEMORY_FLAGS.toLocaleString('en-US')} flags × ${ENVIRONMENTS.length} environments, ${MEMORY_SEGMENTS} segments, compiled`, mib(loaded.rssKiB), 'MiB', baseRss, {
-      target: `< ${TARGETS.rssMiB} MiB`,
-      notes: `${verdict(rssMet)}; VmRSS without forcing a GC; peak VmHWM ${mib(loaded.hwmKiB).toFixed(1)} MiB; ${breakdown(loaded.report, loaded.mappings)}; ${setupNotes}`,
-    }),
-    {
-      name: `RSS attributable to ${MEMORY_FLAGS.toLocaleString('en-US')} flags (difference)`,
-      value: mib(loaded.rssKiB - empty.rssKiB),
-      unit: 'MiB',
-      notes: 'without a forced GC this depends on whether V8 has run a major GC since PGlite started (its start-up WebAssembly memory stays mapped until then); the difference after global.gc() is the one that measures the flags',
-    },
-    baseRssGc,
-    compared(`RSS, ${MEMORY_FLAGS.toLocaleString('en-US')} flags × ${ENVIRONMENTS.length} environments, after global.gc()`, mib(loaded.rssAfterGcKiB), 'MiB', baseRssGc, {
-      target: `< ${TARGETS.rssMiB} MiB`,
-      notes: `${verdict(rssGcMet)}; ${breakdown(loaded.reportAfterGc, loaded.mappingsAfterGc)}`,
-    }),
-    { name: `RSS attributable to ${MEMORY_FLAGS.toLocaleString('en-US')} flags after global.gc() (difference)`, value: mib(loaded.rssAfterGcKiB - empty.rssAfterGcKiB), unit: 'MiB' },
-  );
+  // 4. Memory, each server alone on the machine, on each store.
+  for (const kind of STORES) measurements.push(...memoryMeasurements(await measureMemory(kind, 0, 0), await measureMemory(kind, MEMORY_FLAGS, MEMORY_SEGMENTS)));
 
   for (const m of measurements) if (m.notes) console.log(`  ${m.name}: ${m.notes}`);
   return { bench: 'read-api', startedAt, machine: machine(), measurements };
@@ -205,48 +176,39 @@ function percentileOf(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 }
 
-interface MemoryFigures {
-  ready: ServerReady;
-  rssKiB: number;
-  hwmKiB: number;
-  rssAfterGcKiB: number;
-  mappings: string[];
-  mappingsAfterGc: string[];
-  report: MemoryReport;
-  reportAfterGc: MemoryReport;
+const STORE_NAMES: Record<StoreKind, string> = { pglite: 'embedded PGlite', postgres: 'PostgreSQL' };
+
+/** RSS at three moments (after the warm-up as it is, after a forced GC, idle), with 0 flags and with 10,000. */
+function memoryMeasurements(empty: MemoryFigures, loaded: MemoryFigures): Measurement[] {
+  const store = STORE_NAMES[loaded.kind];
+  const flags = `${MEMORY_FLAGS.toLocaleString('en-US')} flags × ${ENVIRONMENTS.length} environments`;
+  const mib = (sample: MemorySample): number => sample.report.vmRssKiB / 1024;
+  const setup = `${loaded.ready.analytics === 'none' ? '' : `analytics store ${loaded.ready.analytics} (the default); `}store seeded by the bench (${loaded.seed.events} events in ${(loaded.seed.milliseconds / 1000).toFixed(1)} s) before the process started; read model caught up ${(loaded.ready.startMilliseconds / 1000).toFixed(1)} s after start; warm-up: one evaluation and one snapshot per environment; no admin request`;
+  const moments = [
+    { key: 'warm', label: '3 s after the warm-up', notes: 'VmRSS as it is, no GC forced' },
+    { key: 'afterGc', label: 'after global.gc()', notes: 'VmRSS 1 s after global.gc() (twice), right after the figure above' },
+    { key: 'idle', label: 'idle 60 s', notes: 'VmRSS 60 s after the warm-up, nothing forced since: V8\'s memory reducer has shrunk the heap, as in any process left idle' },
+  ] as const;
+  const measurements: Measurement[] = [];
+  for (const { key, label, notes } of moments) {
+    const base: Measurement = { name: `RSS, ${store}, 0 flags, ${label}`, value: mib(empty[key]), unit: 'MiB', notes: `${notes}; ${memoryBreakdown(empty[key])}` };
+    const met = mib(loaded[key]) < TARGETS.rssMiB;
+    measurements.push(
+      base,
+      compared(`RSS, ${store}, ${flags}, ${MEMORY_SEGMENTS} segments, ${label}`, mib(loaded[key]), 'MiB', base, {
+        ...(key === 'warm' ? {} : { target: `< ${TARGETS.rssMiB} MiB` }),
+        notes: `${key === 'warm' ? '' : `${verdict(met)}; `}${notes}; ${memoryBreakdown(loaded[key])}${key === 'warm' ? `; ${setup}` : ''}`,
+      }),
+      { name: `RSS attributable to ${flags}, ${store}, ${label} (difference)`, value: mib(loaded[key]) - mib(empty[key]), unit: 'MiB' },
+    );
+  }
+  return measurements;
 }
 
-/** A fresh server seeded with `flags`: each environment evaluated and fetched once, then its RSS, then after a GC. */
-async function memory(flags: number, segments: number): Promise<MemoryFigures> {
-  const server = await startChildServer<ServerReady>('flagstaff-server.ts', {
-    env: { BENCH_FLAGS: String(flags), BENCH_SEGMENTS: String(segments) },
-    nodeOptions: ['--expose-gc'],
-    timeoutMs: 300_000,
-  });
-  try {
-    const { url, serverKeys, flagKeys } = server.ready;
-    console.log(`  memory: ${flags} flags seeded (${server.ready.seed.events} events) in ${server.ready.seed.milliseconds} ms, ready after ${server.ready.startMilliseconds} ms`);
-    for (const environment of ENVIRONMENTS) {
-      const headers = bearer(serverKeys[environment]!);
-      const evaluation = await fetch(`${url}/api/v1/flags/${flagKeys[0] ?? CHECKOUT_FLAG}?targetingKey=user-1&country=US`, { headers });
-      await evaluation.text();
-      if (evaluation.status !== (flags > 0 ? 200 : 404)) throw new Error(`evaluation in ${environment}: ${evaluation.status}`);
-      const snapshot = await fetch(`${url}/api/v1/snapshot`, { headers });
-      const body = (await snapshot.json()) as { flags: Record<string, unknown> };
-      if (snapshot.status !== 200 || Object.keys(body.flags).length !== flags) throw new Error(`snapshot of ${environment}: ${snapshot.status}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, MEMORY_SETTLE_MS));
-    const report = await server.ask<MemoryReport>({ type: 'memory', gc: false });
-    const before = await readProcStatus(server.pid);
-    const mappings = await largestMappings(server.pid, 4);
-    const reportAfterGc = await server.ask<MemoryReport>({ type: 'memory', gc: true });
-    const after = await readProcStatus(server.pid);
-    const mappingsAfterGc = await largestMappings(server.pid, 4);
-    console.log(`  memory: ${flags} flags: VmRSS ${(before.vmRssKiB / 1024).toFixed(1)} MiB, after GC ${(after.vmRssKiB / 1024).toFixed(1)} MiB`);
-    return { ready: server.ready, rssKiB: before.vmRssKiB, hwmKiB: before.vmHwmKiB, rssAfterGcKiB: after.vmRssKiB, mappings, mappingsAfterGc, report, reportAfterGc };
-  } finally {
-    await server.stop();
-  }
+function memoryBreakdown({ report, mappings }: MemorySample): string {
+  const m = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+  const { usage, spaces } = report;
+  return `V8 heap used ${m(usage.heapUsed)} MiB of ${m(usage.heapTotal)} (young generation ${spaces['new_space']?.committedMiB ?? '?'} MiB committed), external ${m(usage.external)} MiB, array buffers ${m(usage.arrayBuffers)} MiB; largest resident mappings (resident/mapped): ${mappings.join(', ')}`;
 }
 
 /**

@@ -1,14 +1,16 @@
 import type { JsonValue } from '../event-store/event-store.ts';
 import type { EnvironmentSnapshot, FlagSnapshot, SegmentSnapshot } from '../shared/snapshot.ts';
 import type { Serve } from '../shared/targeting.ts';
+import { CompilationCache } from './compilation-cache.ts';
 import { compileConditions, compileSegment, type Predicate } from './conditions.ts';
 import { errorResult, type EvaluationContext, type EvaluationResult, type Reason } from './evaluation-result.ts';
 import { bucketOf, murmur3Prefix, murmur3WithPrefix, type Murmur3Prefix } from './murmur3.ts';
 
 /**
  * An environment compiled for evaluation: regexes compiled, sets built, segments inlined, splits turned into
- * cumulative bounds, and every possible result object built once per revision, so an evaluation hashes,
- * compares and returns a shared frozen object: it allocates nothing.
+ * cumulative bounds, and every result object a flag can give built once per revision, so an evaluation hashes,
+ * compares and returns a shared frozen object: it allocates nothing. Compiled conditions and splits equal to
+ * ones compiled before, in this environment or another, are shared (conditions.ts, compilation-cache.ts).
  */
 export interface CompiledEnvironment {
   readonly environment: string;
@@ -35,10 +37,14 @@ interface CompiledExperiment {
   readonly serve: { readonly bounds: Int32Array; readonly variants: Int32Array };
 }
 
+/**
+ * The results a flag can give, by variant index. Only the reachable ones are built (an enabled flag never gives
+ * DISABLED, a rule serving one variant never another): a batch of every flag builds them for every flag.
+ */
 interface ResultTable {
-  readonly off: EvaluationResult;
+  readonly off: EvaluationResult | undefined;
   readonly experiment: readonly EvaluationResult[];
-  readonly prerequisiteFailed: EvaluationResult;
+  readonly prerequisiteFailed: EvaluationResult | undefined;
   readonly targeted: readonly EvaluationResult[];
   readonly rules: readonly (readonly EvaluationResult[])[];
   readonly defaults: readonly EvaluationResult[];
@@ -65,8 +71,7 @@ export class CompiledFlag {
   constructor(flag: FlagSnapshot, segment: (key: string) => Predicate) {
     this.key = flag.key;
     this.source = flag;
-    this.variantNames = Object.keys(flag.variants);
-    this.values = this.variantNames.map((name) => deepFreeze(flag.variants[name] as JsonValue));
+    ({ names: this.variantNames, values: this.values } = variantsOf(flag.variants));
     const index = (name: string): number => {
       const i = this.variantNames.indexOf(name);
       if (i < 0) throw new Error(`flag ${flag.key} serves unknown variant ${name}`);
@@ -74,12 +79,14 @@ export class CompiledFlag {
     };
     this.offIndex = index(flag.offVariant);
     this.unitAttribute = flag.bucketBy;
-    this.prerequisites = flag.enabled ? flag.prerequisites : [];
+    this.prerequisites = flag.enabled ? flag.prerequisites : NONE;
     this.targets =
       flag.targets.length === 0 ? undefined : new Map(flag.targets.flatMap((t) => t.units.map((unit) => [unit, index(t.variant)] as const)));
-    this.ruleTests = flag.rules.map((rule) => compileConditions(rule.conditions, segment));
-    this.ruleServes = flag.rules.map((rule) => compileServe(rule.serve, index));
-    this.ruleIds = flag.rules.map((rule) => rule.id);
+    // Flags without rules (a third of them, typically) share one empty array rather than hold three each.
+    const rules = flag.rules.length === 0 ? NONE : flag.rules;
+    this.ruleTests = rules === NONE ? NONE : rules.map((rule) => compileConditions(rule.conditions, segment));
+    this.ruleServes = rules === NONE ? NONE : rules.map((rule) => compileServe(rule.serve, index));
+    this.ruleIds = rules === NONE ? NONE : rules.map((rule) => rule.id);
     this.defaultServe = compileServe(flag.defaultServe, index);
     this.hashPrefix = murmur3Prefix(`${flag.key}.`);
     this.experiment = compileExperiment(flag, this.variantNames, segment);
@@ -91,12 +98,12 @@ export class CompiledFlag {
   /** SPEC section 4, in its order. */
   evaluate(env: CompiledEnvironment, context: EvaluationContext, defaultValue: unknown, depth = 0): EvaluationResult {
     const results = this.results(env.revision);
-    if (!this.enabled) return results.off;
+    if (!this.enabled) return results.off!;
     for (let i = 0; i < this.prerequisites.length; i++) {
       const prerequisite = this.prerequisites[i]!;
       const required = env.flags.get(prerequisite.flagKey);
-      if (required === undefined || depth >= MAX_PREREQUISITE_DEPTH) return results.prerequisiteFailed;
-      if (required.evaluate(env, context, undefined, depth + 1).variant !== prerequisite.variant) return results.prerequisiteFailed;
+      if (required === undefined || depth >= MAX_PREREQUISITE_DEPTH) return results.prerequisiteFailed!;
+      if (required.evaluate(env, context, undefined, depth + 1).variant !== prerequisite.variant) return results.prerequisiteFailed!;
     }
     const unit = unitOf(context, this.unitAttribute);
     if (this.targets !== undefined && unit !== undefined) {
@@ -157,16 +164,21 @@ export class CompiledFlag {
         ...(experimentKey === undefined ? {} : { experimentKey }),
         revision,
       });
-    const perVariant = (reason: Reason, ruleId?: string, experimentKey?: string): EvaluationResult[] =>
-      this.variantNames.map((_, i) => make(i, reason, ruleId, experimentKey));
-    const servedReason = (serve: CompiledServe, fixedReason: Reason): Reason => ('fixed' in serve ? fixedReason : 'SPLIT');
+    /** Results for the given variants at their indices; the other slots stay empty, as nothing reads them. */
+    const forVariants = (indices: Iterable<number>, reason: Reason, ruleId?: string, experimentKey?: string): EvaluationResult[] => {
+      const results = new Array<EvaluationResult>(this.variantNames.length);
+      for (const i of indices) results[i] = make(i, reason, ruleId, experimentKey);
+      return results;
+    };
+    const served = (serve: CompiledServe, fixedReason: Reason, ruleId?: string): EvaluationResult[] =>
+      'fixed' in serve ? forVariants([serve.fixed], fixedReason, ruleId) : forVariants(serve.variants, 'SPLIT', ruleId);
     this.table = {
-      off: make(this.offIndex, 'DISABLED'),
-      experiment: this.experiment ? perVariant('SPLIT', EXPERIMENT_RULE_ID, this.experiment.key) : [],
-      prerequisiteFailed: make(this.offIndex, 'PREREQUISITE_FAILED'),
-      targeted: perVariant('TARGETING_MATCH'),
-      rules: this.ruleServes.map((serve, i) => perVariant(servedReason(serve, 'TARGETING_MATCH'), this.ruleIds[i])),
-      defaults: perVariant(servedReason(this.defaultServe, 'DEFAULT')),
+      off: this.enabled ? undefined : make(this.offIndex, 'DISABLED'),
+      experiment: this.experiment ? forVariants(this.experiment.serve.variants, 'SPLIT', EXPERIMENT_RULE_ID, this.experiment.key) : NONE,
+      prerequisiteFailed: this.prerequisites.length > 0 ? make(this.offIndex, 'PREREQUISITE_FAILED') : undefined,
+      targeted: this.targets ? forVariants(new Set(this.targets.values()), 'TARGETING_MATCH') : NONE,
+      rules: this.ruleServes.map((serve, i) => served(serve, 'TARGETING_MATCH', this.ruleIds[i])),
+      defaults: served(this.defaultServe, 'DEFAULT'),
     };
     this.tableRevision = revision;
     return this.table;
@@ -244,18 +256,44 @@ function compileExperiment(flag: FlagSnapshot, variantNames: readonly string[], 
   };
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
+/** Fixed serves by variant index, and splits by bounds and variants: a few shapes recur across thousands of flags. */
+const fixedServes: { readonly fixed: number }[] = [];
+const sharedSplits = new CompilationCache<CompiledServe>(1024 * 1024);
+
 function compileServe(serve: Serve, index: (name: string) => number): CompiledServe {
-  if ('variant' in serve) return { fixed: index(serve.variant) };
+  if ('variant' in serve) {
+    const fixed = index(serve.variant);
+    return (fixedServes[fixed] ??= Object.freeze({ fixed }));
+  }
   const parts = serve.split.filter((part) => part.weight > 0);
-  const bounds = new Int32Array(parts.length);
-  const variants = new Int32Array(parts.length);
+  const indices = parts.map((part) => index(part.variant));
   let cumulative = 0;
-  parts.forEach((part, i) => {
-    cumulative += part.weight;
-    bounds[i] = cumulative;
-    variants[i] = index(part.variant);
-  });
-  return { bounds, variants };
+  const bounds = parts.map((part) => (cumulative += part.weight));
+  const key = `${bounds.join(',')}:${indices.join(',')}`;
+  let compiled = sharedSplits.get(key);
+  if (compiled === undefined) {
+    compiled = { bounds: Int32Array.from(bounds), variants: Int32Array.from(indices) };
+    sharedSplits.set(key, compiled, 500 + 2 * key.length);
+  }
+  return compiled;
+}
+
+/**
+ * Variant names and frozen values by variants object: the read model gives a flag's environments one and the
+ * same object, so they share these too.
+ */
+const variantTables = new WeakMap<object, { readonly names: readonly string[]; readonly values: readonly unknown[] }>();
+
+function variantsOf(variants: FlagSnapshot['variants']): { readonly names: readonly string[]; readonly values: readonly unknown[] } {
+  let table = variantTables.get(variants);
+  if (table === undefined) {
+    const names = Object.keys(deepFreeze(variants)); // frozen, so the table cannot go stale
+    table = { names, values: names.map((name) => deepFreeze(variants[name] as JsonValue)) };
+    variantTables.set(variants, table);
+  }
+  return table;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -2,12 +2,24 @@ import { RE2JS } from 're2js';
 import semver from 'semver';
 import type { SegmentSnapshot } from '../shared/snapshot.ts';
 import type { Condition } from '../shared/targeting.ts';
+import { CompilationCache } from './compilation-cache.ts';
 import type { EvaluationContext } from './evaluation-result.ts';
+import { murmur3 } from './murmur3.ts';
 
 /** A compiled condition: everything parsed and compiled up front, so a test only compares. */
 export type Predicate = (context: EvaluationContext, unit: string | undefined) => boolean;
 
 const NEVER: Predicate = () => false;
+
+/**
+ * Compiled conditions shared by content, across flags, environments and revisions: a predicate depends on its
+ * operator, attribute and values only (segment operators excepted: they depend on the environment's segments),
+ * so equal conditions can share one. Bounded by an estimate of the bytes held (see `weightOf`).
+ */
+export const sharedConditions = new CompilationCache<{ readonly predicate: Predicate; readonly set?: ReadonlySet<string> }>(32 * 1024 * 1024);
+
+/** Keys longer than this (long in/not_in lists) are replaced by a hash, so the cache does not hold the list twice. */
+const MAX_KEY_LENGTH = 200;
 
 /**
  * Semantics (the server and the SDK share this module, so they agree bit for bit):
@@ -17,37 +29,62 @@ const NEVER: Predicate = () => false;
  * - gt/gte/lt/lte need a number or a numeric string; before/after an ISO 8601 time or epoch milliseconds;
  *   semver_* a valid semantic version; anything else does not match.
  * - matches searches anywhere in the string (anchor with ^ and $), on RE2: linear time, no backtracking.
+ *
+ * An equal condition compiled before is shared rather than compiled again. Equal means equal JSON, which tells
+ * `30` from `"30"` (alike for `eq`, not for `before`), so a shared predicate is the one compiling would give.
+ * A long membership list is keyed by its hash instead, and a hit counts only if the cached set holds exactly its
+ * values (membership compares strings, so the set is all such a predicate depends on).
  */
 export function compileCondition(condition: Condition, segment: (key: string) => Predicate): Predicate {
+  const { operator } = condition;
+  if (operator === 'in_segment' || operator === 'not_in_segment') return compileOne(condition, segment);
+  const text = JSON.stringify([operator, condition.attribute ?? '', condition.values]);
+  const membershipTest = operator === 'eq' || operator === 'in' || operator === 'neq' || operator === 'not_in';
+  if (text.length <= MAX_KEY_LENGTH || !membershipTest) {
+    const cached = sharedConditions.get(text);
+    if (cached !== undefined) return cached.predicate;
+    const predicate = compileOne(condition, segment);
+    sharedConditions.set(text, { predicate }, weightOf(condition, text.length));
+    return predicate;
+  }
+  const strings = condition.values.map(String);
+  const set = new Set(strings);
+  const joined = strings.join('\u0000');
+  const key = `${operator}\u0000${condition.attribute ?? ''}\u0000${set.size}:${joined.length}:${murmur3(joined)}:${murmur3(joined, 0x9747b28c)}`;
+  const cached = sharedConditions.get(key);
+  if (cached?.set !== undefined && cached.set.size === set.size && strings.every((value) => cached.set!.has(value))) return cached.predicate;
+  const predicate = operator === 'in' || operator === 'eq' ? membership(condition.attribute ?? '', set) : nonMembership(condition.attribute ?? '', set);
+  sharedConditions.set(key, { predicate, set }, weightOf(condition, key.length));
+  return predicate;
+}
+
+/** Roughly the bytes a compiled condition holds, measured on V8: a closure and its context, a set's table, RE2 programs. */
+function weightOf(condition: Condition, keyLength: number): number {
+  const base = 200 + keyLength;
+  switch (condition.operator) {
+    case 'matches':
+      return base + 16_000 * condition.values.length;
+    case 'eq':
+    case 'in':
+    case 'neq':
+    case 'not_in':
+      return base + 32 * condition.values.length;
+    default:
+      return base;
+  }
+}
+
+/** Compiles one condition; `compileCondition` shares the result between equal conditions. */
+function compileOne(condition: Condition, segment: (key: string) => Predicate): Predicate {
   const attribute = condition.attribute ?? '';
   const values = condition.values;
   switch (condition.operator) {
     case 'eq':
-    case 'in': {
-      const set = new Set(values.map(String));
-      const member = (v: string): boolean => set.has(v);
-      if (set.size === 1) {
-        // The commonest condition: one string compared directly, no set, no closure call (measured: ~40% faster).
-        const only = String(values[0]);
-        return (context) => {
-          const value = context[attribute];
-          return typeof value === 'string' ? value === only : anyScalar(value, member);
-        };
-      }
-      return (context) => {
-        const value = context[attribute];
-        return typeof value === 'string' ? set.has(value) : anyScalar(value, member);
-      };
-    }
+    case 'in':
+      return membership(attribute, new Set(values.map(String)));
     case 'neq':
-    case 'not_in': {
-      const set = new Set(values.map(String));
-      const member = (v: string): boolean => set.has(v);
-      return (context) => {
-        const value = context[attribute];
-        return value === undefined || value === null || !anyScalar(value, member);
-      };
-    }
+    case 'not_in':
+      return nonMembership(attribute, new Set(values.map(String)));
     case 'contains':
       return stringTest(attribute, values.map(String), (s, v) => s.includes(v));
     case 'starts_with':
@@ -100,6 +137,32 @@ export function compileCondition(condition: Condition, segment: (key: string) =>
       throw new Error(`unknown operator ${String(exhaustive)}`);
     }
   }
+}
+
+function membership(attribute: string, set: ReadonlySet<string>): Predicate {
+  if (set.size === 1) return equality(attribute, set.values().next().value!);
+  const member = (v: string): boolean => set.has(v);
+  return (context) => {
+    const value = context[attribute];
+    return typeof value === 'string' ? set.has(value) : anyScalar(value, member);
+  };
+}
+
+function nonMembership(attribute: string, set: ReadonlySet<string>): Predicate {
+  const member = (v: string): boolean => set.has(v);
+  return (context) => {
+    const value = context[attribute];
+    return value === undefined || value === null || !anyScalar(value, member);
+  };
+}
+
+/** The commonest condition: one string compared directly, no set, no closure call (measured: ~40% faster). */
+function equality(attribute: string, only: string): Predicate {
+  const equal = (v: string): boolean => v === only;
+  return (context) => {
+    const value = context[attribute];
+    return typeof value === 'string' ? value === only : anyScalar(value, equal);
+  };
 }
 
 /** All conditions must hold; none is a rule that matches everyone. */

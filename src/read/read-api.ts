@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { z } from 'zod';
 import { evaluateFlag, type CompiledEnvironment } from '../evaluation/compile.ts';
 import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluation-result.ts';
@@ -113,7 +115,7 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
         res.end();
         return;
       }
-      return sendJson(res, 200, snapshotJson(env), { etag, 'cache-control': 'no-cache' });
+      return sendSnapshot(req, res, env, etag);
     }
     if (path === '/api/v1/stream' && method === 'GET') {
       const params = new URLSearchParams(query);
@@ -126,15 +128,24 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
     throw new NotFoundError(`No route for ${method} ${path}`);
   };
 
-  /** The snapshot's JSON is built once per revision and environment. */
-  const snapshotCache = new WeakMap<CompiledEnvironment, string>();
-  const snapshotJson = (env: CompiledEnvironment): string => {
-    let json = snapshotCache.get(env);
-    if (json === undefined) {
-      json = JSON.stringify(env.snapshot);
-      snapshotCache.set(env, json);
+  /**
+   * The snapshot is gzipped once per revision and environment, and kept only gzipped: a tenth of the size of
+   * its JSON (10,000 flags: ~0.8 MB instead of ~6 MB per environment). Every HTTP client an SDK uses asks for
+   * gzip; one that does not gets JSON built for it.
+   */
+  const snapshotCache = new WeakMap<CompiledEnvironment, Promise<Buffer>>();
+  const sendSnapshot = async (req: IncomingMessage, res: ServerResponse, env: CompiledEnvironment, etag: string): Promise<void> => {
+    const headers = { etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+    if (!acceptsGzip(req.headers['accept-encoding'])) return sendJson(res, 200, JSON.stringify(env.snapshot), headers);
+    let body = snapshotCache.get(env);
+    if (body === undefined) {
+      body = gzip(JSON.stringify(env.snapshot), { level: 1 });
+      snapshotCache.set(env, body);
+      body.catch(() => snapshotCache.delete(env));
     }
-    return json;
+    const gzipped = await body;
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gzipped.length, ...headers });
+    res.end(gzipped);
   };
 
   return (req, res) => {
@@ -147,4 +158,21 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
     });
     return true;
   };
+}
+
+const gzip = promisify(zlib.gzip);
+
+/** Whether an Accept-Encoding header allows gzip: `gzip` (or `x-gzip`), else `*`, with a q above 0 (RFC 9110 12.5.3). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  let gzipQ: number | undefined;
+  let anyQ: number | undefined;
+  for (const entry of header.split(',')) {
+    const [coding = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
+    const q = params.find((param) => param.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    if (coding === 'gzip' || coding === 'x-gzip') gzipQ = Math.max(gzipQ ?? 0, weight);
+    else if (coding === '*') anyQ = weight;
+  }
+  return (gzipQ ?? anyQ ?? 0) > 0;
 }

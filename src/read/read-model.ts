@@ -72,7 +72,14 @@ export class ReadModel {
   private readonly dirty = new Map<string, { flags: Set<string>; segments: boolean }>();
 
   constructor(state: ReadModelState = emptyReadModelState()) {
-    this.state = { ...state, experiments: state.experiments ?? {} };
+    // A loaded state holds each environment's targeting apart (JSON has no shared objects): share it again.
+    const flags: Record<string, StoredFlag> = {};
+    for (const [key, flag] of Object.entries(state.flags)) {
+      const environments: Record<string, Targeting> = {};
+      for (const [environment, targeting] of Object.entries(flag.environments)) environments[environment] = shareParts(targeting, Object.values(environments));
+      flags[key] = { ...flag, environments };
+    }
+    this.state = { ...state, flags, experiments: state.experiments ?? {} };
     for (const environment of Object.keys(state.environments)) this.markAll(environment);
   }
 
@@ -147,9 +154,14 @@ export class ReadModel {
     return next;
   }
 
-  /** A copy of the durable state, for persistence. */
+  /**
+   * The durable state as of now, for persistence: later changes do not show in it. Its objects are the model's
+   * own (stored objects are replaced, never changed in place, so copying the records is enough): read it, do
+   * not change it. Not a deep copy, which would briefly double the model's memory at every save.
+   */
   toState(): ReadModelState {
-    return structuredClone(this.state);
+    const { formatVersion, position, flags, segments, environments, apiKeys, experiments } = this.state;
+    return { formatVersion, position, flags: { ...flags }, segments: { ...segments }, environments: { ...environments }, apiKeys: { ...apiKeys }, experiments: { ...experiments } };
   }
 
   /** SHA-256 of the canonical JSON of the state: equal hashes, equal read models. */
@@ -188,10 +200,13 @@ export class ReadModel {
         if (!current) return;
         flags[key] = { ...current, variants: event.data.variants, version: event.version };
         return this.touchAll(key, event.position);
-      case 'FlagTargetingChanged':
+      case 'FlagTargetingChanged': {
         if (!current) return;
-        flags[key] = { ...current, version: event.version, environments: { ...current.environments, [event.data.environment]: event.data.targeting } };
-        return this.touch(event.data.environment, key, event.position);
+        const { environment, targeting } = event.data;
+        const others = Object.entries(current.environments).flatMap(([name, t]) => (name === environment ? [] : [t]));
+        flags[key] = { ...current, version: event.version, environments: { ...current.environments, [environment]: shareParts(targeting, others) } };
+        return this.touch(environment, key, event.position);
+      }
       case 'FlagToggled': {
         if (!current) return;
         const targeting = current.environments[event.data.environment] ?? defaultTargeting(current);
@@ -332,6 +347,32 @@ function flagSnapshot(flag: StoredFlag, environment: string, experiment: StoredE
   if (!experiment) return snapshot;
   const { key, salt, trafficPercent, audience, variants } = experiment;
   return { ...snapshot, experiment: { key, salt, trafficPercent, audience, variants } };
+}
+
+/**
+ * A flag's environments mostly target alike (staging mirrors production): each part of `targeting` (rules,
+ * targets, prerequisites, serve) equal to the same part of another environment's reuses that one's objects, so
+ * it is held once. Safe because stored targeting is never changed in place.
+ */
+function shareParts(targeting: Targeting, others: readonly Targeting[]): Targeting {
+  if (others.length === 0) return targeting;
+  let shared: Record<string, unknown> | undefined;
+  for (const [part, value] of Object.entries(targeting)) {
+    if (value === null || typeof value !== 'object') continue;
+    let json: string | undefined;
+    for (const other of others) {
+      const candidate = (other as unknown as Record<string, unknown>)[part];
+      if (candidate === value) break;
+      if (candidate === null || typeof candidate !== 'object' || Array.isArray(candidate) !== Array.isArray(value)) continue;
+      if (Array.isArray(value) && (candidate as unknown[]).length !== value.length) continue;
+      json ??= JSON.stringify(value);
+      if (JSON.stringify(candidate) === json) {
+        (shared ??= { ...targeting })[part] = candidate;
+        break;
+      }
+    }
+  }
+  return (shared as Targeting | undefined) ?? targeting;
 }
 
 /** Keeps the previous segment object when nothing changed, so compiled flags using it can be reused. */

@@ -20,6 +20,11 @@ interface Connection {
 
 /** How many recent changes per environment are kept so a reconnecting client gets deltas, not a snapshot. */
 const RECENT_CHANGES = 256;
+/**
+ * And at most this much of them: catching up on a large log publishes the whole configuration as deltas (about
+ * 6 MB per environment with 10,000 flags), which no client is better served by than by a snapshot.
+ */
+const RECENT_BYTES = 1024 * 1024;
 /** A client that stops reading is dropped once this much is buffered for it; it reconnects and resumes. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
@@ -32,7 +37,7 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export class StreamHub {
   private readonly connections = new Map<string, Set<Connection>>();
   private readonly published = new Map<string, EnvironmentSnapshot>();
-  private readonly recent = new Map<string, { revision: number; previousRevision: number; frame: string }[]>();
+  private readonly recent = new Map<string, { changes: { revision: number; previousRevision: number; frame: string }[]; length: number }>();
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -89,16 +94,21 @@ export class StreamHub {
       const previous = this.published.get(change.environment);
       this.published.set(change.environment, snapshot);
       const delta = previous ? deltaBetween(previous, snapshot) : undefined;
+      const connections = this.connections.get(change.environment);
+      // Without a delta nothing was published yet, so no one is connected: no use building a whole snapshot's JSON.
+      if (!delta && !connections?.size) continue;
       const frame = delta
         ? `id: ${snapshot.revision}\nevent: change\ndata: ${JSON.stringify(delta)}\n\n`
         : `id: ${snapshot.revision}\nevent: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`;
       if (delta) {
-        const recent = this.recent.get(change.environment) ?? [];
-        recent.push({ revision: delta.revision, previousRevision: delta.previousRevision, frame });
-        if (recent.length > RECENT_CHANGES) recent.shift();
+        const recent = this.recent.get(change.environment) ?? { changes: [], length: 0 };
+        recent.changes.push({ revision: delta.revision, previousRevision: delta.previousRevision, frame });
+        recent.length += frame.length;
+        // Dropped oldest first, so what remains is always an unbroken chain up to now.
+        while (recent.changes.length > RECENT_CHANGES || recent.length > RECENT_BYTES) recent.length -= recent.changes.shift()!.frame.length;
         this.recent.set(change.environment, recent);
       }
-      for (const connection of this.connections.get(change.environment) ?? []) {
+      for (const connection of connections ?? []) {
         this.write(connection, connection.kind === 'client' ? revisionFrame(snapshot.revision) : frame);
       }
     }
@@ -112,7 +122,7 @@ export class StreamHub {
 
   /** The frames after `revision`, if the chain from it to now is unbroken in memory. */
   private changesSince(environment: string, revision: number): string[] | undefined {
-    const recent = this.recent.get(environment) ?? [];
+    const recent = this.recent.get(environment)?.changes ?? [];
     const start = recent.findIndex((change) => change.previousRevision === revision);
     if (start < 0) return undefined;
     return recent.slice(start).map((change) => change.frame);

@@ -125,3 +125,61 @@ describe('read model projection', () => {
     expect(evaluateFlag(restored.compiledEnvironment('production')!, 'p', {})).toMatchObject({ variant: 'b', value: 'B', reason: 'DISABLED' });
   });
 });
+
+describe('read model memory', () => {
+  const rules = () => [
+    { id: 'pilot', conditions: [{ attribute: 'targetingKey', operator: 'in', values: ['u-1', 'u-2', 'u-3'] }], serve: { variant: 'on' } },
+  ];
+  const setUp = () => {
+    position = 0;
+    versions.clear();
+    const model = new ReadModel();
+    model.apply([
+      event('environment-staging', 'EnvironmentCreated', { key: 'staging', name: 'S', production: false }),
+      event('environment-production', 'EnvironmentCreated', { key: 'production', name: 'P', production: true }),
+      event('flag-m', 'FlagCreated', { key: 'm', type: 'boolean', description: '', tags: [], variants: { on: true, off: false }, hashVersion: 1 }),
+      // Each event's payload is its own objects, as events read from a store are.
+      event('flag-m', 'FlagTargetingChanged', { environment: 'staging', targeting: targeting({ rules: rules(), defaultServe: { variant: 'off' } }) }),
+      event('flag-m', 'FlagTargetingChanged', { environment: 'production', targeting: targeting({ enabled: false, rules: rules(), defaultServe: { variant: 'on' } }) }),
+    ]);
+    return model;
+  };
+
+  it('holds the parts of targeting that environments have in common once, without changing what they say', () => {
+    const model = setUp();
+    const staging = model.snapshot('staging')!.flags['m']!;
+    const production = model.snapshot('production')!.flags['m']!;
+    expect(production.rules).toBe(staging.rules);
+    expect(production.defaultServe).not.toBe(staging.defaultServe);
+    expect([staging.enabled, production.enabled]).toEqual([true, false]);
+    expect(production.defaultServe).toEqual({ variant: 'on' });
+    expect(evaluateFlag(model.compiledEnvironment('staging')!, 'm', { targetingKey: 'u-2' })).toMatchObject({ variant: 'on', ruleId: 'pilot' });
+    expect(evaluateFlag(model.compiledEnvironment('production')!, 'm', { targetingKey: 'u-2' })).toMatchObject({ variant: 'off', reason: 'DISABLED' });
+
+    // A change to one environment's rules leaves the other's alone.
+    const changed = [{ ...rules()[0]!, conditions: [{ attribute: 'targetingKey', operator: 'in', values: ['u-9'] }] }];
+    model.apply([event('flag-m', 'FlagTargetingChanged', { environment: 'production', targeting: targeting({ rules: changed }) })]);
+    expect(model.snapshot('staging')!.flags['m']!.rules[0]!.conditions[0]!.values).toEqual(['u-1', 'u-2', 'u-3']);
+    expect(model.snapshot('production')!.flags['m']!.rules[0]!.conditions[0]!.values).toEqual(['u-9']);
+  });
+
+  it('shares them again in a state loaded from its persisted JSON, which hashes the same', () => {
+    const model = setUp();
+    const restored = new ReadModel(JSON.parse(JSON.stringify(model.toState())));
+    expect(restored.hash()).toBe(model.hash());
+    expect(restored.snapshot('production')!.flags['m']!.rules).toBe(restored.snapshot('staging')!.flags['m']!.rules);
+  });
+
+  it('gives a state for persistence that later changes do not reach', () => {
+    const model = setUp();
+    const saved = model.toState();
+    const json = JSON.stringify(saved);
+    model.apply([
+      event('flag-n', 'FlagCreated', { key: 'n', type: 'boolean', description: '', tags: [], variants: { on: true, off: false }, hashVersion: 1 }),
+      event('flag-m', 'FlagToggled', { environment: 'staging', enabled: false }),
+      event('apikey-k2', 'ApiKeyIssued', { id: 'k2', name: 'k', environment: 'staging', kind: 'server', keyHash: 'def' }),
+    ]);
+    expect(JSON.stringify(saved)).toBe(json);
+    expect(new ReadModel(JSON.parse(json)).position).toBe(position - 3);
+  });
+});
