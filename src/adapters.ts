@@ -59,9 +59,12 @@ export async function openBus(config: Config['bus']): Promise<EventBus> {
 export async function openAnalyticsStore(config: Config['analytics']): Promise<AnalyticsStore> {
   switch (config.kind) {
     case 'duckdb': {
-      const { createDuckDbAnalyticsStore } = await import('./analytics/store/duckdb-analytics-store.ts');
-      await fs.mkdir(path.dirname(config.path), { recursive: true });
-      return createDuckDbAnalyticsStore({ path: config.path });
+      const { lazyAnalyticsStore } = await import('./analytics/store/lazy-analytics-store.ts');
+      return lazyAnalyticsStore(async () => {
+        const { createDuckDbAnalyticsStore } = await import('./analytics/store/duckdb-analytics-store.ts');
+        await fs.mkdir(path.dirname(config.path), { recursive: true });
+        return createDuckDbAnalyticsStore({ path: config.path });
+      });
     }
     case 'clickhouse': {
       const { createClickHouseAnalyticsStore } = await import('./analytics/store/clickhouse-analytics-store.ts');

@@ -120,7 +120,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   const bootstrapped = (async () => {
     for (;;) {
       try {
-        return await bootstrap(store, writeModel, { adminTokenConfigured: config.adminToken !== undefined });
+        return await bootstrap(store, { adminTokenConfigured: config.adminToken !== undefined });
       } catch (error) {
         if (closed) return {};
         console.warn(`bootstrap: ${(error as Error).message}; retrying`);

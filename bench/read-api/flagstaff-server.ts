@@ -7,7 +7,6 @@ import { startFlagstaff } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { newSecret } from '../../src/shared/tokens.ts';
 import { bootstrap } from '../../src/write/bootstrap.ts';
-import { WriteModel } from '../../src/write/write-model.ts';
 import { seed } from './seed.ts';
 import { readProcStatus } from './proc.ts';
 
@@ -60,7 +59,7 @@ const config = loadConfig({
 
 // Seed before serving: environments first (as the first start would), then flags, segments and SDK keys.
 const store = await openEventStore(config.eventStore);
-await bootstrap(store, new WriteModel(store), { adminTokenConfigured: true });
+await bootstrap(store, { adminTokenConfigured: true });
 const seeded = await seed(store, { flags, segments });
 
 const flagstaff = await startFlagstaff(config, { store });

@@ -44,7 +44,7 @@ let seeded: SeededStore | undefined;
 let store: EventStore;
 if (kind === 'memory') {
   store = createInMemoryEventStore();
-  await bootstrap(store, new WriteModel(store), { adminTokenConfigured: true });
+  await bootstrap(store, { adminTokenConfigured: true });
   await seed(store, { flags, segments });
 } else {
   seeded = await seededStore(kind, { flags, segments });

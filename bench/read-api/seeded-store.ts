@@ -7,7 +7,6 @@ import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
 import type { EventStore } from '../../src/event-store/event-store.ts';
 import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
 import { bootstrap } from '../../src/write/bootstrap.ts';
-import { WriteModel } from '../../src/write/write-model.ts';
 import { seed, type SeedResult } from './seed.ts';
 
 export type StoreKind = 'pglite' | 'postgres';
@@ -54,7 +53,7 @@ export async function seededStore(kind: StoreKind, options: { flags: number; seg
     const store = await open();
     let seeded: SeedResult;
     try {
-      await bootstrap(store, new WriteModel(store), { adminTokenConfigured: true });
+      await bootstrap(store, { adminTokenConfigured: true });
       seeded = await seed(store, options);
     } finally {
       await store.close();

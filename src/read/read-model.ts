@@ -9,6 +9,7 @@ import type { FlagEvent, FlagType, HashVersion } from '../shared/flag-events.ts'
 import type { SegmentEvent } from '../shared/segment-events.ts';
 import type { EnvironmentSnapshot, FlagSnapshot, SegmentSnapshot } from '../shared/snapshot.ts';
 import type { Condition, Targeting, WeightedVariant } from '../shared/targeting.ts';
+import { shareParts } from '../shared/targeting-sharing.ts';
 import type { ExperimentEvent } from '../shared/experiment-events.ts';
 
 /** The read model's durable state: plain JSON, what a snapshot file holds and what the rebuild hash covers. */
@@ -347,32 +348,6 @@ function flagSnapshot(flag: StoredFlag, environment: string, experiment: StoredE
   if (!experiment) return snapshot;
   const { key, salt, trafficPercent, audience, variants } = experiment;
   return { ...snapshot, experiment: { key, salt, trafficPercent, audience, variants } };
-}
-
-/**
- * A flag's environments mostly target alike (staging mirrors production): each part of `targeting` (rules,
- * targets, prerequisites, serve) equal to the same part of another environment's reuses that one's objects, so
- * it is held once. Safe because stored targeting is never changed in place.
- */
-function shareParts(targeting: Targeting, others: readonly Targeting[]): Targeting {
-  if (others.length === 0) return targeting;
-  let shared: Record<string, unknown> | undefined;
-  for (const [part, value] of Object.entries(targeting)) {
-    if (value === null || typeof value !== 'object') continue;
-    let json: string | undefined;
-    for (const other of others) {
-      const candidate = (other as unknown as Record<string, unknown>)[part];
-      if (candidate === value) break;
-      if (candidate === null || typeof candidate !== 'object' || Array.isArray(candidate) !== Array.isArray(value)) continue;
-      if (Array.isArray(value) && (candidate as unknown[]).length !== value.length) continue;
-      json ??= JSON.stringify(value);
-      if (JSON.stringify(candidate) === json) {
-        (shared ??= { ...targeting })[part] = candidate;
-        break;
-      }
-    }
-  }
-  return (shared as Targeting | undefined) ?? targeting;
 }
 
 /** Keeps the previous segment object when nothing changed, so compiled flags using it can be reused. */

@@ -1,9 +1,8 @@
 import { VersionConflictError, type EventStore } from '../event-store/event-store.ts';
 import { ADMIN_TOKEN_CATEGORY } from '../shared/access-events.ts';
-import { streamId, type EventMetadata } from '../shared/domain-event.ts';
+import { splitStreamId, streamId, type EventMetadata } from '../shared/domain-event.ts';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_CATEGORY } from '../shared/environment-events.ts';
 import { newId, newSecret, sha256 } from '../shared/tokens.ts';
-import type { WriteModel } from './write-model.ts';
 
 const systemMetadata = (now: Date): EventMetadata => ({
   actor: 'system',
@@ -17,31 +16,38 @@ const systemMetadata = (now: Date): EventMetadata => ({
  * First start: the default environments, and an admin token if none was configured and none exists. Safe to
  * run on every start and from several processes at once: each append expects the stream not to exist.
  * Returns the new admin token, which the caller prints once and is never seen again.
+ *
+ * It reads only the streams it may write and scans the log for an admin token, keeping nothing: a process that
+ * never serves an admin request must not pay for the write model (60 MiB at 10,000 flags).
  */
-export async function bootstrap(
-  store: EventStore,
-  model: WriteModel,
-  options: { adminTokenConfigured: boolean; now?: Date },
-): Promise<{ newAdminToken?: string }> {
+export async function bootstrap(store: EventStore, options: { adminTokenConfigured: boolean; now?: Date }): Promise<{ newAdminToken?: string }> {
   const now = options.now ?? new Date();
   const metadata = systemMetadata(now) as unknown as Record<string, unknown>;
-  await model.refresh();
   for (const environment of DEFAULT_ENVIRONMENTS) {
-    if (model.environments.has(environment.key)) continue;
-    await appendIfAbsent(store, streamId(ENVIRONMENT_CATEGORY, environment.key), { type: 'EnvironmentCreated', data: { ...environment }, metadata });
+    const stream = streamId(ENVIRONMENT_CATEGORY, environment.key);
+    if ((await store.readStream(stream, { toVersion: 1 })).length > 0) continue;
+    await appendIfAbsent(store, stream, { type: 'EnvironmentCreated', data: { ...environment }, metadata });
   }
-  let newAdminToken: string | undefined;
-  if (!options.adminTokenConfigured && model.adminTokens.size === 0) {
-    const id = newId();
-    newAdminToken = newSecret('fs_admin');
-    await store.append(
-      streamId(ADMIN_TOKEN_CATEGORY, id),
-      [{ type: 'AdminTokenIssued', data: { id, name: 'initial-admin', role: 'admin', tokenHash: sha256(newAdminToken) }, metadata }],
-      { expectedVersion: 'no_stream' },
-    );
+  if (options.adminTokenConfigured || (await anyAdminTokenIssued(store))) return {};
+  const id = newId();
+  const newAdminToken = newSecret('fs_admin');
+  await store.append(
+    streamId(ADMIN_TOKEN_CATEGORY, id),
+    [{ type: 'AdminTokenIssued', data: { id, name: 'initial-admin', role: 'admin', tokenHash: sha256(newAdminToken) }, metadata }],
+    { expectedVersion: 'no_stream' },
+  );
+  return { newAdminToken };
+}
+
+/** The first token is issued at the first start, so the scan stops within the log's first page in practice. */
+async function anyAdminTokenIssued(store: EventStore): Promise<boolean> {
+  const pageSize = 1_000;
+  for (let after = 0; ; ) {
+    const page = await store.readAll({ after, limit: pageSize });
+    if (page.some((event) => splitStreamId(event.streamId).category === ADMIN_TOKEN_CATEGORY)) return true;
+    if (page.length < pageSize) return false;
+    after = page[page.length - 1]!.position;
   }
-  await model.refresh();
-  return newAdminToken === undefined ? {} : { newAdminToken };
 }
 
 async function appendIfAbsent(

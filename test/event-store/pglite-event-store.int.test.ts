@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgliteDriver } from '../../src/event-store/pglite-driver.ts';
 import type { SqlDriver } from '../../src/event-store/sql-driver.ts';
 import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
@@ -20,3 +20,9 @@ eventStoreContract(
   },
   { gapFree: true, multiConnection: false },
 );
+
+describe('PGlite driver', () => {
+  it('keeps PostgreSQL shared buffers small, since they stay resident in the process', async () => {
+    expect(await driver.query<{ shared_buffers: string }>('SHOW shared_buffers')).toEqual([{ shared_buffers: '16MB' }]);
+  });
+});

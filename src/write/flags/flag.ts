@@ -1,6 +1,7 @@
 import type { FlagEvent, FlagType, HashVersion, Variants } from '../../shared/flag-events.ts';
 import { defaultTargeting } from '../../shared/flag-defaults.ts';
 import type { Targeting } from '../../shared/targeting.ts';
+import { shareParts } from '../../shared/targeting-sharing.ts';
 
 /** A flag as the write side sees it: everything the deciders need, built from its events alone. */
 export interface Flag {
@@ -24,8 +25,11 @@ export function evolveFlag(state: Flag | undefined, event: FlagEvent): Flag {
   switch (event.type) {
     case 'FlagDetailsChanged':
       return { ...state, ...event.data };
-    case 'FlagTargetingChanged':
-      return { ...state, environments: { ...state.environments, [event.data.environment]: event.data.targeting } };
+    case 'FlagTargetingChanged': {
+      const { environment, targeting } = event.data;
+      const others = Object.entries(state.environments).flatMap(([name, t]) => (name === environment ? [] : [t]));
+      return { ...state, environments: { ...state.environments, [environment]: shareParts(targeting, others) } };
+    }
     case 'FlagToggled': {
       const targeting = targetingIn(state, event.data.environment);
       return {
