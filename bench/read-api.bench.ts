@@ -3,10 +3,8 @@ import { compared, machine, type BenchReport, type Measurement } from './harness
 import { startChildServer, type ChildServer } from './read-api/child-server.ts';
 import type { ServerReady } from './read-api/flagstaff-server.ts';
 import { load, percentiles, pooled, type LoadResult, type LoadSettings, type Pooled } from './read-api/load.ts';
-import { measureMemory, type MemoryFigures, type MemorySample } from './read-api/memory.ts';
 import { batchRequests, evaluationRequests } from './read-api/scenarios.ts';
-import { CHECKOUT_FLAG, ENVIRONMENTS } from './read-api/seed.ts';
-import type { StoreKind } from './read-api/seeded-store.ts';
+import { CHECKOUT_FLAG } from './read-api/seed.ts';
 import { toggleAndWatch } from './read-api/sse-propagation.ts';
 
 /**
@@ -19,10 +17,7 @@ import { toggleAndWatch } from './read-api/sse-propagation.ts';
  * 2. POST /api/v1/flags/batch over the environment's 50 flags: figures only, against a bare server answering
  *    Flagstaff's own batch response.
  * 3. A toggle through the admin API seen on a connected SSE stream within 100 ms at p99, over 200 changes.
- * 4. RSS with 10,000 flags × 3 environments loaded and compiled under 200 MB (read here as MiB), in a process
- *    started as `npm start` starts it on a store seeded beforehand by this one, with no admin request: on the
- *    embedded PGlite and on PostgreSQL (a fresh schema, dropped after), the same seeded data; baseline: the same
- *    with no flags. RSS 3 s after a warm-up, after a forced GC, and idle (bench/read-api/memory.ts).
+ * Memory (SPEC's RSS target) is measured by bench/read-memory.bench.ts, apart, since it needs a quiet machine less.
  */
 const LOAD: LoadSettings = { connections: 10, seconds: 4, pipelining: 1 };
 /** Short rounds, alternating servers, so that other work on this shared 2-core machine hits both alike. */
@@ -31,12 +26,8 @@ const WARM_UP: LoadSettings = { ...LOAD, seconds: 2 };
 const SERVING_FLAGS = 50;
 const SERVING_SEGMENTS = 5;
 const SSE_CHANGES = 200;
-const MEMORY_FLAGS = 10_000;
-const MEMORY_SEGMENTS = 20;
-/** The embedded default, and what a deployed read-API process runs on. */
-const STORES: readonly StoreKind[] = ['pglite', 'postgres'];
 
-const TARGETS = { ratio: 0.5, p99Ms: 5, sseP99Ms: 100, rssMiB: 200 };
+const TARGETS = { ratio: 0.5, p99Ms: 5, sseP99Ms: 100 };
 
 type Server = ChildServer<{ url: string; pid: number }>;
 
@@ -122,9 +113,6 @@ export async function run(): Promise<BenchReport> {
     await flagstaff.stop();
   }
 
-  // 4. Memory, each server alone on the machine, on each store.
-  for (const kind of STORES) measurements.push(...memoryMeasurements(await measureMemory(kind, 0, 0), await measureMemory(kind, MEMORY_FLAGS, MEMORY_SEGMENTS)));
-
   for (const m of measurements) if (m.notes) console.log(`  ${m.name}: ${m.notes}`);
   return { bench: 'read-api', startedAt, machine: machine(), measurements };
 }
@@ -176,40 +164,7 @@ function percentileOf(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 }
 
-const STORE_NAMES: Record<StoreKind, string> = { pglite: 'embedded PGlite', postgres: 'PostgreSQL' };
 
-/** RSS at three moments (after the warm-up as it is, after a forced GC, idle), with 0 flags and with 10,000. */
-function memoryMeasurements(empty: MemoryFigures, loaded: MemoryFigures): Measurement[] {
-  const store = STORE_NAMES[loaded.kind];
-  const flags = `${MEMORY_FLAGS.toLocaleString('en-US')} flags × ${ENVIRONMENTS.length} environments`;
-  const mib = (sample: MemorySample): number => sample.report.vmRssKiB / 1024;
-  const setup = `${loaded.ready.analytics === 'none' ? '' : `analytics store ${loaded.ready.analytics} (the default); `}store seeded by the bench (${loaded.seed.events} events in ${(loaded.seed.milliseconds / 1000).toFixed(1)} s) before the process started; read model caught up ${(loaded.ready.startMilliseconds / 1000).toFixed(1)} s after start; warm-up: one evaluation and one snapshot per environment; no admin request`;
-  const moments = [
-    { key: 'warm', label: '3 s after the warm-up', notes: 'VmRSS as it is, no GC forced' },
-    { key: 'afterGc', label: 'after global.gc()', notes: 'VmRSS 1 s after global.gc() (twice), right after the figure above' },
-    { key: 'idle', label: 'idle 60 s', notes: 'VmRSS 60 s after the warm-up, nothing forced since: V8\'s memory reducer has shrunk the heap, as in any process left idle' },
-  ] as const;
-  const measurements: Measurement[] = [];
-  for (const { key, label, notes } of moments) {
-    const base: Measurement = { name: `RSS, ${store}, 0 flags, ${label}`, value: mib(empty[key]), unit: 'MiB', notes: `${notes}; ${memoryBreakdown(empty[key])}` };
-    const met = mib(loaded[key]) < TARGETS.rssMiB;
-    measurements.push(
-      base,
-      compared(`RSS, ${store}, ${flags}, ${MEMORY_SEGMENTS} segments, ${label}`, mib(loaded[key]), 'MiB', base, {
-        ...(key === 'warm' ? {} : { target: `< ${TARGETS.rssMiB} MiB` }),
-        notes: `${key === 'warm' ? '' : `${verdict(met)}; `}${notes}; ${memoryBreakdown(loaded[key])}${key === 'warm' ? `; ${setup}` : ''}`,
-      }),
-      { name: `RSS attributable to ${flags}, ${store}, ${label} (difference)`, value: mib(loaded[key]) - mib(empty[key]), unit: 'MiB' },
-    );
-  }
-  return measurements;
-}
-
-function memoryBreakdown({ report, mappings }: MemorySample): string {
-  const m = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
-  const { usage, spaces } = report;
-  return `V8 heap used ${m(usage.heapUsed)} MiB of ${m(usage.heapTotal)} (young generation ${spaces['new_space']?.committedMiB ?? '?'} MiB committed), external ${m(usage.external)} MiB, array buffers ${m(usage.arrayBuffers)} MiB; largest resident mappings (resident/mapped): ${mappings.join(', ')}`;
-}
 
 /**
  * On two cores the generator shares the machine with the server, so at full load both rates are partly the

@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<BenchReport> }>
   'append-throughput': () => import('./append-throughput.bench.ts'),
   stats: () => import('./stats.bench.ts'),
   'read-api': () => import('./read-api.bench.ts'),
+  'read-memory': () => import('./read-memory.bench.ts'),
   'local-evaluation': () => import('./local-evaluation.bench.ts'),
   pipeline: () => import('./pipeline.bench.ts'),
   'analytics-query': () => import('./analytics-query.bench.ts'),

@@ -37,8 +37,9 @@ export interface MemoryFigures {
 
 /**
  * One Flagstaff process (bench/read-api/read-process.ts, started as `npm start` starts it) on a store seeded
- * beforehand with `flags` flags: each environment evaluated once and its snapshot fetched once (the warm-up),
- * then its memory three times (as it is, after a forced GC, idle). No admin request is made.
+ * beforehand with `flags` flags: in each environment one flag evaluated, every flag evaluated in a batch
+ * for two contexts, and the snapshot fetched once (the warm-up),
+ * then every flag in a batch twice (two contexts), then its memory three times (as it is, after a forced GC, idle). No admin request is made.
  */
 export async function measureMemory(kind: StoreKind, flags: number, segments: number): Promise<MemoryFigures> {
   const store = await seededStore(kind, { flags, segments });
@@ -56,6 +57,12 @@ export async function measureMemory(kind: StoreKind, flags: number, segments: nu
         const evaluation = await fetch(`${url}/api/v1/flags/${flagKeys[0] ?? CHECKOUT_FLAG}?targetingKey=user-1&country=US`, { headers });
         await evaluation.text();
         if (evaluation.status !== (flags > 0 ? 200 : 404)) throw new Error(`evaluation in ${environment}: ${evaluation.status}`);
+        // Every flag evaluated, for two contexts: what a server in use has built (lazy result objects included).
+        for (const context of [{ targetingKey: 'user-1', country: 'US', plan: 'premium' }, { targetingKey: 'user-2', country: 'DE', plan: 'free' }]) {
+          const batch = await fetch(`${url}/api/v1/flags/batch`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ context }) });
+          const evaluated = (await batch.json()) as { flags: unknown[] };
+          if (batch.status !== 200 || evaluated.flags.length !== flags) throw new Error(`batch in ${environment}: ${batch.status}`);
+        }
         const snapshot = await fetch(`${url}/api/v1/snapshot`, { headers });
         const body = (await snapshot.json()) as { flags: Record<string, unknown> };
         if (snapshot.status !== 200 || Object.keys(body.flags).length !== flags) throw new Error(`snapshot of ${environment}: ${snapshot.status}`);

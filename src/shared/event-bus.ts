@@ -15,7 +15,10 @@ export interface BusMessage {
 export interface ConsumedMessage extends BusMessage {
   readonly topic: Topic;
   readonly partition: number;
+  /** The offset of the broker record that carried the message. */
   readonly offset: string;
+  /** Where the message sat in that record, when the adapter packs several messages into one record (Kafka). */
+  readonly index?: number;
 }
 
 export interface BusSubscription {

@@ -17,6 +17,8 @@ export const DEAD_LETTER_HEADERS = {
   topic: 'x-source-topic',
   partition: 'x-source-partition',
   offset: 'x-source-offset',
+  /** Where in the source record the message sat, when several travelled in one (Kafka packs them). */
+  index: 'x-source-index',
 } as const;
 
 export interface SinkBatchMetrics {
@@ -55,6 +57,7 @@ export function deadLetterOf(message: ConsumedMessage, reason: string): BusMessa
       [DEAD_LETTER_HEADERS.topic]: message.topic,
       [DEAD_LETTER_HEADERS.partition]: String(message.partition),
       [DEAD_LETTER_HEADERS.offset]: message.offset,
+      ...(message.index === undefined ? {} : { [DEAD_LETTER_HEADERS.index]: String(message.index) }),
     },
   };
 }

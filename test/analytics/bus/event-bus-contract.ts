@@ -223,16 +223,19 @@ export function eventBusContract(name: string, open: () => Promise<BusHarness>, 
 
     it(`delivers ${options.manyMessages} messages exactly once to a healthy consumer`, async () => {
       const recorder = await recordFor(harness.group('bulk'), ['exposures']);
-      const published = messages(options.manyMessages, 97);
+      // Without headers, as the pipeline publishes: the Kafka adapter packs these many to a record.
+      const published = messages(options.manyMessages, 97).map(({ key, value }) => ({ key, value }));
       for (let i = 0; i < published.length; i += 1_000) await bus.publish('exposures', published.slice(i, i + 1_000));
       await waitFor(recorder, options.manyMessages);
       await pause(options.quietMs);
 
       expect(recorder.accepted).toHaveLength(options.manyMessages);
       expect(new Set(ids(recorder.accepted)).size).toBe(options.manyMessages);
+      // Every message keeps its key, and each key's messages arrive complete and in order.
+      for (const message of recorder.accepted) expect(message.key).toBe(payload(message).key);
       for (let key = 0; key < 97; key++) {
         const seqs = recorder.accepted.filter((m) => m.key === `unit-${key}`).map((m) => payload(m).seq);
-        expect(seqs).toEqual(seqs.toSorted((a, b) => a - b));
+        expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
       }
     });
   });

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { BusUnavailableError } from '../../../src/analytics/bus/bus-errors.ts';
-import { createKafkaBus } from '../../../src/analytics/bus/kafka-bus.ts';
+import { createKafkaBus, PACKED_HEADER } from '../../../src/analytics/bus/kafka-bus.ts';
 import type { ConsumedMessage } from '../../../src/shared/event-bus.ts';
 import { eventBusContract } from './event-bus-contract.ts';
 import { brokers, openKafkaHarness } from './kafka-harness.ts';
@@ -76,6 +76,63 @@ describe('kafka bus', () => {
       await subscription.stop();
       expect(received.map((m) => Number(m.value.split(':')[0]))).toEqual(published.map((_, n) => n));
     } finally {
+      await harness.bus.close();
+      await harness.cleanup?.();
+    }
+  });
+
+  it('packs messages without headers many to a Kafka record, and unpacks them with their keys', async () => {
+    const harness = await openKafkaHarness();
+    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const published = Array.from({ length: 5_000 }, (_, n) => ({ key: `unit-${n % 50}`, value: JSON.stringify({ n, pad: 'x'.repeat(100) }) }));
+      await harness.bus.publish('exposures', published);
+      const offsets = await admin.fetchTopicOffsets(harness.bus.topicNames.exposures);
+      const records = offsets.reduce((sum, p) => sum + Number(p.high), 0);
+      expect(records).toBeGreaterThan(1);
+      expect(records).toBeLessThan(50);
+
+      const received: ConsumedMessage[] = [];
+      const subscription = await harness.bus.subscribe({ groupId: harness.group('packed'), topics: ['exposures'], onBatch: async (b) => void received.push(...b) });
+      const deadline = Date.now() + 30_000;
+      while (received.length < published.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await subscription.stop();
+      expect(received).toHaveLength(published.length);
+      expect(received.map((m) => [m.key, m.value]).sort()).toEqual(published.map((m) => [m.key, m.value]).sort());
+      for (const message of received) expect(message.index).toBeGreaterThanOrEqual(0);
+    } finally {
+      await admin.disconnect();
+      await harness.bus.close();
+      await harness.cleanup?.();
+    }
+  });
+
+  it('delivers a record that only claims to be packed as it is, and goes on', async () => {
+    const harness = await openKafkaHarness({ partitions: 1 });
+    const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: harness.bus.topicNames.metrics,
+        messages: [
+          { key: 'a', value: 'one\ntwo', headers: { [PACKED_HEADER]: '["a"]' } },
+          { key: 'b', value: 'three', headers: { [PACKED_HEADER]: 'not json' } },
+        ],
+      });
+      await harness.bus.publish('metrics', [{ key: 'c', value: 'four' }]);
+      const received: ConsumedMessage[] = [];
+      const subscription = await harness.bus.subscribe({ groupId: harness.group('forged'), topics: ['metrics'], onBatch: async (b) => void received.push(...b) });
+      const deadline = Date.now() + 30_000;
+      while (received.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await subscription.stop();
+      expect(received.map((m) => [m.key, m.value])).toEqual([
+        ['a', 'one\ntwo'],
+        ['b', 'three'],
+        ['c', 'four'],
+      ]);
+    } finally {
+      await producer.disconnect();
       await harness.bus.close();
       await harness.cleanup?.();
     }

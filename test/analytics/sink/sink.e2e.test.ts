@@ -127,4 +127,29 @@ describe('analytics sink on Kafka', () => {
     expect(Number(letter?.headers?.[DEAD_LETTER_HEADERS.partition])).toBeGreaterThanOrEqual(0);
     expect(Number(letter?.headers?.[DEAD_LETTER_HEADERS.offset])).toBeGreaterThanOrEqual(0);
   });
+
+  it('dead-letters a malformed event that travelled packed with good ones, alone and with its place in the record', async () => {
+    const { bus } = harness;
+    const store = createInMemoryAnalyticsStore();
+    const letters: ConsumedMessage[] = [];
+    sinks.push(
+      await bus.subscribe({ groupId: harness.group('dead-letter-reader'), topics: ['dead-letters'], onBatch: async (b) => void letters.push(...b) }),
+    );
+    sinks.push(await startAnalyticsSink({ bus, store, groupId: harness.group('sink') }));
+
+    // No headers: packed into records of many events. Same key as its neighbours, so in the same record.
+    const good = metrics(20).map(({ value }) => ({ key: 'user-1', value }));
+    const broken = { key: 'user-1', value: '{"type":"metric","eventId":"x","name":"buy","unitId":"user-1","timestamp":"yesterday"}' };
+    await bus.publish('metrics', [...good.slice(0, 7), broken, ...good.slice(7)]);
+    await eventually(async () => expect(await store.eventCounts()).toEqual({ exposures: 0, metricEvents: 20 }), 30_000);
+    await eventually(async () => expect(letters).toHaveLength(1), 30_000);
+
+    const [letter] = letters;
+    expect(letter).toMatchObject({ key: 'user-1', value: broken.value });
+    expect(letter?.headers).toMatchObject({
+      [DEAD_LETTER_HEADERS.topic]: 'metrics',
+      [DEAD_LETTER_HEADERS.index]: '7',
+      [DEAD_LETTER_HEADERS.reason]: expect.stringMatching(/^invalid event: .*timestamp/),
+    });
+  });
 });
