@@ -14,6 +14,7 @@ import { ExposurePublisher } from './read/exposure-publisher.ts';
 import type { EventBus } from './shared/event-bus.ts';
 import { createReadApi } from './read/read-api.ts';
 import { readAdminRoutes } from './read/read-admin-routes.ts';
+import { timeTravelRoutes } from './read/time-travel/time-travel-routes.ts';
 import { fileReadModelPersistence, type ReadModelPersistence } from './read/read-model-persistence.ts';
 import { startReadProjection, type ReadProjection } from './read/read-projection.ts';
 import { SdkKeys } from './read/sdk-keys.ts';
@@ -105,6 +106,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
       readAdminRoutes({ store, projection }),
       resultsRoutes({ experiments: experimentModel, analytics }),
       experimentRoutes({ store, model: experimentModel }),
+      timeTravelRoutes({ store }),
     ],
   });
   const server = http.createServer((req, res) => {

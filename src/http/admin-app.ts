@@ -4,6 +4,7 @@ import type { EventStore } from '../event-store/event-store.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { accessRoutes } from '../write/access/access-routes.ts';
 import { auditRoutes } from '../write/audit/audit-routes.ts';
+import { environmentRollbackRoutes } from '../write/environments/environment-rollback-routes.ts';
 import { environmentRoutes } from '../write/environments/environment-routes.ts';
 import { flagRoutes } from '../write/flags/flag-routes.ts';
 import { segmentRoutes } from '../write/segments/segment-routes.ts';
@@ -44,7 +45,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
     commandBody,
   );
   const deps = { store, model };
-  app.use(flagRoutes(deps), segmentRoutes(deps), environmentRoutes(deps), accessRoutes(deps), auditRoutes(deps), statsRoutes(), ...(options.routers ?? []));
+  app.use(flagRoutes(deps), segmentRoutes(deps), environmentRoutes(deps), environmentRollbackRoutes(deps), accessRoutes(deps), auditRoutes(deps), statsRoutes(), ...(options.routers ?? []));
 
   app.use((req) => {
     throw new NotFoundError(`No route for ${req.method} ${req.path}`);

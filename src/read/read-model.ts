@@ -9,7 +9,7 @@ import type { FlagEvent, FlagType, HashVersion } from '../shared/flag-events.ts'
 import type { SegmentEvent } from '../shared/segment-events.ts';
 import type { EnvironmentSnapshot, FlagSnapshot, SegmentSnapshot } from '../shared/snapshot.ts';
 import type { Condition, Targeting, WeightedVariant } from '../shared/targeting.ts';
-import { shareParts } from '../shared/targeting-sharing.ts';
+import { shareAll, shareParts } from '../shared/targeting-sharing.ts';
 import type { ExperimentEvent } from '../shared/experiment-events.ts';
 
 /** The read model's durable state: plain JSON, what a snapshot file holds and what the rebuild hash covers. */
@@ -75,13 +75,27 @@ export class ReadModel {
   constructor(state: ReadModelState = emptyReadModelState()) {
     // A loaded state holds each environment's targeting apart (JSON has no shared objects): share it again.
     const flags: Record<string, StoredFlag> = {};
-    for (const [key, flag] of Object.entries(state.flags)) {
-      const environments: Record<string, Targeting> = {};
-      for (const [environment, targeting] of Object.entries(flag.environments)) environments[environment] = shareParts(targeting, Object.values(environments));
-      flags[key] = { ...flag, environments };
-    }
+    for (const [key, flag] of Object.entries(state.flags)) flags[key] = { ...flag, environments: shareAll(flag.environments) };
     this.state = { ...state, flags, experiments: state.experiments ?? {} };
     for (const environment of Object.keys(state.environments)) this.markAll(environment);
+  }
+
+  /**
+   * A model resuming from another model's `toState()`, sharing its objects: cheap (one copy of each record, no
+   * re-sharing), and safe because stored objects are replaced, never changed in place. Time travel keeps such
+   * checkpoints of the log and folds forward from the nearest one.
+   */
+  static resume(checkpoint: ReadModelState): ReadModel {
+    const model = new ReadModel();
+    const { formatVersion, position, flags, segments, environments, apiKeys, experiments } = checkpoint;
+    model.state = { formatVersion, position, flags: { ...flags }, segments: { ...segments }, environments: { ...environments }, apiKeys: { ...apiKeys }, experiments: { ...experiments } };
+    for (const environment of Object.keys(environments)) model.markAll(environment);
+    return model;
+  }
+
+  /** A flag as stored, archived ones included (snapshots leave those out): what explain needs to say why. */
+  storedFlag(key: string): StoredFlag | undefined {
+    return this.state.flags[key];
   }
 
   get position(): number {
@@ -201,7 +215,8 @@ export class ReadModel {
         if (!current) return;
         flags[key] = { ...current, variants: event.data.variants, version: event.version };
         return this.touchAll(key, event.position);
-      case 'FlagTargetingChanged': {
+      case 'FlagTargetingChanged':
+      case 'FlagTargetingRolledBack': {
         if (!current) return;
         const { environment, targeting } = event.data;
         const others = Object.entries(current.environments).flatMap(([name, t]) => (name === environment ? [] : [t]));
@@ -223,6 +238,12 @@ export class ReadModel {
         if (!current) return;
         flags[key] = { ...current, version: event.version, archived: event.type === 'FlagArchived' };
         return this.touchAll(key, event.position);
+      case 'FlagRolledBack': {
+        if (!current) return;
+        const { variants, archived, environments } = event.data;
+        flags[key] = { ...current, variants, archived, version: event.version, environments: shareAll(environments) };
+        return this.touchAll(key, event.position);
+      }
       default: {
         const exhaustive: never = event;
         throw new Error(`unknown flag event ${(exhaustive as StoredEvent).type}`);

@@ -20,8 +20,34 @@ export type FlagTargetingChanged = DomainEvent<'FlagTargetingChanged', { environ
 export type FlagToggled = DomainEvent<'FlagToggled', { environment: string; enabled: boolean }>;
 export type FlagArchived = DomainEvent<'FlagArchived', Record<string, never>>;
 export type FlagRestored = DomainEvent<'FlagRestored', Record<string, never>>;
+/**
+ * A rollback of the whole flag to an earlier version: it carries the complete restored state (not a pointer to
+ * the version), so folding it needs nothing but the event, and history is never rewritten. `environments` holds
+ * exactly the environments configured at that version; the others go back to their default targeting.
+ */
+export type FlagRolledBack = DomainEvent<
+  'FlagRolledBack',
+  {
+    toVersion: number;
+    description: string;
+    tags: string[];
+    variants: Variants;
+    archived: boolean;
+    environments: Record<string, Targeting>;
+  }
+>;
+/** One environment's targeting restored as it was at `toTime` (an environment rollback appends one per flag). */
+export type FlagTargetingRolledBack = DomainEvent<'FlagTargetingRolledBack', { environment: string; toTime: string; targeting: Targeting }>;
 
-export type FlagEvent = FlagCreated | FlagDetailsChanged | FlagTargetingChanged | FlagToggled | FlagArchived | FlagRestored;
+export type FlagEvent =
+  | FlagCreated
+  | FlagDetailsChanged
+  | FlagTargetingChanged
+  | FlagToggled
+  | FlagArchived
+  | FlagRestored
+  | FlagRolledBack
+  | FlagTargetingRolledBack;
 
 export const FLAG_CATEGORY = 'flag';
 export const FLAG_EVENT_TYPES: ReadonlySet<string> = new Set<FlagEvent['type']>([
@@ -31,4 +57,6 @@ export const FLAG_EVENT_TYPES: ReadonlySet<string> = new Set<FlagEvent['type']>(
   'FlagToggled',
   'FlagArchived',
   'FlagRestored',
+  'FlagRolledBack',
+  'FlagTargetingRolledBack',
 ]);

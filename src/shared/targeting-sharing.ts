@@ -25,3 +25,10 @@ export function shareParts(targeting: Targeting, others: readonly Targeting[]): 
   }
   return (shared as Targeting | undefined) ?? targeting;
 }
+
+/** Environments as one record holds them (a loaded file, a rollback event), their equal parts shared again. */
+export function shareAll(environments: Readonly<Record<string, Targeting>>): Record<string, Targeting> {
+  const shared: Record<string, Targeting> = {};
+  for (const [name, targeting] of Object.entries(environments)) shared[name] = shareParts(targeting, Object.values(shared));
+  return shared;
+}

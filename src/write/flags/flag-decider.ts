@@ -26,7 +26,11 @@ export type FlagCommand =
   | { type: 'ChangeTargeting'; data: { environment: string; targeting: TargetingInput } }
   | { type: 'ToggleFlag'; data: { environment: string; enabled: boolean } }
   | { type: 'ArchiveFlag' }
-  | { type: 'RestoreFlag' };
+  | { type: 'RestoreFlag' }
+  /** `target` is the flag as it was at `toVersion`, folded from its own history by the caller. */
+  | { type: 'RollbackFlag'; data: { toVersion: number; target: Flag } }
+  /** `targeting` is the environment's targeting as it was at `toTime` (or the current one switched off). */
+  | { type: 'RollbackTargeting'; data: { environment: string; toTime: string; targeting: Targeting } };
 
 /** What a flag decision may look at beyond the flag itself: a read-only view of the other aggregates. */
 export interface FlagDecisionContext {
@@ -95,11 +99,68 @@ export function decideFlag(command: FlagCommand, state: Flag | undefined, contex
     }
     case 'RestoreFlag':
       return state.archived ? [{ type: 'FlagRestored', data: {} }] : [];
+    case 'RollbackFlag':
+      return decideRollback(command.data.toVersion, command.data.target, state, context);
+    case 'RollbackTargeting': {
+      requireLive(state);
+      const { environment, toTime, targeting } = command.data;
+      if (!context.environmentExists(environment)) throw new NotFoundError(`Environment ${environment} not found`);
+      throwIfAny(DomainRuleViolation, `The targeting of ${state.key} in ${environment} as of ${toTime} cannot be restored`, targetingIssues(state, environment, targeting, context));
+      if (JSON.stringify(targeting) === JSON.stringify(targetingIn(state, environment))) return [];
+      return [{ type: 'FlagTargetingRolledBack', data: { environment, toTime, targeting } }];
+    }
     default: {
       const exhaustive: never = command;
       throw new Error(`unknown command ${(exhaustive as FlagCommand).type}`);
     }
   }
+}
+
+/**
+ * Restoring an old version appends its whole state, but only if that state still makes sense today: every
+ * segment and prerequisite it names must still resolve, no prerequisite cycle may form, no other flag may lose
+ * a variant it requires, and archiving through a rollback obeys the rule archiving does. All blockers are listed.
+ */
+function decideRollback(toVersion: number, target: Flag, state: Flag, context: FlagDecisionContext): FlagEvent[] {
+  const data = {
+    toVersion,
+    description: target.description,
+    tags: [...target.tags],
+    variants: target.variants,
+    archived: target.archived,
+    environments: { ...target.environments },
+  };
+  const same =
+    JSON.stringify([state.description, state.tags, state.variants, state.archived, state.environments]) ===
+    JSON.stringify([data.description, data.tags, data.variants, data.archived, data.environments]);
+  if (same) return [];
+  const issues: FieldIssue[] = [];
+  if (!target.archived) {
+    for (const [environment, targeting] of Object.entries(target.environments)) {
+      if (!context.environmentExists(environment)) continue; // environments are never deleted; defensive only
+      for (const found of targetingIssues(target, environment, targeting, context)) {
+        issues.push({ pointer: found.pointer.replace(/^#/, `#/environments/${environment}`), detail: found.detail });
+      }
+    }
+  }
+  for (const name of Object.keys(state.variants).filter((v) => !Object.hasOwn(target.variants, v))) {
+    const requiredBy = dependents(state.key, context, name);
+    if (requiredBy.length > 0) issues.push(issue(['variants'], `variant ${name} would be removed but is a prerequisite of ${requiredBy.join(', ')}`));
+  }
+  if (target.archived && !state.archived) {
+    const requiredBy = dependents(state.key, context);
+    if (requiredBy.length > 0) issues.push(issue(['archived'], `version ${toVersion} is archived, but ${state.key} is now a prerequisite of ${requiredBy.join(', ')}`));
+  }
+  throwIfAny(DomainRuleViolation, `Version ${toVersion} of ${state.key} cannot be restored: what it refers to has changed since`, issues);
+  return [{ type: 'FlagRolledBack', data }];
+}
+
+/** Live flags that have `key` as a prerequisite (requiring `variant`, when given), in any environment. */
+function dependents(key: string, context: FlagDecisionContext, variant?: string): string[] {
+  return [...context.flags()]
+    .filter((other) => !other.archived && other.key !== key)
+    .filter((other) => Object.values(other.environments).some((t) => t.prerequisites.some((p) => p.flagKey === key && (variant === undefined || p.variant === variant))))
+    .map((other) => other.key);
 }
 
 function requireLive(flag: Flag): void {

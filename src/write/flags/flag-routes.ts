@@ -14,10 +14,15 @@ import type { WriteModel } from '../write-model.ts';
 import { decideFlag, type FlagCommand } from './flag-decider.ts';
 import { changeFlagBody, createFlagBody, listFlagsQuery, targetingBody, toggleBody } from './flag-schemas.ts';
 import { targetingIn, type Flag } from './flag.ts';
+import { FlagHistory } from './flag-history.ts';
+import { flagAsOfQuery, flagHistoryRoutes, replyFlagAsOf } from './flag-history-routes.ts';
+import { flagResource } from './flag-resource.ts';
 
 export function flagRoutes(deps: { store: EventStore; model: WriteModel }): Router {
   const { store, model } = deps;
   const router = Router();
+  const history = new FlagHistory(store);
+  router.use(flagHistoryRoutes({ store, model, history }));
 
   const run = (key: string, command: FlagCommand, context: CommandContext): Promise<CommandOutcome> =>
     executeCommand(
@@ -66,6 +71,8 @@ export function flagRoutes(deps: { store: EventStore; model: WriteModel }): Rout
   });
 
   router.get('/admin/flags/:key', async (req, res) => {
+    const asOf = parseWith(flagAsOfQuery, req.query, 'query');
+    if (asOf.version !== undefined || asOf.at !== undefined) return replyFlagAsOf(req, res, { model, history }, asOf);
     await model.refresh();
     reply(res, 200, pathParam(req, 'key'));
   });
@@ -132,22 +139,4 @@ function existing(model: WriteModel, key: string): Versioned<Flag> {
   const versioned = model.flagsByKey.get(key);
   if (!versioned) throw new NotFoundError(`Flag ${key} not found`);
   return versioned;
-}
-
-export function flagResource(versioned: Versioned<Flag>, environments: readonly string[]) {
-  const { state: flag } = versioned;
-  return {
-    key: flag.key,
-    type: flag.type,
-    description: flag.description,
-    tags: flag.tags,
-    variants: flag.variants,
-    hashVersion: flag.hashVersion,
-    archived: flag.archived,
-    version: versioned.version,
-    createdAt: versioned.createdAt,
-    updatedAt: versioned.updatedAt,
-    updatedBy: versioned.updatedBy,
-    environments: Object.fromEntries(environments.map((env) => [env, targetingIn(flag, env)])),
-  };
 }

@@ -1,7 +1,7 @@
 import type { FlagEvent, FlagType, HashVersion, Variants } from '../../shared/flag-events.ts';
 import { defaultTargeting } from '../../shared/flag-defaults.ts';
 import type { Targeting } from '../../shared/targeting.ts';
-import { shareParts } from '../../shared/targeting-sharing.ts';
+import { shareAll, shareParts } from '../../shared/targeting-sharing.ts';
 
 /** A flag as the write side sees it: everything the deciders need, built from its events alone. */
 export interface Flag {
@@ -25,7 +25,8 @@ export function evolveFlag(state: Flag | undefined, event: FlagEvent): Flag {
   switch (event.type) {
     case 'FlagDetailsChanged':
       return { ...state, ...event.data };
-    case 'FlagTargetingChanged': {
+    case 'FlagTargetingChanged':
+    case 'FlagTargetingRolledBack': {
       const { environment, targeting } = event.data;
       const others = Object.entries(state.environments).flatMap(([name, t]) => (name === environment ? [] : [t]));
       return { ...state, environments: { ...state.environments, [environment]: shareParts(targeting, others) } };
@@ -41,6 +42,10 @@ export function evolveFlag(state: Flag | undefined, event: FlagEvent): Flag {
       return { ...state, archived: true };
     case 'FlagRestored':
       return { ...state, archived: false };
+    case 'FlagRolledBack': {
+      const { description, tags, variants, archived, environments } = event.data;
+      return { ...state, description, tags, variants, archived, environments: shareAll(environments) };
+    }
     default: {
       const exhaustive: never = event;
       throw new Error(`unknown flag event ${(exhaustive as FlagEvent).type}`);

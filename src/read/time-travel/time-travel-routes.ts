@@ -1,0 +1,91 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { EventStore } from '../../event-store/event-store.ts';
+import { explainFlag } from '../../evaluation/explain.ts';
+import { pathParam } from '../../http/command-request.ts';
+import { parseWith } from '../../http/validation.ts';
+import { NotFoundError, ValidationError, issue } from '../../shared/errors.ts';
+import { keySchema } from '../../shared/keys.ts';
+import type { LogBound } from '../../shared/log-checkpoints.ts';
+import { compileForFlag, ReadModelHistory } from './read-model-history.ts';
+
+const asOf = {
+  /** An instant: the configuration recorded at or before it. */
+  at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2025-01-31T12:00:00Z' }).optional(),
+  /** A global position of the log, as every evaluation result reports it in `revision`. */
+  revision: z.coerce.number().int().min(1).optional(),
+};
+const bothGiven = (value: { at?: string | undefined; revision?: number | undefined }, ctx: z.RefinementCtx): void => {
+  if (value.at !== undefined && value.revision !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['revision'], message: 'give either at or revision, not both' });
+  }
+};
+const snapshotQuery = z.strictObject(asOf).superRefine(bothGiven);
+const explainBody = z
+  .strictObject({
+    flagKey: keySchema,
+    environment: keySchema,
+    context: z.record(z.string().max(128), z.json()).default({}),
+    defaultValue: z.json().optional(),
+    at: asOf.at,
+    revision: z.number().int().min(1).optional(),
+  })
+  .superRefine(bothGiven);
+
+/**
+ * Time travel on the read side: an environment's configuration, and any evaluation with its trace, as of any
+ * moment of the log. Answers come from the read model folded up to that moment (src/read/time-travel).
+ */
+export function timeTravelRoutes(deps: { store: EventStore; history?: ReadModelHistory }): Router {
+  const { store } = deps;
+  const history = deps.history ?? new ReadModelHistory(store);
+  const router = Router();
+
+  /** The log bound asked for; `now` is the head of the log at the time of the request. */
+  const boundOf = async (query: { at?: string | undefined; revision?: number | undefined }): Promise<LogBound> => {
+    const head = await store.headPosition();
+    if (query.revision !== undefined) {
+      if (query.revision > head) throw new NotFoundError(`There is no revision ${query.revision} yet`, [issue(['revision'], `is beyond the head of the log (${head})`)]);
+      return { position: query.revision };
+    }
+    if (query.at !== undefined) {
+      const time = new Date(query.at);
+      if (time.getTime() > Date.now()) throw new ValidationError('The request is invalid', [issue(['at'], 'is in the future: the past can be replayed, the future cannot')]);
+      return { time };
+    }
+    return { position: head };
+  };
+
+  router.get('/admin/environments/:env/snapshot', async (req, res) => {
+    const query = parseWith(snapshotQuery, req.query, 'query');
+    const environment = pathParam(req, 'env');
+    const folded = await history.at(await boundOf(query));
+    const snapshot = folded.model.snapshot(environment);
+    if (!snapshot) throw new NotFoundError(`Environment ${environment} did not exist at that moment`, [issue(['env'], `names no environment at position ${folded.position}`)]);
+    res.json({ asOf: { position: folded.position, time: folded.recordedAt ?? null }, ...snapshot });
+  });
+
+  router.post('/admin/explain', async (req, res) => {
+    const body = parseWith(explainBody, req.body);
+    const folded = await history.at(await boundOf(body));
+    const snapshot = folded.model.snapshot(body.environment);
+    if (!snapshot) {
+      throw new NotFoundError(`Environment ${body.environment} did not exist at that moment`, [issue(['environment'], `names no environment at position ${folded.position}`)]);
+    }
+    if (!folded.model.storedFlag(body.flagKey) && !(await history.at({ position: await store.headPosition() })).model.storedFlag(body.flagKey)) {
+      throw new NotFoundError(`Flag ${body.flagKey} has never existed`, [issue(['flagKey'], 'names no flag, now or then')]);
+    }
+    const explanation = explainFlag(compileForFlag(snapshot, body.flagKey), body.flagKey, body.context, body.defaultValue);
+    const stored = folded.model.storedFlag(body.flagKey);
+    res.json({
+      flagKey: body.flagKey,
+      environment: body.environment,
+      asOf: { position: folded.position, time: folded.recordedAt ?? null, flagVersion: stored?.version ?? null, archived: stored?.archived ?? null },
+      context: body.context,
+      result: explanation.result,
+      trace: explanation.trace,
+    });
+  });
+
+  return router;
+}

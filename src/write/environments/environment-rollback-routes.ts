@@ -1,0 +1,76 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { EventStore } from '../../event-store/event-store.ts';
+import { requireRole } from '../../http/admin-auth.ts';
+import { commandContext, pathParam } from '../../http/command-request.ts';
+import { parseWith } from '../../http/validation.ts';
+import { executeCommand } from '../../shared/command-handler.ts';
+import { streamId } from '../../shared/domain-event.ts';
+import { DomainRuleViolation, NotFoundError, ValidationError, issue, type FieldIssue } from '../../shared/errors.ts';
+import { FLAG_CATEGORY } from '../../shared/flag-events.ts';
+import type { WriteModel } from '../write-model.ts';
+import { decideFlag } from '../flags/flag-decider.ts';
+import { contextAfter, FlagsHistory, planEnvironmentRollback } from './environment-rollback.ts';
+
+const rollbackBody = z.strictObject({
+  toTime: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2025-01-31T12:00:00Z' }),
+  dryRun: z.boolean().default(false),
+});
+
+/**
+ * POST /admin/environments/:env/rollback: every flag's targeting in one environment as it was at `toTime`, one
+ * event per changed flag. Everything is checked first, against the state the rollback leads to; if anything
+ * blocks (a segment or prerequisite gone since), nothing is appended and every blocker is listed. A dry run
+ * answers the same without appending.
+ */
+export function environmentRollbackRoutes(deps: { store: EventStore; model: WriteModel }): Router {
+  const { store, model } = deps;
+  const history = new FlagsHistory(store);
+  const router = Router();
+
+  router.post('/admin/environments/:env/rollback', requireRole('editor'), async (req, res) => {
+    const environment = pathParam(req, 'env');
+    const body = parseWith(rollbackBody, req.body);
+    const context = commandContext(req, res, { ifMatch: 'ignored' });
+    if (!body.dryRun && (context.reason === undefined || context.reason.trim() === '')) {
+      throw new ValidationError('The request body is invalid', [issue(['reason'], 'is required: say why this environment is rolled back')]);
+    }
+    const toTime = new Date(body.toTime);
+    if (toTime.getTime() > Date.now()) throw new ValidationError('The request body is invalid', [issue(['toTime'], 'is in the future')]);
+    await model.refresh();
+    if (!model.environmentExists(environment)) throw new NotFoundError(`Environment ${environment} not found`);
+
+    const plan = planEnvironmentRollback(environment, await history.at(toTime), model.flagsByKey.values());
+    const after = contextAfter(environment, plan, model);
+    const blockers: FieldIssue[] = [];
+    for (const change of plan) {
+      try {
+        decideFlag({ type: 'RollbackTargeting', data: { environment, toTime: body.toTime, targeting: change.targeting } }, model.flag(change.flagKey), after);
+      } catch (error) {
+        const issues = (error as { issues?: readonly FieldIssue[] }).issues ?? [];
+        const detail = issues.length > 0 ? issues : [issue([], (error as Error).message)];
+        for (const found of detail) blockers.push({ pointer: found.pointer.replace(/^#/, `#/flags/${change.flagKey}`), detail: found.detail });
+      }
+    }
+    if (blockers.length > 0) throw new DomainRuleViolation(`${environment} cannot be rolled back to ${body.toTime}: ${blockers.length} problem(s), nothing changed`, blockers);
+
+    const changes = [];
+    for (const change of plan) {
+      const outcome = body.dryRun
+        ? undefined
+        : await executeCommand(
+            { store, model },
+            {
+              streamId: streamId(FLAG_CATEGORY, change.flagKey),
+              current: () => model.flagsByKey.get(change.flagKey),
+              decide: (state) => decideFlag({ type: 'RollbackTargeting', data: { environment, toTime: body.toTime, targeting: change.targeting } }, state, model),
+            },
+            { ...context, idempotencyKey: undefined },
+          );
+      changes.push({ flagKey: change.flagKey, action: change.action, fromVersion: change.fromVersion, toVersion: outcome?.version ?? null, changes: change.changes });
+    }
+    res.json({ environment, toTime: body.toTime, dryRun: body.dryRun, changed: changes.length, changes });
+  });
+
+  return router;
+}

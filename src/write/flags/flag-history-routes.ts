@@ -1,0 +1,128 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { EventStore } from '../../event-store/event-store.ts';
+import { requireRole } from '../../http/admin-auth.ts';
+import { commandContext, pathParam, replyVersioned } from '../../http/command-request.ts';
+import { parseWith } from '../../http/validation.ts';
+import { executeCommand } from '../../shared/command-handler.ts';
+import { streamId } from '../../shared/domain-event.ts';
+import { DomainRuleViolation, NotFoundError, ValidationError, issue } from '../../shared/errors.ts';
+import { FLAG_CATEGORY } from '../../shared/flag-events.ts';
+import { KEY_PATTERN } from '../../shared/keys.ts';
+import { structuralDiff } from '../../shared/structural-diff.ts';
+import type { Versioned } from '../../shared/versioned.ts';
+import type { WriteModel } from '../write-model.ts';
+import { decideFlag } from './flag-decider.ts';
+import type { FlagHistory, FlagMoment } from './flag-history.ts';
+import { targetingIn, type Flag } from './flag.ts';
+import { flagResource } from './flag-resource.ts';
+
+const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2025-01-31T12:00:00Z' });
+const version = z.coerce.number({ error: 'must be a version number' }).int('must be a whole version number').min(1, 'versions start at 1');
+
+/** `?version=N` or `?at=<time>` on GET /admin/flags/:key; other parameters are ignored, as before. */
+export const flagAsOfQuery = z
+  .object({ version: version.optional(), at: instant.optional() })
+  .superRefine((q, ctx) => {
+    if (q.version !== undefined && q.at !== undefined) ctx.addIssue({ code: 'custom', path: ['at'], message: 'give either version or at, not both' });
+  });
+export type FlagAsOf = z.infer<typeof flagAsOfQuery>;
+
+const diffQuery = z.strictObject({ from: version, to: version.optional() });
+
+const rollbackBody = z
+  .strictObject({ toVersion: z.number().int().min(1).optional(), toTime: instant.optional() })
+  .superRefine((b, ctx) => {
+    if ((b.toVersion === undefined) === (b.toTime === undefined)) ctx.addIssue({ code: 'custom', path: ['toVersion'], message: 'give exactly one of toVersion and toTime' });
+  });
+
+/** Past versions of flags, their differences, and rollbacks (which append; history is never rewritten). */
+export function flagHistoryRoutes(deps: { store: EventStore; model: WriteModel; history: FlagHistory }): Router {
+  const { store, model, history } = deps;
+  const router = Router();
+  const environments = (): string[] => [...model.environments.keys()];
+
+  router.get('/admin/flags/:key/diff', async (req, res) => {
+    const key = pathParam(req, 'key');
+    const query = parseWith(diffQuery, req.query, 'query');
+    const current = await currentFlag(model, key);
+    const from = await versionOf(history, key, query.from, current.version, 'from');
+    const to = await versionOf(history, key, query.to ?? current.version, current.version, 'to');
+    const envs = environments();
+    res.json({
+      flagKey: key,
+      from: summary(from),
+      to: summary(to),
+      changes: structuralDiff(flagView(from.state, envs), flagView(to.state, envs)),
+    });
+  });
+
+  router.post('/admin/flags/:key/rollback', requireRole('editor'), async (req, res) => {
+    const key = pathParam(req, 'key');
+    const body = parseWith(rollbackBody, req.body);
+    const context = commandContext(req, res, { ifMatch: 'required' });
+    if (context.reason === undefined || context.reason.trim() === '') {
+      throw new ValidationError('The request body is invalid', [issue(['reason'], 'is required: say why this flag is rolled back')]);
+    }
+    const current = await currentFlag(model, key);
+    const target =
+      body.toVersion !== undefined
+        ? await versionOf(history, key, body.toVersion, current.version, 'toVersion')
+        : await history.at(key, { time: new Date(body.toTime!) });
+    if (!target) throw new DomainRuleViolation(`Flag ${key} did not exist yet at ${body.toTime}`, [issue(['toTime'], 'is before the flag was created')]);
+    const outcome = await executeCommand(
+      { store, model },
+      {
+        streamId: streamId(FLAG_CATEGORY, key),
+        current: () => model.flagsByKey.get(key),
+        decide: (state) => decideFlag({ type: 'RollbackFlag', data: { toVersion: target.version, target: target.state } }, state, model),
+      },
+      context,
+    );
+    const envs = environments();
+    replyVersioned(res, 200, model.flagsByKey.get(key), `Flag ${key}`, (v) => ({ ...flagResource(v, envs), rolledBackTo: target.version }), outcome);
+  });
+
+  return router;
+}
+
+/** Answers GET /admin/flags/:key?version=N|at=T: the flag as it was, marked historical, and without an ETag
+ * (an old version cannot be the precondition of an update). */
+export async function replyFlagAsOf(req: Request, res: Response, deps: { model: WriteModel; history: FlagHistory }, asOf: FlagAsOf): Promise<void> {
+  const key = pathParam(req, 'key');
+  const current = await currentFlag(deps.model, key);
+  const moment: FlagMoment = asOf.version !== undefined ? { version: asOf.version } : { time: new Date(asOf.at!) };
+  const past = 'version' in moment ? await versionOf(deps.history, key, moment.version, current.version, 'version') : await deps.history.at(key, moment);
+  if (!past) throw new NotFoundError(`Flag ${key} did not exist yet at ${asOf.at}`, [issue(['at'], 'is before the flag was created')]);
+  res.setHeader('Cache-Control', 'no-cache').json({ ...flagResource(past, [...deps.model.environments.keys()]), historical: true, latestVersion: current.version });
+}
+
+async function currentFlag(model: WriteModel, key: string): Promise<Versioned<Flag>> {
+  if (!KEY_PATTERN.test(key)) throw new NotFoundError(`Flag ${key} not found`);
+  await model.refresh();
+  const current = model.flagsByKey.get(key);
+  if (!current) throw new NotFoundError(`Flag ${key} not found`);
+  return current;
+}
+
+async function versionOf(history: FlagHistory, key: string, wanted: number, latest: number, field: string): Promise<Versioned<Flag>> {
+  if (wanted > latest) throw new NotFoundError(`Flag ${key} has no version ${wanted}`, [issue([field], `is beyond the latest version, ${latest}`)]);
+  const found = await history.at(key, { version: wanted });
+  if (!found) throw new NotFoundError(`Flag ${key} has no version ${wanted}`, [issue([field], 'names no version of this flag')]);
+  return found;
+}
+
+function summary(v: Versioned<Flag>) {
+  return { version: v.version, time: v.updatedAt, actor: v.updatedBy };
+}
+
+/** What a diff compares: the flag's content, every environment's targeting included, not its bookkeeping. */
+export function flagView(flag: Flag, environments: readonly string[]) {
+  return {
+    description: flag.description,
+    tags: flag.tags,
+    variants: flag.variants,
+    archived: flag.archived,
+    environments: Object.fromEntries(environments.map((env) => [env, targetingIn(flag, env)])),
+  };
+}
