@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<BenchReport> }>
   'local-evaluation': () => import('./local-evaluation.bench.ts'),
   pipeline: () => import('./pipeline.bench.ts'),
   'analytics-query': () => import('./analytics-query.bench.ts'),
+  'time-travel': () => import('./time-travel.bench.ts'),
 };
 
 const wanted = process.argv.slice(2);
