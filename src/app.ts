@@ -5,6 +5,8 @@ import { openAnalyticsStore, openBus, openEventStore } from './adapters.ts';
 import type { AnalyticsStore } from './analytics/analytics-store.ts';
 import { resultsRoutes } from './analytics/results-routes.ts';
 import { startAnalyticsSink } from './analytics/sink/sink.ts';
+import { startSinkThread } from './analytics/sink/sink-thread.ts';
+import { startWithRetry } from './shared/start-with-retry.ts';
 import type { Config } from './config.ts';
 import type { EventStore } from './event-store/event-store.ts';
 import { experimentRoutes } from './experiments/experiment-routes.ts';
@@ -31,6 +33,8 @@ export interface Flagstaff {
   readonly analytics: AnalyticsStore;
   readonly exposures: ExposurePublisher;
   readonly projection: ReadProjection;
+  /** Where the analytics sink runs: on a thread of its own (Kafka and ClickHouse) or on the main thread. */
+  readonly sinkMode: 'thread' | 'inline';
   /** Resolves once the first-start bootstrap ran; its token is set only on the first start without a configured one. */
   readonly bootstrapped: Promise<{ newAdminToken?: string }>;
   close(): Promise<void>;
@@ -66,18 +70,17 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   started.projection = projection;
   const bus = options.bus ?? (await openBus(config.bus));
   const analytics = options.analytics ?? (await openAnalyticsStore(config.analytics));
-  // Exposures and metric events flow from the bus into the analytics store, idempotently, in every process.
-  // Started in the background: with Kafka down, Flagstaff still starts and the sink joins when it can.
-  const sinkStarted = startWithRetry(
-    () =>
-      startAnalyticsSink({
-        bus,
-        store: analytics,
-        groupId: options.sinkGroupId ?? (config.bus.kind === 'kafka' ? `${config.bus.topicPrefix}analytics-sink` : 'flagstaff-analytics-sink'),
-        onError: (error) => console.warn(`analytics sink: ${(error as Error).message}; retrying`),
-      }),
-    (error) => console.warn(`analytics sink: ${(error as Error).message}; retrying`),
-  );
+  // Exposures and metric events flow from the bus into the analytics store, idempotently, in every process:
+  // on a thread of its own when both are servers (Kafka, ClickHouse), inline otherwise (DuckDB's file and the
+  // in-process bus belong to this thread). Started in the background: with Kafka down, Flagstaff still starts
+  // and the sink joins when it can.
+  const groupId = options.sinkGroupId ?? (config.bus.kind === 'kafka' ? `${config.bus.topicPrefix}analytics-sink` : 'flagstaff-analytics-sink');
+  const warnSink = (error: unknown): void => console.warn(`analytics sink: ${error instanceof Error ? error.message : String(error)}; retrying`);
+  const sinkMode = !options.bus && !options.analytics && config.bus.kind === 'kafka' && config.analytics.kind === 'clickhouse' ? 'thread' : 'inline';
+  const sink: { stop(): Promise<void> } =
+    sinkMode === 'thread'
+      ? startSinkThread({ bus: config.bus, analytics: config.analytics, groupId }, warnSink)
+      : inlineSink(startWithRetry(() => startAnalyticsSink({ bus, store: analytics, groupId, onError: warnSink }), warnSink));
   const exposures = new ExposurePublisher(bus, { onError: (error) => console.warn(`exposures: ${(error as Error).message}; retrying`) });
   const readApi = createReadApi({ model: () => projection.model, keys: new SdkKeys(() => projection.model), streams, bodyLimit: 1024 * 1024, bus, exposures });
   const experimentModel = new ExperimentModel(store, writeModel);
@@ -140,6 +143,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     analytics,
     exposures,
     projection,
+    sinkMode,
     bootstrapped,
     async close() {
       closed = true;
@@ -152,31 +156,13 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
       await exposures.close();
       await projection.stop();
       if (!options.bus) await bus.close();
-      await (await sinkStarted.cancel())?.stop();
+      await sink.stop();
       if (!options.analytics) await analytics.close();
       await store.close();
     },
   };
 }
 
-/** Starts something that depends on a service that may be down, retrying with backoff until it starts or is cancelled. */
-function startWithRetry<T extends { stop(): Promise<void> }>(start: () => Promise<T>, onError: (error: unknown) => void): { cancel(): Promise<T | undefined> } {
-  let cancelled = false;
-  const started = (async (): Promise<T | undefined> => {
-    for (let attempt = 0; !cancelled; attempt++) {
-      try {
-        return await start();
-      } catch (error) {
-        onError(error);
-        await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
-      }
-    }
-    return undefined;
-  })();
-  return {
-    async cancel() {
-      cancelled = true;
-      return started;
-    },
-  };
+function inlineSink(started: { cancel(): Promise<{ stop(): Promise<void> } | undefined> }): { stop(): Promise<void> } {
+  return { stop: async () => (await started.cancel())?.stop() };
 }

@@ -3,7 +3,9 @@ import { loadConfig } from './config.ts';
 
 const config = loadConfig();
 const flagstaff = await startFlagstaff(config);
-console.log(`Flagstaff listening on ${flagstaff.url} (event store: ${config.eventStore.kind})`);
+console.log(
+  `Flagstaff listening on ${flagstaff.url} (event store: ${config.eventStore.kind}, bus: ${config.bus.kind}, analytics: ${config.analytics.kind}, sink: ${flagstaff.sinkMode === 'thread' ? 'its own thread' : 'main thread'})`,
+);
 void flagstaff.bootstrapped.then(({ newAdminToken }) => {
   if (newAdminToken) {
     console.log(`\nFirst start: an admin token was created. It is shown only this once; keep it safe:\n\n  ${newAdminToken}\n`);

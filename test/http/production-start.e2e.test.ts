@@ -68,6 +68,7 @@ describe('npm start on the production adapters', () => {
       if (child!.exitCode !== null) throw new Error(`npm start exited: ${output}`);
       expect(output).toContain('Flagstaff listening');
     }, 60_000, 100);
+    expect(output).toContain('bus: kafka, analytics: clickhouse, sink: its own thread');
     const base = `http://127.0.0.1:${port}`;
 
     await eventually(async () => expect((await request(base, 'GET', '/health', { token: null })).status).toBe(200), 30_000);
