@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { kafkaSends } from '../../src/analytics/bus/kafka-bus.ts';
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@clickhouse/client';
 import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
@@ -10,39 +11,19 @@ import type { BodyTemplate } from './event-bodies.ts';
  * What the pipeline's two services do on their own, with the pipeline's settings and the pipeline's data, so the
  * ratios say where it loses:
  *
- * - the raw kafkajs producer: the very records the ingest makes of the bodies (same keys, same JSON), sent like
- *   the Kafka bus sends them (idempotent, acks=all, one request in flight, chunks under 768 KiB, one after the
- *   other within a request, exposures and metrics at once), the same number of requests in flight;
+ * - the raw kafkajs producer: the very Kafka records and sends the bus makes of the ingest's messages (packed
+ *   many events to a record by `kafkaSends`, same keys, same JSON), sent like the bus sends them (idempotent,
+ *   acks=all, one request in flight, one send after the other within a request, exposures and metrics at once),
+ *   the same number of requests in flight;
  * - the raw kafkajs consumer: those records read back the way the bus consumes (eachBatch, one partition at a
- *   time, offsets committed after each batch), doing nothing with them but turning them into strings;
+ *   time, offsets committed after each batch), doing nothing with them but splitting them into events;
  * - raw ClickHouse inserts: the same rows as the store makes of them, JSONEachRow through @clickhouse/client,
  *   into tables with the store's own schema (so the materialized view runs too), one insert at a time, as many
  *   rows per insert as the sink's batches hold.
  */
-const MAX_CHUNK_BYTES = 768 * 1024; // as src/analytics/bus/kafka-bus.ts
-const RECORD_OVERHEAD_BYTES = 64;
-
 export interface KafkaBaseline {
   readonly producer: { messages: number; bytes: number; seconds: number; messagesPerSecond: number; megabytesPerSecond: number; cpu: CpuWindow };
   readonly consumer: { messages: number; seconds: number; messagesPerSecond: number; batches: number; meanBatch: number; cpu: CpuWindow };
-}
-
-function chunks(records: readonly { key: string; value: string }[]): Message[][] {
-  const result: Message[][] = [];
-  let chunk: Message[] = [];
-  let bytes = 0;
-  for (const r of records) {
-    const size = RECORD_OVERHEAD_BYTES + Buffer.byteLength(r.key) + Buffer.byteLength(r.value);
-    if (chunk.length > 0 && bytes + size > MAX_CHUNK_BYTES) {
-      result.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push({ key: r.key, value: r.value });
-    bytes += size;
-  }
-  if (chunk.length > 0) result.push(chunk);
-  return result;
 }
 
 export async function kafkaBaseline(options: {
@@ -63,10 +44,10 @@ export async function kafkaBaseline(options: {
   try {
     await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: options.partitions })) });
 
-    // Pre-chunked: the generator does nothing but send.
+    // Pre-packed: the generator does nothing but send.
     const prepared = options.templates.map((t) => ({
-      exposures: chunks(t.records.exposures),
-      metrics: chunks(t.records.metrics),
+      exposures: [...kafkaSends(t.records.exposures, options.partitions)],
+      metrics: [...kafkaSends(t.records.metrics, options.partitions)],
       bytes: [...t.records.exposures, ...t.records.metrics].reduce((sum, r) => sum + Buffer.byteLength(r.key) + Buffer.byteLength(r.value), 0),
       messages: t.records.exposures.length + t.records.metrics.length,
     }));
@@ -123,7 +104,7 @@ export async function kafkaBaseline(options: {
                 firstBatchAt = performance.now();
                 consumeCpu = await markCpu(options.pids);
               }
-              const values = batch.messages.map((m) => ({ key: m.key?.toString() ?? '', value: m.value?.toString() ?? '', offset: m.offset }));
+              const values = batch.messages.flatMap((m) => (m.value?.toString() ?? '').split('\n'));
               consumed += values.length;
               batches++;
               await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }] });

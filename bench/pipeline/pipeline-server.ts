@@ -1,5 +1,3 @@
-// First: kafkajs must be importable by name before anything imports it (see the file).
-import { kafkajsNeedsWrapper } from './kafkajs-named-exports.ts';
 import fs from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
@@ -22,8 +20,6 @@ export interface PipelineServerReady {
   url: string;
   pid: number;
   startMilliseconds: number;
-  /** kafkajs had to be loaded through the ESM wrapper of kafkajs-named-exports.ts. */
-  kafkajsWrapped: boolean;
 }
 
 export interface PipelineServerStats {
@@ -47,7 +43,7 @@ const flagstaff = await (async () => {
   }
 })();
 
-const ready: PipelineServerReady = { url: flagstaff.url, pid: process.pid, startMilliseconds: Math.round(performance.now() - started), kafkajsWrapped: kafkajsNeedsWrapper };
+const ready: PipelineServerReady = { url: flagstaff.url, pid: process.pid, startMilliseconds: Math.round(performance.now() - started) };
 console.log(`READY ${JSON.stringify(ready)}`);
 
 let profiler: Session | undefined;

@@ -229,8 +229,8 @@ export function* kafkaRecords(messages: readonly BusMessage[], buckets: number):
  */
 const MAX_SEND_RECORDS = 1_000;
 
-/** Records grouped into sends below the broker's request cap. */
-function* sends(messages: readonly BusMessage[], buckets: number): Generator<Message[]> {
+/** Records grouped into sends below the broker's request cap: what `publish` sends, in order. */
+export function* kafkaSends(messages: readonly BusMessage[], buckets: number): Generator<Message[]> {
   let send: Message[] = [];
   let bytes = 0;
   for (const record of kafkaRecords(messages, buckets)) {
@@ -347,7 +347,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       await ensureTopics();
       used = connectedProducer();
       const connected = await used;
-      for (const send of sends(messages, partitions)) {
+      for (const send of kafkaSends(messages, partitions)) {
         await connected.send({ topic: topicNames[topic], acks: -1, messages: send });
       }
     })();
