@@ -1,5 +1,5 @@
 import type { AnalysisPlan, PlannedMetric } from './analysis-plan.ts';
-import { sqlInteger, sqlString, sqlUInt64, type SqlDialectName } from './sql-literals.ts';
+import { sqlIdentifier, sqlInteger, sqlString, sqlUInt64, type SqlDialectName } from './sql-literals.ts';
 
 /**
  * The analysis query (SPEC section 6) for both engines, built from one plan by one set of expressions; only the
@@ -121,31 +121,45 @@ export interface ClickHouseAnalysisOptions {
   readonly units: 'aggregated' | 'raw';
   /** The work is split into this many disjoint ranges of unit_hash, run side by side (UNION ALL). */
   readonly branches: number;
+  /** The session's temporary table that holds the units (see below); a plain identifier. */
+  readonly unitsTable: string;
+}
+
+/** The statements of one analysis, run in order in one ClickHouse session. */
+export interface ClickHouseAnalysisStatements {
+  readonly createUnits: string;
+  readonly fillUnits: string;
+  readonly analysis: string;
+  readonly dropUnits: string;
 }
 
 /**
  * ClickHouse. Units are keyed by `unit_hash` (cityHash64(unit_id), computed by the server at insert): integer keys
- * make the grouping and the joins several times cheaper than string keys. The unit_hash space is cut into
- * `branches` ranges, each a UNION ALL branch computing its own units' rows: 18.16 reads `FINAL` in a single stream
- * per query part, so this is what lets the deduplicating read, the join and the aggregation use every core, and
- * each range is a contiguous slice of both tables' sorting keys. In a branch, the units subquery appears twice
- * (no CTEs over tables in 18.16): as the right side of the events join (which gives each event its unit's `f`),
- * and as the left side that keeps units without events. Metric events are read with FINAL, so a duplicate that
- * ReplacingMergeTree has not merged away yet still counts once; exposures need no FINAL, since a duplicated
- * exposure changes neither a unit's earliest time nor its variants. For winsorisation, the per-unit rows are
- * gathered into arrays once, the caps read from the sorted arrays, and the rows unrolled again with ARRAY JOIN
- * (18.16's stand-in for a window over the whole result).
+ * make the grouping and the joins several times cheaper than string keys. The units (first exposure `f`, group
+ * `g`) are computed once into a temporary table of the session (18.16 has no CTEs over tables, and computing them
+ * inline costs the analysis twice over: measured 1.78 s against 1.54 s on 10M + 10M rows). The unit_hash space is
+ * cut into `branches` ranges, each a UNION ALL branch computing its own units' rows: 18.16 reads `FINAL` in a
+ * single stream per query part, so this is what lets the deduplicating read, the join and the aggregation use
+ * every core, and each range is a contiguous slice of the events' sorting key. In a branch, the units appear twice:
+ * as the right side of the events join (which gives each event its unit's `f`), and as the left side that keeps
+ * units without events. Metric events are read with FINAL, so a duplicate that ReplacingMergeTree has not merged
+ * away yet still counts once; exposures need no FINAL, since a duplicated exposure changes neither a unit's
+ * earliest time nor its variants. For winsorisation, the per-unit rows are gathered into arrays once, the caps
+ * read from the sorted arrays, and the rows unrolled again with ARRAY JOIN (18.16's stand-in for a window over
+ * the whole result).
  */
-export function clickHouseAnalysisSql(plan: AnalysisPlan, tables: ClickHouseTables, options: ClickHouseAnalysisOptions): string {
+export function clickHouseAnalysisStatements(plan: AnalysisPlan, tables: ClickHouseTables, options: ClickHouseAnalysisOptions): ClickHouseAnalysisStatements {
   const d = clickhouse;
+  const unitsTable = sqlIdentifier(options.unitsTable, 'clickhouse');
   const branches = Math.max(1, Math.min(64, Math.floor(options.branches)));
   const columns = plan.metrics.flatMap(unitColumns);
+  const fillUnits =
+    options.units === 'aggregated'
+      ? `INSERT INTO ${unitsTable} SELECT unit_hash, f, ${variantGroup(plan, d, 'vmin', 'vmax')} AS g FROM (SELECT unit_hash, minMerge(first_ts) AS f, minMerge(variant_min) AS vmin, maxMerge(variant_max) AS vmax FROM ${tables.exposureUnits} WHERE experiment_key = ${sqlString(plan.experimentKey, 'key', d.name)} GROUP BY unit_hash)`
+      : `INSERT INTO ${unitsTable} SELECT unit_hash, f, ${variantGroup(plan, d, 'vmin', 'vmax')} AS g FROM (SELECT unit_hash, min(ts) AS f, min(variant) AS vmin, max(variant) AS vmax FROM ${tables.exposures} WHERE ${exposureFilter(plan, d)} GROUP BY unit_hash)`;
   const branch = (i: number): string => {
     const range = unitRange(i, branches);
-    const units =
-      options.units === 'aggregated'
-        ? `SELECT unit_hash, minMerge(first_ts) AS f, minMerge(variant_min) AS vmin, maxMerge(variant_max) AS vmax, ${variantGroup(plan, d, 'vmin', 'vmax')} AS g FROM ${tables.exposureUnits} WHERE ${[`experiment_key = ${sqlString(plan.experimentKey, 'key', d.name)}`, ...range].join(' AND ')} GROUP BY unit_hash`
-        : `SELECT unit_hash, min(ts) AS f, min(variant) AS vmin, max(variant) AS vmax, ${variantGroup(plan, d, 'vmin', 'vmax')} AS g FROM ${tables.exposures} WHERE ${[exposureFilter(plan, d), ...range].join(' AND ')} GROUP BY unit_hash`;
+    const units = `SELECT unit_hash, f, g FROM ${unitsTable}${range.length > 0 ? ` WHERE ${range.join(' AND ')}` : ''}`;
     if (plan.metrics.length === 0) return `SELECT g FROM (${units})`;
     const events = `SELECT unit_hash, name, value, ts FROM ${tables.metricEvents} FINAL WHERE ${[eventFilter(plan, d), ...range].join(' AND ')}`;
     const included = `SELECT unit_hash, f FROM (${units}) WHERE g > 0`;
@@ -156,7 +170,13 @@ export function clickHouseAnalysisSql(plan: AnalysisPlan, tables: ClickHouseTabl
   const perUnit = Array.from({ length: branches }, (_, i) => branch(i)).join(' UNION ALL ');
   const caps = cappedColumns(plan);
   const aggregates = ['count() AS n', ...groupAggregates(plan)].join(', ');
-  if (caps.length === 0) return `SELECT g, ${aggregates} FROM (${perUnit}) GROUP BY g`;
+  const statements = (analysis: string): ClickHouseAnalysisStatements => ({
+    createUnits: `CREATE TEMPORARY TABLE ${unitsTable} (unit_hash UInt64, f Int64, g Int32) ENGINE = Memory`,
+    fillUnits,
+    analysis,
+    dropUnits: `DROP TEMPORARY TABLE IF EXISTS ${unitsTable}`,
+  });
+  if (caps.length === 0) return statements(`SELECT g, ${aggregates} FROM (${perUnit}) GROUP BY g`);
 
   const intDiv = (a: string, b: string): string => `intDiv(${a}, ${b})`;
   const gathered = [
@@ -165,7 +185,7 @@ export function clickHouseAnalysisSql(plan: AnalysisPlan, tables: ClickHouseTabl
     ...caps.map(({ column, micros }) => `arraySort(groupArrayIf(${column}, g > 0))[${rank('countIf(g > 0)', micros, intDiv)}] AS cap_${column}`),
   ];
   const unrolled = `SELECT g, ${[...columns, ...caps.map((c) => `cap_${c.column}`)].join(', ')} FROM (SELECT ${gathered.join(', ')} FROM (${perUnit})) ARRAY JOIN a_g AS g, ${columns.map((c) => `a_${c} AS ${c}`).join(', ')}`;
-  return `SELECT g, ${aggregates} FROM (${unrolled}) GROUP BY g`;
+  return statements(`SELECT g, ${aggregates} FROM (${unrolled}) GROUP BY g`);
 }
 
 /** Branch i of n: the i-th of n equal ranges of the 64-bit hash space (no condition when n is 1). */

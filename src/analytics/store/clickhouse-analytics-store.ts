@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { AnalyticsStore, ExperimentStatistics, ExperimentStatisticsQuery, ExposureRow, MetricEventRow } from '../analytics-store.ts';
 import { assembleStatistics, planAnalysis, type AnalysisPlan } from './analysis-plan.ts';
-import { clickHouseAnalysisSql, clickHouseCoverageSql, type ClickHouseTables } from './analysis-sql.ts';
+import { clickHouseAnalysisStatements, clickHouseCoverageSql, type ClickHouseAnalysisOptions, type ClickHouseTables } from './analysis-sql.ts';
 import { AnalyticsStoreUnavailableError, isConnectionFailure } from './errors.ts';
 import { checkedExposures, checkedMetricEvents } from './row-checks.ts';
 import { sqlIdentifier, sqlString } from './sql-literals.ts';
@@ -156,10 +157,8 @@ export async function createClickHouseAnalyticsStore(options: ClickHouseAnalytic
     async experimentStatistics(query: ExperimentStatisticsQuery): Promise<ExperimentStatistics> {
       open();
       const plan = planAnalysis(query);
-      const run = async (units: 'aggregated' | 'raw'): Promise<ExperimentStatistics> => {
-        const sql = clickHouseAnalysisSql(plan, tables, { units, branches });
-        return assembleStatistics(plan, await call(async () => (await client.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, unknown>>()));
-      };
+      const run = async (units: 'aggregated' | 'raw'): Promise<ExperimentStatistics> =>
+        assembleStatistics(plan, await call(() => clickHouseAnalysisRows(client, plan, tables, { units, branches })));
       if (!(await compact())) return run('raw');
       if (plan.fromMs === undefined && plan.toMs === undefined) return run('aggregated');
       // With a window, the aggregated units stand in for the exposures only if the window holds all of them. Rows
@@ -182,6 +181,28 @@ export async function createClickHouseAnalyticsStore(options: ClickHouseAnalytic
       await client.close();
     },
   };
+}
+
+/**
+ * Runs one analysis in a session of its own (its temporary units table lives and dies with it; sessions are
+ * exclusive in ClickHouse, so concurrent analyses each take one) and returns the per-group rows.
+ */
+export async function clickHouseAnalysisRows(
+  client: ClickHouseClient,
+  plan: AnalysisPlan,
+  tables: ClickHouseTables,
+  options: Omit<ClickHouseAnalysisOptions, 'unitsTable'>,
+): Promise<Record<string, unknown>[]> {
+  const session_id = `flagstaff-analysis-${randomUUID()}`;
+  const statements = clickHouseAnalysisStatements(plan, tables, { ...options, unitsTable: 'analysis_units' });
+  try {
+    await client.command({ query: statements.createUnits, session_id });
+    await client.command({ query: statements.fillUnits, session_id });
+    return await (await client.query({ query: statements.analysis, format: 'JSONEachRow', session_id })).json<Record<string, unknown>>();
+  } finally {
+    // The session would drop it when it expires; dropping now frees the memory at once.
+    await client.command({ query: statements.dropUnits, session_id }).catch(() => {});
+  }
 }
 
 async function scalar(client: ClickHouseClient, query: string): Promise<string> {

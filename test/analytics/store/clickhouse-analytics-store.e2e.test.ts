@@ -3,8 +3,7 @@ import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalyticsStore } from '../../../src/analytics/analytics-store.ts';
 import { assembleStatistics, planAnalysis } from '../../../src/analytics/store/analysis-plan.ts';
-import { clickHouseAnalysisSql } from '../../../src/analytics/store/analysis-sql.ts';
-import { clickHouseSchema, clickHouseTables, createClickHouseAnalyticsStore } from '../../../src/analytics/store/clickhouse-analytics-store.ts';
+import { clickHouseAnalysisRows, clickHouseSchema, clickHouseTables, createClickHouseAnalyticsStore } from '../../../src/analytics/store/clickhouse-analytics-store.ts';
 import { createDuckDbAnalyticsStore } from '../../../src/analytics/store/duckdb-analytics-store.ts';
 import { AnalyticsStoreUnavailableError } from '../../../src/analytics/store/errors.ts';
 import { quoteString } from '../../../src/analytics/store/sql-literals.ts';
@@ -69,11 +68,12 @@ describe('ClickHouse analytics store', () => {
       const plan = planAnalysis(DATASET_QUERY);
       for (const units of ['aggregated', 'raw'] as const) {
         for (const branches of [1, 2, 3, 7]) {
-          const sql = clickHouseAnalysisSql(plan, clickHouseTables(other), { units, branches });
-          const rows = await (await admin.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, unknown>>();
+          const rows = await clickHouseAnalysisRows(admin, plan, clickHouseTables(other), { units, branches });
           expect(assembleStatistics(plan, rows), `${units}, ${branches} branches`).toEqual(expected);
         }
       }
+      // Concurrent analyses each run in a session of their own, with a units table of their own.
+      for (const statistics of await Promise.all([1, 2, 3, 4].map(() => fresh.experimentStatistics(DATASET_QUERY)))) expect(statistics).toEqual(expected);
       // A window that holds every exposure is answered from the aggregated units, and agrees.
       const everything = { ...DATASET_QUERY, from: new Date(T0 - 86_400_000), to: new Date(T0 + 30 * 86_400_000) };
       expect(await fresh.experimentStatistics(everything)).toEqual(expected);
