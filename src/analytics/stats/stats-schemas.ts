@@ -31,3 +31,27 @@ export const compareBody = z.strictObject({
   alternative: z.enum(ALTERNATIVES).default('two-sided'),
   direction: z.enum(DIRECTIONS).default('higher-is-better'),
 });
+
+/**
+ * POST /admin/stats/power: planning a two-variant test. Give the minimum detectable effect to get the units
+ * needed per variant, or the units per variant to get the effect they can detect. The engine (power.ts) checks
+ * what depends on several fields (a conversion rate in (0, 1), power above alpha).
+ */
+export const powerBody = z
+  .strictObject({
+    metricType: z.enum(['binomial', 'mean']),
+    baselineMean: z.number(),
+    variance: z.number().positive('must be positive').optional(),
+    relative: z.boolean().default(true),
+    alpha: z.number().min(MIN_ALPHA, ALPHA_RULE).max(MAX_ALPHA, ALPHA_RULE).default(DEFAULT_ALPHA),
+    power: z.number().gt(0, 'must be between alpha and 1').lt(1, 'must be between alpha and 1').default(0.8),
+    minimumDetectableEffect: z.number().optional(),
+    unitsPerVariant: z.number().int('must be a whole number of units').min(2, 'must be at least 2').optional(),
+    /** How many variants share the traffic, control included: the total is this many times the per-variant size. */
+    variants: z.number().int().min(2).max(20).default(2),
+  })
+  .superRefine((b, ctx) => {
+    if ((b.minimumDetectableEffect === undefined) === (b.unitsPerVariant === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['minimumDetectableEffect'], message: 'give exactly one of minimumDetectableEffect and unitsPerVariant' });
+    }
+  });
