@@ -91,6 +91,13 @@ export async function startReadProjection(options: {
   };
 }
 
+/** How far a rebuild got: events replayed, the position reached, the position it replays up to. */
+export interface RebuildProgress {
+  readonly events: number;
+  readonly position: number;
+  readonly target: number;
+}
+
 export interface RebuildReport {
   readonly position: number;
   readonly events: number;
@@ -104,7 +111,11 @@ export interface RebuildReport {
  * Replays the whole log into a fresh model and compares it, by hash, with the live one at the same position:
  * the proof that the projection is a pure function of the log.
  */
-export async function rebuildAndCompare(store: EventStore, projection: ReadProjection): Promise<RebuildReport> {
+export async function rebuildAndCompare(
+  store: EventStore,
+  projection: ReadProjection,
+  onProgress?: (progress: RebuildProgress) => void,
+): Promise<RebuildReport> {
   const started = performance.now();
   const rebuilt = new ReadModel();
   let events = 0;
@@ -117,6 +128,7 @@ export async function rebuildAndCompare(store: EventStore, projection: ReadProje
       const upToTarget = batch.filter((e) => e.position <= target);
       events += upToTarget.length;
       rebuilt.apply(upToTarget);
+      onProgress?.({ events, position: rebuilt.position, target });
       if (upToTarget.length < batch.length) break;
     }
     // The live model may have moved on meanwhile; compare only at one and the same position.
