@@ -1,0 +1,151 @@
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import type { ApiClient } from '../api-client.ts';
+import { ApiError, InvariantError } from '../cli-errors.ts';
+import { contextFor, isoTime, path, positiveInteger } from '../cli-context.ts';
+import { parseContext } from '../context-args.ts';
+import type { Io, Output } from '../output.ts';
+import { renderTable } from '../output.ts';
+import { renderExplanation, type ExplainAnswer } from '../render/explain-render.ts';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function operationsCommands(program: Command, io: Io): void {
+  const env = program.command('env').description('environments');
+  env
+    .command('rollback <env>')
+    .description("every flag's targeting in one environment as it was at a time; --dry-run shows what would change")
+    .requiredOption('--to-time <time>', 'the time to go back to (ISO 8601)')
+    .option('--reason <text>', 'why (required unless --dry-run)')
+    .option('--dry-run', 'show the changes, change nothing')
+    .action(async (environment: string, options: { toTime: string; reason?: string; dryRun?: boolean }, command: Command) => {
+      const { client, output } = contextFor(command, io);
+      const answer = await client.post<EnvironmentRollback>(path('environments', environment, 'rollback'), {
+        body: { toTime: isoTime('--to-time', options.toTime), dryRun: options.dryRun === true, ...(options.reason === undefined ? {} : { reason: options.reason }) },
+      });
+      output.data(answer.body);
+      const { changes } = answer.body;
+      output.line(`${answer.body.dryRun ? 'Dry run: would change' : 'Changed'} ${answer.body.changed} flag(s) in ${environment} back to ${answer.body.toTime}`);
+      if (changes.length > 0) {
+        output.line(
+          renderTable(
+            ['flag', 'action', 'from version', 'to version', 'changes'],
+            changes.map((c) => [c.flagKey, c.action, c.fromVersion, c.toVersion ?? (answer.body.dryRun ? '(dry run)' : null), c.changes.map((d) => d.path).join(', ')]),
+          ),
+        );
+      }
+    });
+
+  program
+    .command('explain <flag> <env>')
+    .description('evaluate a flag for a context and show why: the result and the trace of every check')
+    .option('--context <key=value>', 'a context attribute (repeatable); numbers and true/false are typed, key:=<json> for JSON', collect, [])
+    .option('--at <time>', 'against the configuration at this time (ISO 8601)')
+    .option('--revision <n>', 'against the configuration at this log position (the revision an evaluation reported)')
+    .action(async (flagKey: string, environment: string, options: { context: string[]; at?: string; revision?: string }, command: Command) => {
+      const { client, output } = contextFor(command, io);
+      const body = {
+        flagKey,
+        environment,
+        context: parseContext(options.context),
+        ...(options.at === undefined ? {} : { at: isoTime('--at', options.at) }),
+        ...(options.revision === undefined ? {} : { revision: positiveInteger('--revision', options.revision) }),
+      };
+      const answer = await client.post<ExplainAnswer>('/admin/explain', { body });
+      output.data(answer.body);
+      output.line(renderExplanation(answer.body));
+    });
+
+  const projections = program.command('projections').description('the read model');
+  projections
+    .command('status')
+    .description('the read model: live or not, its position, each environment revision, the last rebuild')
+    .action(async (_options: unknown, command: Command) => {
+      const { client, output } = contextFor(command, io);
+      const status = await client.get<ProjectionsStatus>('/admin/projections');
+      output.data(status.body);
+      const { readModel, rebuild } = status.body;
+      output.line(`read model: ${readModel.live ? 'live' : 'NOT LIVE'} at position ${readModel.position}${readModel.lastError ? ` (last error: ${readModel.lastError})` : ''}`);
+      output.line(renderTable(['environment', 'revision'], Object.entries(readModel.environments)));
+      if (rebuild) output.line(`last rebuild: ${rebuild.state}, ${rebuild.events} events up to position ${rebuild.position} of ${rebuild.target}, started ${rebuild.startedAt}`);
+    });
+  projections
+    .command('rebuild')
+    .description('replay the whole log into a fresh read model and prove by hash it equals the live one (with a progress bar)')
+    .action(async (_options: unknown, command: Command) => {
+      const { client, output } = contextFor(command, io);
+      const report = await rebuildWithProgress(client, output, io);
+      output.data(report);
+      output.line(`Rebuilt the read model: ${report.events} events replayed in ${Math.round(report.milliseconds)} ms up to position ${report.position}`);
+      output.line(`live    ${report.liveHash}\nrebuilt ${report.rebuiltHash}`);
+      output.line('equal: the read model is the log, replayed');
+    });
+}
+
+/**
+ * `POST /admin/projections/rebuild` answers only when the rebuild is over, so while it runs the bar follows
+ * `GET /admin/projections`, whose `rebuild` field reports the position reached. The bar draws on stderr when
+ * it is a terminal (cli-progress draws nothing otherwise), so piped output stays clean.
+ */
+async function rebuildWithProgress(client: ApiClient, output: Output, io: Io): Promise<RebuildReport> {
+  const before = await client.get<ProjectionsStatus>('/admin/projections');
+  const bar = new SingleBar(
+    { stream: io.stderr as NodeJS.WritableStream, format: 'rebuilding [{bar}] {percentage}% | position {value}/{total} | {events} events', hideCursor: true },
+    Presets.shades_classic,
+  );
+  const show = !output.json;
+  if (show) bar.start(Math.max(1, before.body.readModel.position), 0, { events: 0 });
+  let finished = false;
+  const rebuild = client.post<RebuildReport>('/admin/projections/rebuild', { noTimeout: true }).finally(() => {
+    finished = true;
+  });
+  try {
+    while (!finished) {
+      await Promise.race([rebuild.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 100))]);
+      if (finished) break;
+      // Progress is only a view: a poll that fails must not fail a rebuild that is still running.
+      const status = await client.get<ProjectionsStatus>('/admin/projections').catch(() => undefined);
+      const progress = status?.body.rebuild;
+      if (show && progress?.state === 'running') {
+        bar.setTotal(Math.max(1, progress.target));
+        bar.update(progress.position, { events: progress.events });
+      }
+    }
+    const report = (await rebuild).body;
+    if (show) {
+      bar.setTotal(Math.max(1, report.position));
+      bar.update(report.position, { events: report.events });
+    }
+    return report;
+  } catch (error) {
+    if (error instanceof ApiError && error.problem.status === 500 && error.problem['equal'] === false) {
+      const p = error.problem;
+      throw new InvariantError(`the rebuilt read model differs from the live one at position ${String(p['position'])}: live ${String(p['liveHash'])}, rebuilt ${String(p['rebuiltHash'])}`);
+    }
+    throw error;
+  } finally {
+    if (show) bar.stop();
+  }
+}
+
+interface EnvironmentRollback {
+  environment: string;
+  toTime: string;
+  dryRun: boolean;
+  changed: number;
+  changes: { flagKey: string; action: string; fromVersion: number; toVersion: number | null; changes: { path: string }[] }[];
+}
+
+interface ProjectionsStatus {
+  readModel: { live: boolean; position: number; lastError?: string; environments: Record<string, number> };
+  rebuild: { state: string; events: number; position: number; target: number; startedAt: string } | null;
+}
+
+interface RebuildReport {
+  position: number;
+  events: number;
+  liveHash: string;
+  rebuiltHash: string;
+  equal: boolean;
+  milliseconds: number;
+}
