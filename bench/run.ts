@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<BenchReport> }>
   pipeline: () => import('./pipeline.bench.ts'),
   'analytics-query': () => import('./analytics-query.bench.ts'),
   'time-travel': () => import('./time-travel.bench.ts'),
+  'sdk-propagation': () => import('./sdk-propagation.bench.ts'),
 };
 
 const wanted = process.argv.slice(2);
