@@ -222,7 +222,9 @@ export class FlagstaffClient {
           ? 'name must be 1 to 128 letters, digits, "_", ".", ":" or "-"'
           : value !== undefined && !Number.isFinite(value)
             ? 'value must be a finite number'
-            : undefined;
+            : options.timestamp !== undefined && Number.isNaN(options.timestamp.getTime?.())
+              ? 'timestamp must be a valid Date'
+              : undefined;
     if (problem !== undefined) {
       // Sent, it would make the server refuse its whole batch.
       this.batcher.countDropped(1);

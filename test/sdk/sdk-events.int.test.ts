@@ -113,9 +113,13 @@ describe('SDK events: exposures and metric events to POST /api/v1/events', () =>
 
     const gone = createFlagstaffClient({ url: `http://127.0.0.1:${await freePort()}`, sdkKey, initTimeoutMs: 60_000, events: { closeTimeoutMs: 300, retry: { initialDelayMs: 20, maxDelayMs: 50 } } });
     for (let i = 0; i < 10; i++) gone.track(`unit-${i}`, 'purchase');
-    expect(gone.track('', 'purchase')).toBe(false); // invalid: refused here rather than spoil a batch
+    // Invalid: refused here rather than spoil a batch; never thrown.
+    expect(gone.track('', 'purchase')).toBe(false);
+    expect(gone.track('unit-1', 'has spaces')).toBe(false);
+    expect(gone.track('unit-1', 'purchase', Number.NaN)).toBe(false);
+    expect(gone.track('unit-1', 'purchase', 1, { timestamp: new Date('nonsense') })).toBe(false);
     await gone.close();
-    expect(gone.eventStats).toEqual({ sent: 0, dropped: 11, pending: 0 });
+    expect(gone.eventStats).toEqual({ sent: 0, dropped: 14, pending: 0 });
     expect(gone.track('unit-x', 'purchase')).toBe(false);
   });
 });
