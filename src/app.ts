@@ -12,6 +12,7 @@ import type { EventStore } from './event-store/event-store.ts';
 import { experimentRoutes } from './experiments/experiment-routes.ts';
 import { ExperimentModel } from './experiments/experiment-model.ts';
 import { createAdminApp } from './http/admin-app.ts';
+import { webAppRoutes } from './http/web-app.ts';
 import { ExposurePublisher } from './read/exposure-publisher.ts';
 import type { EventBus } from './shared/event-bus.ts';
 import { createReadApi } from './read/read-api.ts';
@@ -110,6 +111,8 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
       resultsRoutes({ experiments: experimentModel, analytics }),
       experimentRoutes({ store, model: experimentModel }),
       timeTravelRoutes({ store }),
+      // Last: the admin web app and its client routes, after every API route.
+      webAppRoutes(),
     ],
   });
   const server = http.createServer((req, res) => {

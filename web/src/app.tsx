@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'react';
+import { whenUnauthorized } from './api.ts';
+import { AuditPage } from './pages/audit-page.tsx';
+import { ExperimentDesignPage } from './pages/experiment-design-page.tsx';
+import { ExperimentResultsPage } from './pages/experiment-results-page.tsx';
+import { ExperimentsPage } from './pages/experiments-page.tsx';
+import { FlagEditorPage } from './pages/flag-editor-page.tsx';
+import { FlagHistoryPage } from './pages/flag-history-page.tsx';
+import { FlagsPage } from './pages/flags-page.tsx';
+import { SignInPage } from './pages/sign-in-page.tsx';
+import { Link, matchPath, navigate, useLocation } from './router.tsx';
+import { forgetToken, storedToken } from './session.ts';
+
+const NAV = [
+  { to: '/flags', label: 'Flags' },
+  { to: '/experiments', label: 'Experiments' },
+  { to: '/audit', label: 'Audit' },
+];
+
+export function App() {
+  const [signedIn, setSignedIn] = useState(() => storedToken() !== null);
+  const { pathname } = useLocation();
+
+  useEffect(() => whenUnauthorized(() => setSignedIn(false)), []);
+  useEffect(() => {
+    if (signedIn && (pathname === '/' || pathname === '/signin')) navigate('/flags', { replace: true });
+  }, [signedIn, pathname]);
+
+  if (!signedIn) return <SignInPage onSignedIn={() => setSignedIn(true)} />;
+
+  const signOut = () => {
+    forgetToken();
+    setSignedIn(false);
+    navigate('/', { replace: true });
+  };
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="top-bar">
+        <Link to="/flags" className="brand">
+          Flagstaff
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.to}>
+                <Link to={item.to} aria-current={pathname.startsWith(item.to) ? 'page' : undefined}>
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <button type="button" className="link-button" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Screen pathname={pathname} />
+      </main>
+    </>
+  );
+}
+
+function Screen({ pathname }: { pathname: string }) {
+  let m: Record<string, string> | null;
+  if ((m = matchPath('/flags/:key/history', pathname))) return <FlagHistoryPage key={m['key']} flagKey={m['key']!} />;
+  if ((m = matchPath('/flags/:key', pathname))) return <FlagEditorPage key={m['key']} flagKey={m['key']!} />;
+  if (matchPath('/flags', pathname) || pathname === '/') return <FlagsPage />;
+  if (matchPath('/experiments/new', pathname)) return <ExperimentDesignPage />;
+  if ((m = matchPath('/experiments/:key', pathname))) return <ExperimentResultsPage key={m['key']} experimentKey={m['key']!} />;
+  if (matchPath('/experiments', pathname)) return <ExperimentsPage />;
+  if (matchPath('/audit', pathname)) return <AuditPage />;
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        Nothing lives at <code>{pathname}</code>. <Link to="/flags">Go to the flags</Link>.
+      </p>
+    </section>
+  );
+}
