@@ -8,7 +8,7 @@ import type { AnalyticsStore } from './analytics-store.ts';
 import { analyseExperiment } from './experiment-results.ts';
 import { CORRECTIONS } from './stats/corrections.ts';
 
-const resultsQuery = z.strictObject({ correction: z.enum(CORRECTIONS).default('none') });
+export const resultsQuery = z.strictObject({ correction: z.enum(CORRECTIONS).default('none') });
 
 /** `GET /admin/experiments/:key/results`: any admin role may read results. */
 export function resultsRoutes(deps: { experiments: ExperimentCatalog; analytics: AnalyticsStore }): Router {

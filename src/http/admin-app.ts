@@ -11,6 +11,7 @@ import { segmentRoutes } from '../write/segments/segment-routes.ts';
 import type { WriteModel } from '../write/write-model.ts';
 import { authenticateAdmin } from './admin-auth.ts';
 import { commandBody, correlate } from './command-request.ts';
+import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { problemHandler } from './problem.ts';
 
 export interface AdminAppOptions {
@@ -37,6 +38,8 @@ export function createAdminApp(options: AdminAppOptions): Express {
     const { ok, body } = await options.health();
     res.status(ok ? 200 : 503).json(body);
   });
+  // Public, before any authentication, and before the web app's catch-all.
+  app.use(openApiRoutes());
 
   app.use(
     '/admin',

@@ -6,7 +6,7 @@ import { trackedEventSchema, type TrackedEvent } from '../shared/tracked-events.
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
 
-const envelope = z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST) });
+export const eventsEnvelope = z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST) });
 
 /**
  * `POST /api/v1/events`: every event is validated; if any is bad, the whole request is refused with a problem
@@ -15,7 +15,7 @@ const envelope = z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EV
  * bus has acknowledged them (with Kafka: written to all in-sync replicas).
  */
 export async function ingestEvents(bus: EventBus, body: unknown, environment: string): Promise<{ accepted: number }> {
-  const parsed = envelope.safeParse(body);
+  const parsed = eventsEnvelope.safeParse(body);
   if (!parsed.success) throw new ValidationError('The request body is invalid', zodIssues(parsed.error));
   const issues: FieldIssue[] = [];
   const valid: TrackedEvent[] = [];

@@ -7,7 +7,7 @@ import { NotFoundError } from '../shared/errors.ts';
 import { readJsonBody, sendJson } from './http-io.ts';
 import type { SdkPrincipal } from './sdk-keys.ts';
 
-const requestSchema = z.object({ context: z.record(z.string(), z.json()).default({}) });
+export const ofrepRequestBody = z.object({ context: z.record(z.string(), z.json()).default({}) });
 
 interface OfrepDeps {
   authenticate(req: IncomingMessage): SdkPrincipal;
@@ -32,7 +32,7 @@ export async function handleOfrep(req: IncomingMessage, res: ServerResponse, pat
   if (req.method !== 'POST') throw new NotFoundError(`No route for ${req.method} ${path}`);
   const env = deps.environmentFor(principal, undefined);
 
-  const parsed = requestSchema.safeParse(await readJsonBody(req, deps.bodyLimit));
+  const parsed = ofrepRequestBody.safeParse(await readJsonBody(req, deps.bodyLimit));
   if (!parsed.success) {
     const details = zodIssues(parsed.error).map((i) => `${i.pointer} ${i.detail}`).join('; ');
     const key = path.startsWith('/ofrep/v1/evaluate/flags/') ? path.slice('/ofrep/v1/evaluate/flags/'.length) : undefined;

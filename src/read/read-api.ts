@@ -17,7 +17,7 @@ import type { SdkKeys, SdkPrincipal } from './sdk-keys.ts';
 import type { StreamHub } from './stream-hub.ts';
 
 const contextSchema = z.record(z.string(), z.json());
-const batchBody = z.strictObject({
+export const batchBody = z.strictObject({
   environment: keySchema.optional(),
   context: contextSchema.default({}),
   flagKeys: z.array(keySchema).max(10_000).optional(),

@@ -20,8 +20,8 @@ const bothGiven = (value: { at?: string | undefined; revision?: number | undefin
     ctx.addIssue({ code: 'custom', path: ['revision'], message: 'give either at or revision, not both' });
   }
 };
-const snapshotQuery = z.strictObject(asOf).superRefine(bothGiven);
-const explainBody = z
+export const snapshotQuery = z.strictObject(asOf).superRefine(bothGiven);
+export const explainBody = z
   .strictObject({
     flagKey: keySchema,
     environment: keySchema,

@@ -15,8 +15,8 @@ import type { WriteModel } from '../write-model.ts';
 import { decideAdminToken, decideApiKey, type AdminToken, type ApiKey } from './access-decider.ts';
 
 const nameSchema = z.string().min(1).max(128);
-const issueApiKeyBody = z.strictObject({ environment: keySchema, kind: z.enum(SDK_KEY_KINDS), name: nameSchema.optional() });
-const issueAdminTokenBody = z.strictObject({ name: nameSchema, role: z.enum(ADMIN_ROLES) });
+export const issueApiKeyBody = z.strictObject({ environment: keySchema, kind: z.enum(SDK_KEY_KINDS), name: nameSchema.optional() });
+export const issueAdminTokenBody = z.strictObject({ name: nameSchema, role: z.enum(ADMIN_ROLES) });
 
 /**
  * SDK keys and admin tokens. The secret is returned once, in the creation response; only its hash is stored.

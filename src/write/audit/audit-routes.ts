@@ -8,7 +8,7 @@ import { auditCsv, auditCsvHeader } from './audit-csv.ts';
 
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2025-01-31T12:00:00Z' });
 
-const auditQuery = z
+export const auditQuery = z
   .strictObject({
     actor: z.string().min(1).max(256).optional(),
     /** A category (`flag`) or one entity (`flag:new-checkout`). */

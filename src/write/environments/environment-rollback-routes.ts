@@ -12,7 +12,7 @@ import type { WriteModel } from '../write-model.ts';
 import { decideFlag } from '../flags/flag-decider.ts';
 import { contextAfter, FlagsHistory, planEnvironmentRollback } from './environment-rollback.ts';
 
-const rollbackBody = z.strictObject({
+export const rollbackBody = z.strictObject({
   toTime: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2025-01-31T12:00:00Z' }),
   dryRun: z.boolean().default(false),
 });

@@ -13,12 +13,12 @@ import type { Versioned } from '../../shared/versioned.ts';
 import type { WriteModel } from '../write-model.ts';
 import { decideEnvironment, type Environment, type EnvironmentCommand } from './environment-decider.ts';
 
-const createEnvironmentBody = z.strictObject({
+export const createEnvironmentBody = z.strictObject({
   key: keySchema,
   name: z.string().min(1).max(128).optional(),
   production: z.boolean().default(false),
 });
-const changeEnvironmentBody = z.strictObject({ name: z.string().min(1).max(128).optional(), production: z.boolean().optional() });
+export const changeEnvironmentBody = z.strictObject({ name: z.string().min(1).max(128).optional(), production: z.boolean().optional() });
 
 export function environmentRoutes(deps: { store: EventStore; model: WriteModel }): Router {
   const { model } = deps;

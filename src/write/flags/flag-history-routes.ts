@@ -28,9 +28,9 @@ export const flagAsOfQuery = z
   });
 export type FlagAsOf = z.infer<typeof flagAsOfQuery>;
 
-const diffQuery = z.strictObject({ from: version, to: version.optional() });
+export const diffQuery = z.strictObject({ from: version, to: version.optional() });
 
-const rollbackBody = z
+export const rollbackBody = z
   .strictObject({ toVersion: z.number().int().min(1).optional(), toTime: instant.optional() })
   .superRefine((b, ctx) => {
     if ((b.toVersion === undefined) === (b.toTime === undefined)) ctx.addIssue({ code: 'custom', path: ['toVersion'], message: 'give exactly one of toVersion and toTime' });

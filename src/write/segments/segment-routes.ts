@@ -23,9 +23,9 @@ const definition = {
   included: units,
   excluded: units,
 };
-const createSegmentBody = z.strictObject({ key: keySchema, ...definition });
+export const createSegmentBody = z.strictObject({ key: keySchema, ...definition });
 /** PUT replaces the whole definition: what is left out is emptied. */
-const changeSegmentBody = z.strictObject(definition);
+export const changeSegmentBody = z.strictObject(definition);
 
 export function segmentRoutes(deps: { store: EventStore; model: WriteModel }): Router {
   const { store, model } = deps;

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Router } from 'express';
+import { buildOpenApiDocument } from './openapi-document.ts';
+
+const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const swaggerUiVersion = (JSON.parse(readFileSync(path.join(swaggerUiDir, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The files the page needs; the package's own index.html (the Petstore demo) and the rest are not served. */
+const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png', 'favicon-16x16.png']);
+
+/**
+ * `GET /openapi.json` and `GET /docs` (Swagger UI from the installed swagger-ui-dist, no CDN). Public: the API's
+ * shape is no secret, and calling it still takes a token. Asset URLs carry the package version, so they can be
+ * cached for a year and an upgrade is still picked up at once; the page itself is revalidated.
+ */
+export function openApiRoutes(): Router {
+  const router = Router();
+  const json = JSON.stringify(buildOpenApiDocument());
+  const assets = `/docs/assets/${swaggerUiVersion}`;
+
+  router.get('/openapi.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache').type('application/json').send(json);
+  });
+
+  router.get('/docs', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache').type('text/html').send(page(assets));
+  });
+
+  // The initializer is a file rather than an inline script, so a Content-Security-Policy without 'unsafe-inline' allows it.
+  router.get('/docs/init.js', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache').type('text/javascript').send(INITIALIZER);
+  });
+
+  router.get(`${assets}/:file`, (req, res, next) => {
+    const file = req.params.file;
+    if (!ASSETS.has(file)) return next();
+    res.sendFile(path.join(swaggerUiDir, file), { maxAge: '365d', immutable: true });
+  });
+
+  return router;
+}
+
+function page(assets: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Flagstaff API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${assets}/swagger-ui.css">
+<link rel="icon" type="image/png" href="${assets}/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="${assets}/swagger-ui-bundle.js"></script>
+<script src="${assets}/swagger-ui-standalone-preset.js"></script>
+<script src="/docs/init.js"></script>
+</body>
+</html>
+`;
+}
+
+const INITIALIZER = `window.ui = SwaggerUIBundle({
+  url: '/openapi.json',
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+  layout: 'StandaloneLayout',
+});
+`;
