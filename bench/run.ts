@@ -1,6 +1,4 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { formatReport, resultsDir, writeReport, type BenchReport } from './harness.ts';
+import { formatReport, writeReport, writeResultsIndex, type BenchReport } from './harness.ts';
 
 /**
  * `npm run bench [name...]`: runs the benchmarks (all, or those named), writes each report to
@@ -31,9 +29,4 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
   console.log(`→ ${await writeReport(report)}\n`);
 }
 
-const reports: BenchReport[] = [];
-for (const file of (await fs.readdir(resultsDir)).filter((f) => f.endsWith('.json')).sort()) {
-  reports.push(JSON.parse(await fs.readFile(path.join(resultsDir, file), 'utf8')) as BenchReport);
-}
-const header = '# Benchmark results\n\nWritten by `npm run bench`; every ratio compares two figures measured in the same run.';
-await fs.writeFile(path.join(resultsDir, 'RESULTS.md'), `${[header, ...reports.map(formatReport)].join('\n\n')}\n`);
+await writeResultsIndex();
