@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Brings up every real service the e2e tests talk to (SPEC §2): PostgreSQL, Kafka, ClickHouse.
+# Brings up every real service the e2e tests talk to (SPEC §2): PostgreSQL, Kafka, ClickHouse; and installs
+# Chromium for the web app's browser tests.
 # Idempotent and safe on a fresh machine: installs what is missing, starts what is stopped, leaves running
 # services alone. Prints one "ready" line per service; on failure, says which service and why, exits non-zero.
 set -euo pipefail
@@ -11,3 +12,4 @@ exclusive "$0" "$@"
 bash "$here/postgres/start.sh"
 bash "$here/kafka/start.sh"
 bash "$here/clickhouse/start.sh"
+bash "$here/chromium/install.sh"

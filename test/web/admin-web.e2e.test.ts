@@ -1,0 +1,313 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
+import { ADMIN_TOKEN, request, startTestServer, type TestServer } from '../support/flagstaff.ts';
+import { syntheticExperiment } from '../support/synthetic-experiment.ts';
+
+/**
+ * The admin web app in a real browser (Debian's Chromium driven by playwright-core), against the real HTTP app
+ * serving the built app at `/`: the main flows by mouse, one by keyboard alone, and screenshots of the main
+ * screens at 1280×800 and on a narrow window (test-artifacts/screenshots/).
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+const screenshots = path.join(root, 'test-artifacts/screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  // `npm test` builds the app first; a lone run of this file builds it only when missing.
+  if (!existsSync(path.join(root, 'web/dist/index.html'))) execFileSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'inherit', timeout: 180_000 });
+  mkdirSync(screenshots, { recursive: true });
+  server = await startTestServer();
+  await seedExperiment(server);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  // Nothing may be loaded from outside the server.
+  await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
+    throw new Error(`the app requested ${route.request().url()} outside the server`);
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** An experiment whose configured split (60/40) the units do not follow (≈50/50): results with an SRM mismatch. */
+async function seedExperiment(s: TestServer): Promise<void> {
+  const sdkKey = (await s.api('POST', '/admin/api-keys', { body: { environment: 'production', kind: 'server' } })).body.key as string;
+  await s.api('POST', '/admin/flags', { body: { key: 'new-checkout', description: 'New checkout flow', tags: ['checkout'] } });
+  await s.api('POST', '/admin/metrics', { body: { key: 'purchase', kind: 'binomial', event: 'purchase' } });
+  await s.api('POST', '/admin/metrics', { body: { key: 'revenue', kind: 'mean', event: 'purchase' } });
+  const created = await s.api('POST', '/admin/experiments', {
+    body: {
+      key: 'checkout-test',
+      flagKey: 'new-checkout',
+      environment: 'production',
+      hypothesis: 'The new checkout raises purchases',
+      controlVariant: 'off',
+      variants: [{ variant: 'off', weight: 60_000 }, { variant: 'on', weight: 40_000 }],
+      primaryMetric: 'purchase',
+      secondaryMetrics: ['revenue'],
+      method: 'sequential',
+    },
+  });
+  expect(created.status).toBe(201);
+  expect((await s.api('POST', '/admin/experiments/checkout-test/start')).status).toBe(200);
+  const data = syntheticExperiment({ units: 2_000, seed: 11, startedAt: new Date(Date.now() + 1_000), conversion: { off: 0.1, on: 0.16 } });
+  for (const events of data.batches(2_000)) {
+    const sent = await request(s.url, 'POST', '/api/v1/events', { token: null, headers: { authorization: `Bearer ${sdkKey}` }, body: { events } });
+    expect(sent.status).toBe(202);
+  }
+  await eventually(async () => expect(await s.analytics.eventCounts()).toEqual({ exposures: data.exposureCount, metricEvents: data.metricEventCount }), 30_000);
+}
+
+const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+const flag = async (key: string) => (await server.api('GET', `/admin/flags/${key}`)).body;
+
+async function signIn(p: Page): Promise<void> {
+  await p.goto(server.url);
+  await p.getByLabel('Admin token').fill(ADMIN_TOKEN);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { name: 'Flags' }).waitFor();
+}
+
+describe('the admin web app in Chromium', () => {
+  it('signs in with an admin token and lists the flags with a switch per environment', async () => {
+    await page.goto(server.url);
+    await page.getByLabel('Admin token').fill('not-a-token-at-all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    await shot(page, 'sign-in');
+    await signIn(page);
+    expect(await page.evaluate(() => sessionStorage.getItem('flagstaff.adminToken'))).toBe(ADMIN_TOKEN);
+    await page.getByRole('link', { name: 'new-checkout' }).waitFor();
+    expect(await page.getByRole('switch', { name: 'new-checkout in production' }).getAttribute('aria-checked')).toBe('false');
+  });
+
+  it('creates a flag', async () => {
+    await page.getByRole('button', { name: 'New flag' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New flag' });
+    await dialog.getByLabel('Key').fill('checkout-banner');
+    await dialog.getByLabel('Description').fill('Banner on the checkout page');
+    await dialog.getByLabel('Tags').fill('checkout, ui');
+    await dialog.getByRole('button', { name: 'Create flag' }).click();
+    await page.getByRole('heading', { name: /checkout-banner/ }).waitFor();
+    expect(await flag('checkout-banner')).toMatchObject({ key: 'checkout-banner', tags: ['checkout', 'ui'], version: 1 });
+  });
+
+  it('adds a rule in production, shows the API error on the offending input, and saves a 25/75 split', async () => {
+    await page.getByRole('link', { name: /^production/ }).click();
+    await page.getByRole('heading', { name: 'Targeting in production' }).waitFor();
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByLabel('Attribute').fill('country');
+    await page.getByLabel('Type', { exact: true }).selectOption('number');
+    await page.getByLabel('Operator').selectOption('gt');
+    await page.getByLabel('Value', { exact: true }).fill('abc');
+    await page.getByRole('button', { name: 'Save production' }).click();
+    // The server's `#/rules/0/conditions/0/values/0` lands on the values input of that condition.
+    const values = page.getByLabel('Value', { exact: true });
+    await page.waitForFunction(() => document.querySelector('[data-pointer="#/rules/0/conditions/0/values"]')?.getAttribute('aria-invalid') === 'true');
+    expect(await values.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#field-rules-0-conditions-0-values-error').textContent()).toContain('must be a number for this operator');
+    await shot(page, 'flag-editor-error');
+
+    await page.getByLabel('Type', { exact: true }).selectOption('string');
+    await page.getByLabel('Operator').selectOption('in');
+    await page.getByLabel('Values', { exact: true }).fill('US, CA');
+    const defaults = page.getByRole('group', { name: 'Default (no rule matched)' });
+    await defaults.getByLabel('Percentage split').check();
+    await defaults.getByLabel('on (%)').fill('20');
+    await defaults.getByLabel('off (%)').fill('75');
+    await page.getByText('Weights must sum to 100% (now 95%)').waitFor();
+    await defaults.getByLabel('on (%)').fill('25');
+    await page.getByLabel('Reason').fill('launch to North America');
+    await page.getByRole('button', { name: 'Save production' }).click();
+    await page.getByText('Saved production as version 2').waitFor();
+    const saved = (await flag('checkout-banner')).environments.production;
+    expect(saved.rules).toEqual([{ id: 'rule-1', conditions: [{ attribute: 'country', operator: 'in', values: ['US', 'CA'] }], serve: { variant: 'on' } }]);
+    expect(saved.defaultServe).toEqual({ split: [{ variant: 'on', weight: 25_000 }, { variant: 'off', weight: 75_000 }] });
+    await shot(page, 'flag-editor');
+  });
+
+  it('toggles the flag in production from the list, after a confirmation', async () => {
+    await page.getByRole('link', { name: 'Flags', exact: true }).click();
+    const toggle = page.getByRole('switch', { name: 'checkout-banner in production' });
+    await toggle.click();
+    const dialog = page.getByRole('dialog', { name: 'Turn checkout-banner on in production?' });
+    await dialog.waitFor();
+    await dialog.getByLabel(/Reason/).fill('go live');
+    await shot(page, 'toggle-confirmation');
+    await dialog.getByRole('button', { name: 'Turn on' }).click();
+    await page.waitForFunction(() => document.querySelector('[aria-label="checkout-banner in production"]')?.getAttribute('aria-checked') === 'true');
+    expect((await flag('checkout-banner')).environments.production.enabled).toBe(true);
+    // Other environments switch without asking.
+    await page.getByRole('switch', { name: 'checkout-banner in development' }).click();
+    await page.waitForFunction(() => document.querySelector('[aria-label="checkout-banner in development"]')?.getAttribute('aria-checked') === 'true');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    // Search and tags filter the list.
+    await page.getByLabel('Search').fill('banner');
+    await page.waitForFunction(() => !document.body.textContent?.includes('New checkout flow'));
+    await page.getByRole('button', { name: 'Filter by tag ui' }).click();
+    await page.getByRole('link', { name: 'checkout-banner' }).waitFor();
+    await page.getByLabel('Search').fill('');
+    await shot(page, 'flags');
+  });
+
+  it('shows the change in history with actor, reason and diff, explains an evaluation now and then, and rolls back', async () => {
+    // A deep link: the server answers client routes with the app.
+    await page.goto(`${server.url}/flags/checkout-banner/history`);
+    const entries = page.getByTestId('history-entry');
+    await entries.first().waitFor();
+    expect(await entries.count()).toBe(4); // created, targeting, toggled in production, toggled in development
+    const toggled = entries.filter({ hasText: 'go live' });
+    expect(await toggled.textContent()).toContain('FlagToggled');
+    expect(await toggled.textContent()).toContain('admin'); // the actor
+    await entries.filter({ hasText: 'launch to North America' }).getByRole('button', { name: 'Show changes' }).click();
+    await page.getByText('environments.production.defaultServe').first().waitFor();
+
+    const explain = page.getByRole('region', { name: 'Explain an evaluation' });
+    await explain.getByLabel('Context (JSON)').fill('{"targetingKey":"user-1","country":"US"}');
+    await explain.getByRole('button', { name: 'Explain now' }).click();
+    await explain.getByTestId('explain-result').getByText('TARGETING_MATCH', { exact: true }).waitFor();
+
+    // The slider back to version 1: the flag as created, and an explanation as of then.
+    const slider = page.getByLabel(/^Version \d+ of 4/);
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await page.getByText('Version 1 of 4').waitFor();
+    await page.getByTestId('flag-as-of').getByText('v1').waitFor();
+    expect(await page.getByTestId('flag-as-of').textContent()).toContain('off (serves off), 0 rules');
+    await page.getByLabel('Whole environment').check();
+    await page.getByTestId('environment-as-of').waitFor();
+    await page.getByLabel('This flag').check();
+    await explain.getByLabel(/As of v1/).check();
+    await explain.getByRole('button', { name: 'Explain then' }).click();
+    await explain.getByTestId('explain-result').getByText('DISABLED', { exact: true }).waitFor();
+    await shot(page, 'history');
+
+    await page.getByRole('button', { name: 'Roll back to v1' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Roll checkout-banner back to v1?' });
+    expect(await dialog.getByRole('button', { name: 'Roll back' }).isDisabled()).toBe(true); // a reason is required
+    await dialog.getByLabel(/Reason/).fill('the banner broke checkout');
+    await dialog.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByText('Rolled back to version 1: the flag is now at version 5').waitFor();
+    const now = await flag('checkout-banner');
+    expect(now.version).toBe(5);
+    expect(now.environments.production).toMatchObject({ enabled: false, rules: [] });
+    const history = (await server.api('GET', '/admin/flags/checkout-banner/history')).body.events;
+    expect(history.at(-1)).toMatchObject({ type: 'FlagRolledBack', reason: 'the banner broke checkout' });
+    await entries.filter({ hasText: 'the banner broke checkout' }).waitFor();
+  });
+
+  it('designs an experiment with the sample size it needs', async () => {
+    await page.getByRole('link', { name: 'Experiments' }).click();
+    await page.getByRole('link', { name: 'New experiment' }).click();
+    await page.getByLabel('Minimum detectable effect (% relative lift)').fill('10');
+    await page.getByLabel('Baseline conversion rate (%)').fill('10');
+    // 16,232 per variant for +10% on 10% at α 0.05, power 0.8 (test/analytics/power.unit.test.ts)
+    await page.getByTestId('sample-size').getByText('16,232').waitFor();
+    await page.getByLabel('Baseline conversion rate (%)').fill('150');
+    await page.getByTestId('sample-size').getByText(/baselineMean/).waitFor();
+    await page.getByLabel('Baseline conversion rate (%)').fill('10');
+    await page.getByTestId('sample-size').getByText('16,232').waitFor();
+    await shot(page, 'experiment-design');
+  });
+
+  it("opens an experiment's results: forest plot, SRM warning, sequential state, raw numbers", async () => {
+    await page.getByRole('link', { name: 'Experiments' }).click();
+    await page.getByRole('link', { name: 'checkout-test' }).click();
+    const banner = page.getByTestId('srm-banner');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Sample ratio mismatch');
+    await page.getByTestId('sequential-state').waitFor();
+    const metrics = page.getByTestId('metric-result');
+    expect(await metrics.count()).toBe(2);
+    const plot = metrics.first().locator('svg.forest-plot');
+    expect(await plot.getAttribute('aria-label')).toMatch(/^purchase: relative lift with its interval: on vs off: [+-]\d/);
+    expect(await plot.locator('[data-testid="forest-row"] circle').count()).toBe(1);
+    expect(await metrics.first().getByRole('table', { name: 'Raw numbers per variant' }).textContent()).toMatch(/off[\d,]+/);
+    await shot(page, 'experiment-results');
+  });
+
+  it('filters the audit feed', async () => {
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByTestId('audit-entry').first().waitFor();
+    await page.getByLabel('Entity').fill('flag:checkout-banner');
+    await page.getByLabel('Event type').fill('FlagToggled');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-entry"]').length === 2);
+    await page.getByLabel('Entity').fill('not a valid entity!');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-pointer="#/entity"]')?.getAttribute('aria-invalid') === 'true');
+    await page.getByLabel('Entity').fill('flag:checkout-banner');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-entry"]').length === 2);
+    await shot(page, 'audit');
+  });
+
+  it('signs in and toggles production with the keyboard alone, and Escape cancels', async () => {
+    const keyboard = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await keyboard.newPage();
+    await p.goto(server.url);
+    // The token field has focus on arrival.
+    await p.getByLabel('Admin token').waitFor();
+    expect(await p.evaluate(() => document.activeElement?.id)).toBe('token');
+    await p.keyboard.type(ADMIN_TOKEN);
+    await p.keyboard.press('Enter');
+    await p.getByRole('switch', { name: 'checkout-banner in production' }).waitFor();
+    let found = false;
+    for (let i = 0; i < 60 && !found; i++) {
+      await p.keyboard.press('Tab');
+      found = await p.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'checkout-banner in production');
+    }
+    expect(found).toBe(true);
+    // Focus is visible: the focused switch has an outline.
+    expect(await p.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    await p.keyboard.press('Space');
+    await p.getByRole('dialog').waitFor();
+    expect(await p.evaluate(() => document.activeElement?.id)).toBe('toggle-reason');
+    await p.keyboard.type('keyboard check');
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => document.querySelector('[aria-label="checkout-banner in production"]')?.getAttribute('aria-checked') === 'true');
+    expect((await flag('checkout-banner')).environments.production.enabled).toBe(true);
+    expect(await p.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('checkout-banner in production');
+
+    await p.keyboard.press('Enter');
+    await p.getByRole('dialog').waitFor();
+    await p.keyboard.press('Tab');
+    await p.keyboard.press('Tab');
+    await p.keyboard.press('Tab');
+    expect(await p.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null)).toBe(true); // focus stays in the dialog
+    await p.keyboard.press('Escape');
+    await p.waitForFunction(() => document.querySelector('[role="dialog"]') === null);
+    expect(await p.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('checkout-banner in production');
+    expect((await flag('checkout-banner')).environments.production.enabled).toBe(true);
+    await keyboard.close();
+  });
+
+  it('reads on a narrow window', async () => {
+    const narrow = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p = await narrow.newPage();
+    await signIn(p);
+    // No sideways scrolling of the page itself.
+    expect(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    await shot(p, 'flags-narrow');
+    await p.goto(`${server.url}/experiments/checkout-test`);
+    await p.getByTestId('srm-banner').waitFor();
+    expect(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    await shot(p, 'experiment-results-narrow');
+    await narrow.close();
+  });
+});
