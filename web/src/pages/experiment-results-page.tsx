@@ -8,6 +8,8 @@ import type { Comparison, Experiment, ExperimentResults, MetricResult } from '..
 import { formatPercent } from '../weights.ts';
 
 const fmt = (n: number | null | undefined, digits = 4) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : Number(n.toPrecision(digits)).toLocaleString('en', { maximumFractionDigits: 6 }));
+/** p-values this small are all "certain"; printing 0 or 1e-42 would suggest a precision that is not there. */
+const pValue = (p: number | null) => (p === null ? '–' : p < 0.0001 ? '< 0.0001' : fmt(p, 3));
 const pct = (n: number | null) => (n === null ? '–' : `${(n * 100).toFixed(1)}%`);
 
 /** An experiment's results: SRM first (it voids the rest), the sequential state, then per metric a forest plot, the comparisons and the raw numbers. */
@@ -99,13 +101,13 @@ function SrmBanner({ results }: { results: ExperimentResults }) {
   if (!srm.mismatch) {
     return (
       <p className="srm-ok">
-        Sample ratio OK (p = {fmt(srm.pValue, 3)}): {observed}.
+        Sample ratio OK (p = {pValue(srm.pValue)}): {observed}.
       </p>
     );
   }
   return (
     <div className="banner banner-danger" role="alert" data-testid="srm-banner">
-      <strong>Sample ratio mismatch.</strong> Units did not split as configured (observed {observed}; expected {expected}; p = {fmt(srm.pValue, 3)}). Assignment or
+      <strong>Sample ratio mismatch.</strong> Units did not split as configured (observed {observed}; expected {expected}; p {srm.pValue !== null && srm.pValue < 0.0001 ? '' : '= '}{pValue(srm.pValue)}). Assignment or
       exposure logging is broken somewhere: do not trust any result below until the cause is found.
     </div>
   );
@@ -122,6 +124,7 @@ function SequentialState({ results }: { results: ExperimentResults }) {
       {decided.length > 0
         ? `can stop: ${decided.map((c) => `${c.variant} is ${c.verdict === 'regression' ? 'worse' : 'better'} than ${c.baseline} on ${primary!.metricKey}`).join('; ')}`
         : `keep running: no interval of ${primary?.metricKey ?? 'the primary metric'} excludes 0 yet`}
+      {results.srm.mismatch && ' (not before the sample ratio mismatch is explained)'}
     </div>
   );
 }
@@ -201,7 +204,7 @@ function ComparisonRow({ c }: { c: Comparison }) {
       <th scope="row">{c.variant}</th>
       <td>{c.effect === 'relative' ? formatLift(lift) : fmt(lift)}</td>
       <td>{c.ci ? `${c.effect === 'relative' ? formatLift(c.ci[0]) : fmt(c.ci[0])} to ${c.effect === 'relative' ? formatLift(c.ci[1]) : fmt(c.ci[1])}` : '–'}</td>
-      <td>{fmt(c.adjustedPValue ?? c.pValue, 3)}</td>
+      <td>{pValue(c.adjustedPValue ?? c.pValue)}</td>
       <td>{pct(c.chanceToWin)}</td>
       <td>
         <span className={`verdict verdict-${c.verdict}`}>{c.significant ? c.verdict : 'inconclusive'}</span>
