@@ -12,6 +12,24 @@ import { syntheticExperiment } from '../support/synthetic-experiment.ts';
  * serving the built app at `/`: the main flows by mouse, one by keyboard alone, and screenshots of the main
  * screens at 1280×800 and on a narrow window (test-artifacts/screenshots/).
  */
+// Callbacks of page.evaluate and waitForFunction run in the browser; the root tsconfig has no DOM library, so
+// these module-local declarations name the little of the DOM they touch.
+interface DomElement {
+  id: string;
+  getAttribute(name: string): string | null;
+  closest(selector: string): DomElement | null;
+}
+declare const document: {
+  activeElement: DomElement | null;
+  body: { textContent: string | null };
+  documentElement: { scrollWidth: number };
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): { length: number };
+};
+declare const window: { innerWidth: number };
+declare const sessionStorage: { getItem(key: string): string | null };
+declare function getComputedStyle(element: DomElement): { outlineStyle: string };
+
 const root = path.resolve(import.meta.dirname, '../..');
 const screenshots = path.join(root, 'test-artifacts/screenshots');
 const CHROMIUM = '/usr/bin/chromium';
