@@ -7,7 +7,7 @@ import express, { Router, type Response } from 'express';
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Paths that belong to the APIs: never answered with the web app, so an unknown API route stays a 404 problem. */
-const API_PREFIXES = ['/admin', '/api/', '/ofrep/', '/health', '/metrics', '/openapi.json'];
+const API_PREFIXES = ['/admin', '/api/', '/ofrep/', '/health', '/metrics', '/openapi.json', '/docs'];
 
 /**
  * The admin web app at `/`: Vite's hashed assets cached for a year, `index.html` revalidated on every load (so a
