@@ -24,6 +24,18 @@ import { SdkKeys } from './read/sdk-keys.ts';
 import { StreamHub } from './read/stream-hub.ts';
 import { sleep } from './event-store/catch-up-subscription.ts';
 import { sha256 } from './shared/tokens.ts';
+import { OPERATIONS_DEFAULTS } from './config.ts';
+import { rateLimitAdmin } from './http/admin-auth.ts';
+import { RateLimiter } from './http/rate-limiter.ts';
+import { EvaluationTally } from './observability/evaluation-tally.ts';
+import { observeRequest, readRouteOf } from './observability/http-observer.ts';
+import { instrumentedEventStore } from './observability/instrumented-event-store.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { Metrics } from './observability/metrics.ts';
+import { metricsRoutes } from './observability/metrics-routes.ts';
+import { startTracing } from './observability/tracing.ts';
+import { FlagUsageRecorder } from './usage/flag-usage.ts';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { bootstrap } from './write/bootstrap.ts';
 import { WriteModel } from './write/write-model.ts';
 
@@ -53,16 +65,45 @@ export interface StartOptions {
   /** Where the read model is kept; defaults to `<data dir>/read-model`. */
   readModelPersistence?: ReadModelPersistence;
   sseHeartbeatMs?: number;
+  /** Where logs go (tests); otherwise JSON lines on stdout at the configured level. */
+  logger?: Logger;
+  /** Spans go here (tests) instead of the configured OTLP endpoint; turns tracing on. */
+  traceExporter?: SpanExporter;
 }
 
 /** The composition root: the only place that picks concrete adapters and wires them together. */
 export async function startFlagstaff(config: Config, options: StartOptions = {}): Promise<Flagstaff> {
-  const store = options.store ?? (await openEventStore(config.eventStore));
+  const ops = { ...OPERATIONS_DEFAULTS, ...config.operations };
+  const logger = options.logger ?? createLogger(ops.logLevel);
+  const tracing = startTracing({ mode: ops.tracing, ...(options.traceExporter ? { exporter: options.traceExporter } : {}) });
+  const tally = new EvaluationTally();
+  // Every evaluation is counted in `tally` on the hot path; draining it feeds both the metric and flag usage.
+  const drainEvaluations = (): void => {
+    const counts = tally.drain();
+    metrics.countEvaluations(counts);
+    usage.absorb(counts);
+  };
+  const started: { projection?: ReadProjection } = {};
+  let streamsOpen = (): number => 0;
+  const lagOf: { bus?: EventBus } = {};
+  const metrics: Metrics = new Metrics({
+    beforeScrape: drainEvaluations,
+    projectionLag: async () => {
+      const projection = started.projection;
+      if (!projection) return undefined;
+      const head = await store.headPosition().catch(() => undefined);
+      return head === undefined ? undefined : Math.max(0, head - projection.status().position);
+    },
+    sseConnections: () => streamsOpen(),
+    consumerLag: async () => lagOf.bus?.consumerLag(groupId, ['exposures', 'metrics']),
+  });
+  const store = instrumentedEventStore(options.store ?? (await openEventStore(config.eventStore)), metrics, tracing.tracer);
+  const usage = new FlagUsageRecorder(store);
   const writeModel = new WriteModel(store);
 
   // The stream hub publishes what the projection applies, and reads the projection's model: tie the knot.
-  const started: { projection?: ReadProjection } = {};
   const streams = new StreamHub(() => started.projection?.model, options.sseHeartbeatMs);
+  streamsOpen = () => streams.size;
   const projection = await startReadProjection({
     store,
     persistence: options.readModelPersistence ?? fileReadModelPersistence(path.join(config.dataDir, 'read-model')),
@@ -70,20 +111,38 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   });
   started.projection = projection;
   const bus = options.bus ?? (await openBus(config.bus));
+  lagOf.bus = bus;
   const analytics = options.analytics ?? (await openAnalyticsStore(config.analytics));
   // Exposures and metric events flow from the bus into the analytics store, idempotently, in every process:
   // on a thread of its own when both are servers (Kafka, ClickHouse), inline otherwise (DuckDB's file and the
   // in-process bus belong to this thread). Started in the background: with Kafka down, Flagstaff still starts
   // and the sink joins when it can.
   const groupId = options.sinkGroupId ?? (config.bus.kind === 'kafka' ? `${config.bus.topicPrefix}analytics-sink` : 'flagstaff-analytics-sink');
-  const warnSink = (error: unknown): void => console.warn(`analytics sink: ${error instanceof Error ? error.message : String(error)}; retrying`);
+  const warnSink = (error: unknown): void => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'analytics sink failed; retrying');
+  const recordSinkBatch = (batch: Parameters<Metrics['recordSinkBatch']>[0]): void => metrics.recordSinkBatch(batch);
   const sinkMode = !options.bus && !options.analytics && config.bus.kind === 'kafka' && config.analytics.kind === 'clickhouse' ? 'thread' : 'inline';
   const sink: { stop(): Promise<void> } =
     sinkMode === 'thread'
-      ? startSinkThread({ bus: config.bus, analytics: config.analytics, groupId }, warnSink)
-      : inlineSink(startWithRetry(() => startAnalyticsSink({ bus, store: analytics, groupId, onError: warnSink }), warnSink));
-  const exposures = new ExposurePublisher(bus, { onError: (error) => console.warn(`exposures: ${(error as Error).message}; retrying`) });
-  const readApi = createReadApi({ model: () => projection.model, keys: new SdkKeys(() => projection.model), streams, bodyLimit: 1024 * 1024, bus, exposures });
+      ? startSinkThread({ bus: config.bus, analytics: config.analytics, groupId }, warnSink, recordSinkBatch)
+      : inlineSink(startWithRetry(() => startAnalyticsSink({ bus, store: analytics, groupId, onError: warnSink, onMetrics: recordSinkBatch }), warnSink));
+  const exposures = new ExposurePublisher(bus, { onError: (error) => logger.warn({ err: (error as Error).message }, 'exposures not published; retrying') });
+  const eventsLimiter = new RateLimiter({ perSecond: ops.eventsPerSecond, burst: 2 * ops.eventsPerSecond });
+  const adminLimiter = new RateLimiter({ perSecond: ops.adminRequestsPerSecond, burst: 5 * ops.adminRequestsPerSecond });
+  const readApi = createReadApi({
+    model: () => projection.model,
+    keys: new SdkKeys(() => projection.model),
+    streams,
+    bodyLimit: 1024 * 1024,
+    bus,
+    exposures,
+    observe: {
+      evaluated: (environment, result) => tally.record(environment, result),
+      evaluationSeconds: (route, seconds) => metrics.evaluationDuration.observe({ route }, seconds),
+      ingested: (outcome, count) => metrics.ingested.inc({ outcome }, count),
+      admitEvents: (keyId, count) => eventsLimiter.take(keyId, count, 'events'),
+      maxStreamsPerKey: ops.maxStreamsPerKey,
+    },
+  });
   const experimentModel = new ExperimentModel(store, writeModel);
 
   const health = async (): Promise<{ ok: boolean; body: Record<string, unknown> }> => {
@@ -106,6 +165,8 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     bootstrapTokenHash: config.adminToken === undefined ? undefined : sha256(config.adminToken),
     bodyLimit: config.bodyLimit,
     health,
+    publicRouters: [metricsRoutes(metrics)],
+    afterAuthentication: [rateLimitAdmin((key) => adminLimiter.take(key))],
     routers: [
       readAdminRoutes({ store, projection }),
       resultsRoutes({ experiments: experimentModel, analytics }),
@@ -115,9 +176,30 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
       webAppRoutes(),
     ],
   });
+  const observing = { metrics, logger, tracer: tracing.tracer, timeoutMs: ops.requestTimeoutMs };
   const server = http.createServer((req, res) => {
-    if (!readApi(req, res)) admin(req, res);
+    const url = req.url ?? '/';
+    const read = url.startsWith('/api/') || url.startsWith('/ofrep/');
+    const observed = read
+      ? { api: 'read' as const, route: () => readRouteOf(url.split('?')[0] ?? url) }
+      : {
+          api: 'admin' as const,
+          // Set by express once it has routed the request.
+          route: () => (req as { route?: { path?: string } }).route?.path ?? 'unmatched',
+          actor: () => ((res as { locals?: { principal?: { actor?: string } } }).locals?.principal?.actor),
+        };
+    observeRequest(observing, req, res, observed, () => {
+      if (!readApi(req, res)) admin(req, res);
+    });
   });
+  // Slow clients may not hold a request open forever (slowloris); responses have their own timeout above.
+  server.requestTimeout = ops.requestTimeoutMs;
+  server.headersTimeout = Math.min(ops.requestTimeoutMs, 60_000);
+  const usageTimer = setInterval(() => {
+    drainEvaluations();
+    usage.flush().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'flag usage not saved; kept for the next flush'));
+  }, ops.usageFlushMs);
+  usageTimer.unref();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -131,7 +213,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
         return await bootstrap(store, { adminTokenConfigured: config.adminToken !== undefined });
       } catch (error) {
         if (closed) return {};
-        console.warn(`bootstrap: ${(error as Error).message}; retrying`);
+        logger.warn({ err: (error as Error).message }, 'bootstrap: event store not reachable yet; retrying');
         await sleep(1_000);
       }
     }
@@ -150,18 +232,33 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     bootstrapped,
     async close() {
       closed = true;
+      clearInterval(usageTimer);
+      // Stop accepting, end the streams (clients reconnect elsewhere), let in-flight requests finish: a command
+      // or a batch of events being acknowledged is completed, not cut. Past the timeout, what is left is closed.
       streams.close();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        const drained = setInterval(() => server.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => {
+          logger.warn({ timeoutMs: ops.shutdownTimeoutMs }, 'shutdown: requests still running after the timeout; closing their connections');
+          server.closeAllConnections();
+        }, ops.shutdownTimeoutMs);
+        server.close(() => {
+          clearInterval(drained);
+          clearTimeout(deadline);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       // Order matters for "nothing acknowledged is lost": exposures reach the bus, the bus drains into the sink.
       await exposures.close();
+      drainEvaluations();
+      await usage.flush().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'flag usage not saved at shutdown'));
       await projection.stop();
       if (!options.bus) await bus.close();
       await sink.stop();
       if (!options.analytics) await analytics.close();
       await store.close();
+      await tracing.shutdown();
     },
   };
 }

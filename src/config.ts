@@ -2,6 +2,34 @@ import path from 'node:path';
 import { z } from 'zod';
 import { zodIssues } from './http/validation.ts';
 
+/** How the service protects itself and reports on itself (issue 9); every field has a default. */
+export interface OperationsConfig {
+  logLevel: string;
+  tracing: 'off' | 'otlp';
+  /** Per admin token; the burst is five seconds' worth. */
+  adminRequestsPerSecond: number;
+  /** Events per second per SDK key on POST /api/v1/events; the burst is two seconds' worth. */
+  eventsPerSecond: number;
+  maxStreamsPerKey: number;
+  /** A request (admin or read) not answered by then gets a 503 problem; SSE streams are exempt. */
+  requestTimeoutMs: number;
+  /** How long SIGTERM waits for in-flight requests before closing what is left. */
+  shutdownTimeoutMs: number;
+  /** How often evaluation counts are written as flag usage. */
+  usageFlushMs: number;
+}
+
+export const OPERATIONS_DEFAULTS: OperationsConfig = {
+  logLevel: 'info',
+  tracing: 'off',
+  adminRequestsPerSecond: 200,
+  eventsPerSecond: 200_000,
+  maxStreamsPerKey: 1_000,
+  requestTimeoutMs: 30_000,
+  shutdownTimeoutMs: 20_000,
+  usageFlushMs: 60_000,
+};
+
 /** Every setting, from environment variables (documented in the README). Bad values stop the start, loudly. */
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -19,6 +47,14 @@ const configSchema = z.object({
   FLAGSTAFF_ANALYTICS: z.enum(['duckdb', 'clickhouse']).default('duckdb'),
   CLICKHOUSE_URL: z.string().default('http://127.0.0.1:8123'),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('flagstaff'),
+  FLAGSTAFF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FLAGSTAFF_TRACING: z.enum(['off', 'otlp']).default('off'),
+  FLAGSTAFF_ADMIN_RATE_LIMIT: z.coerce.number().positive().default(OPERATIONS_DEFAULTS.adminRequestsPerSecond),
+  FLAGSTAFF_EVENTS_RATE_LIMIT: z.coerce.number().positive().default(OPERATIONS_DEFAULTS.eventsPerSecond),
+  FLAGSTAFF_MAX_STREAMS_PER_KEY: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.maxStreamsPerKey),
+  FLAGSTAFF_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.requestTimeoutMs),
+  FLAGSTAFF_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.shutdownTimeoutMs),
+  FLAGSTAFF_USAGE_FLUSH_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.usageFlushMs),
 });
 
 export interface Config {
@@ -33,6 +69,8 @@ export interface Config {
   bodyLimit: string;
   bus: { kind: 'memory' } | { kind: 'kafka'; brokers: string[]; topicPrefix: string };
   analytics: { kind: 'duckdb'; path: string } | { kind: 'clickhouse'; url: string; database: string };
+  /** Defaults to OPERATIONS_DEFAULTS, field by field. */
+  operations?: Partial<OperationsConfig>;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -63,5 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     c.FLAGSTAFF_ANALYTICS === 'clickhouse'
       ? { kind: 'clickhouse', url: c.CLICKHOUSE_URL, database: c.CLICKHOUSE_DATABASE }
       : { kind: 'duckdb', path: path.join(dataDir, 'analytics', 'flagstaff.duckdb') };
-  return { port: c.PORT, host: c.HOST, dataDir, adminToken: c.FLAGSTAFF_ADMIN_TOKEN, eventStore, bodyLimit: c.FLAGSTAFF_BODY_LIMIT, bus, analytics };
+  const operations: OperationsConfig = {
+    logLevel: c.FLAGSTAFF_LOG_LEVEL,
+    tracing: c.FLAGSTAFF_TRACING,
+    adminRequestsPerSecond: c.FLAGSTAFF_ADMIN_RATE_LIMIT,
+    eventsPerSecond: c.FLAGSTAFF_EVENTS_RATE_LIMIT,
+    maxStreamsPerKey: c.FLAGSTAFF_MAX_STREAMS_PER_KEY,
+    requestTimeoutMs: c.FLAGSTAFF_REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: c.FLAGSTAFF_SHUTDOWN_TIMEOUT_MS,
+    usageFlushMs: c.FLAGSTAFF_USAGE_FLUSH_MS,
+  };
+  return { port: c.PORT, host: c.HOST, dataDir, adminToken: c.FLAGSTAFF_ADMIN_TOKEN, eventStore, bodyLimit: c.FLAGSTAFF_BODY_LIMIT, bus, analytics, operations };
 }

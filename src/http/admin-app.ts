@@ -24,6 +24,10 @@ export interface AdminAppOptions {
   health: () => Promise<{ ok: boolean; body: Record<string, unknown> }>;
   /** Routers of other slices (read-side administration, analytics, ...), mounted after authentication. */
   routers?: express.Router[];
+  /** Routes that need no admin token (`/metrics`, ...), mounted before authentication. */
+  publicRouters?: express.Router[];
+  /** Run on every authenticated admin request, after authentication (rate limits). */
+  afterAuthentication?: express.RequestHandler[];
 }
 
 /** The admin API on express: every body validated, every error an RFC 9457 problem, every command audited. */
@@ -38,6 +42,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
     const { ok, body } = await options.health();
     res.status(ok ? 200 : 503).json(body);
   });
+  for (const router of options.publicRouters ?? []) app.use(router);
   // Public, before any authentication, and before the web app's catch-all.
   app.use(openApiRoutes());
 
@@ -45,6 +50,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
     '/admin',
     express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }),
     authenticateAdmin(model, options.bootstrapTokenHash),
+    ...(options.afterAuthentication ?? []),
     commandBody,
   );
   const deps = { store, model };

@@ -30,12 +30,14 @@ export function authenticateAdmin(model: WriteModel, bootstrapTokenHash: string 
     const hash = sha256(token);
     if (bootstrapTokenHash !== undefined && hash === bootstrapTokenHash) {
       res.locals['principal'] = { actor: 'bootstrap-admin', role: 'admin' } satisfies Principal;
+      res.locals['tokenHash'] = hash;
       return next();
     }
     await model.refresh();
     const issued = model.adminTokenByHash(hash);
     if (!issued || issued.revoked) throw new UnauthorizedError('The admin token is unknown or revoked');
     res.locals['principal'] = { actor: `token:${issued.name}`, role: issued.role } satisfies Principal;
+    res.locals['tokenHash'] = hash;
     next();
   };
 }
@@ -51,6 +53,14 @@ export function requireRole(role: AdminRole): RequestHandler {
     if (RANK[principal.role] < RANK[role]) {
       throw new ForbiddenError(`This needs the ${role} role; the token has ${principal.role}`);
     }
+    next();
+  };
+}
+
+/** Per admin token: every authenticated request takes one from the token's bucket (429 with Retry-After past it). */
+export function rateLimitAdmin(take: (key: string) => void): RequestHandler {
+  return (_req, res, next) => {
+    take(String(res.locals['tokenHash']));
     next();
   };
 }

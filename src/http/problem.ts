@@ -29,6 +29,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -69,5 +70,6 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof EventStoreUnavailableError) console.warn(`${req.method} ${req.originalUrl}: ${error.message}`);
   else if (problem.status >= 500 && !(error instanceof FlagstaffError)) console.error(error);
   if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  if (error instanceof FlagstaffError) for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   sendProblem(res, problem);
 };

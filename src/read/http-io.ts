@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../shared/errors.ts';
+import { BadRequestError, FlagstaffError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../shared/errors.ts';
 import { toProblem } from '../http/problem.ts';
 
 /** Small, allocation-conscious HTTP helpers for the read API's hot path (express stays on the admin side). */
@@ -11,7 +11,8 @@ export function sendJson(res: ServerResponse, status: number, json: string, head
 export function sendProblem(res: ServerResponse, error: unknown, instance: string, headers?: Record<string, string>): void {
   const problem = toProblem(error, instance);
   const json = JSON.stringify(problem);
-  res.writeHead(problem.status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(json), ...headers });
+  const own = error instanceof FlagstaffError ? error.headers : {};
+  res.writeHead(problem.status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(json), ...own, ...headers });
   res.end(json);
 }
 

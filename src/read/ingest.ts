@@ -14,7 +14,14 @@ export const eventsEnvelope = z.strictObject({ events: z.array(z.unknown()).min(
  * drop exactly those and resend. Otherwise the events are published, and the caller answers 202 only once the
  * bus has acknowledged them (with Kafka: written to all in-sync replicas).
  */
-export async function ingestEvents(bus: EventBus, body: unknown, environment: string): Promise<{ accepted: number }> {
+export interface IngestHooks {
+  /** Called with the number of valid events before they are published; throws to refuse them (rate limit). */
+  admit?(count: number): void;
+  /** Told how many events were accepted, or rejected as invalid. */
+  counted?(outcome: 'accepted' | 'rejected', count: number): void;
+}
+
+export async function ingestEvents(bus: EventBus, body: unknown, environment: string, hooks: IngestHooks = {}): Promise<{ accepted: number }> {
   const parsed = eventsEnvelope.safeParse(body);
   if (!parsed.success) throw new ValidationError('The request body is invalid', zodIssues(parsed.error));
   const issues: FieldIssue[] = [];
@@ -24,7 +31,11 @@ export async function ingestEvents(bus: EventBus, body: unknown, environment: st
     if (result.success) valid.push(result.data);
     else for (const i of zodIssues(result.error)) issues.push({ pointer: `#/events/${index}${i.pointer.slice(1)}`, detail: i.detail });
   });
-  if (issues.length > 0) throw new ValidationError(`${new Set(issues.map((i) => i.pointer.split('/')[2])).size} of ${parsed.data.events.length} events are invalid; none was accepted`, issues);
+  if (issues.length > 0) {
+    hooks.counted?.('rejected', parsed.data.events.length);
+    throw new ValidationError(`${new Set(issues.map((i) => i.pointer.split('/')[2])).size} of ${parsed.data.events.length} events are invalid; none was accepted`, issues);
+  }
+  hooks.admit?.(valid.length);
 
   const exposures: BusMessage[] = [];
   const metrics: BusMessage[] = [];
@@ -38,5 +49,6 @@ export async function ingestEvents(bus: EventBus, body: unknown, environment: st
     // Not acknowledged is not accepted: the client retries (event ids make a retry harmless).
     throw new ServiceUnavailableError(`The event bus did not acknowledge the events; retry: ${(error as Error).message}`);
   }
+  hooks.counted?.('accepted', valid.length);
   return { accepted: valid.length };
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { evaluateFlag, type CompiledEnvironment } from '../evaluation/compile.ts';
 import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluation-result.ts';
 import { parseWith } from '../http/validation.ts';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../shared/errors.ts';
+import { ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../shared/errors.ts';
 import { KEY_PATTERN, keySchema } from '../shared/keys.ts';
 import { readJsonBody, sendJson, sendProblem, splitUrl } from './http-io.ts';
 import type { EventBus } from '../shared/event-bus.ts';
@@ -32,6 +32,21 @@ export interface ReadApiOptions {
   bus: EventBus;
   /** Records the exposures of server-side evaluations that a running experiment assigned. */
   exposures: ExposurePublisher;
+  /** Telemetry and limits; all optional so the API runs bare in unit tests. */
+  observe?: ReadApiObserver;
+}
+
+export interface ReadApiObserver {
+  /** Every evaluation served (counted on the hot path: keep it to a map increment). */
+  evaluated?(environment: string, result: EvaluationResult): void;
+  /** Time to evaluate the flags of one request. */
+  evaluationSeconds?(route: 'flag' | 'batch' | 'ofrep', seconds: number): void;
+  /** Events accepted or rejected by POST /api/v1/events. */
+  ingested?(outcome: 'accepted' | 'rejected', count: number): void;
+  /** Throws TooManyRequestsError when the key may not send `events` events now. */
+  admitEvents?(keyId: string, events: number): void;
+  /** Open SSE streams allowed per SDK key. */
+  maxStreamsPerKey?: number;
 }
 
 /** A batch of 10,000 events needs more room than a flag does. */
@@ -43,9 +58,13 @@ const EVENTS_BODY_LIMIT = 16 * 1024 * 1024;
  */
 export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { model, keys, streams, exposures } = options;
+  const observe = options.observe ?? {};
+  const evaluated = observe.evaluated;
+  const streamsByKey = new Map<string, number>();
   /** Evaluates, and records an exposure when an experiment assigned the unit. */
   const evaluate = (env: CompiledEnvironment, flagKey: string, context: EvaluationContext): EvaluationResult => {
     const result = evaluateFlag(env, flagKey, context);
+    evaluated?.(env.environment, result);
     if (result.experimentKey !== undefined) {
       const unit = env.flags.get(flagKey)?.unitOf(context);
       if (unit !== undefined) exposures.record(result, unit, env.environment);
@@ -91,7 +110,9 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       if (!KEY_PATTERN.test(flagKey)) throw new NotFoundError(`Flag ${flagKey} not found`);
       const context: Record<string, string> = {};
       for (const [name, value] of params) if (name !== 'environment') context[name] = value;
+      const started = performance.now();
       const result = evaluate(env, flagKey, context);
+      observe.evaluationSeconds?.('flag', (performance.now() - started) / 1000);
       return sendJson(res, result.errorCode === 'FLAG_NOT_FOUND' ? 404 : 200, toJson(result));
     }
     if (path === '/api/v1/flags/batch' && method === 'POST') {
@@ -99,11 +120,16 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       const env = environmentFor(principal, body.environment);
       const context = body.context as EvaluationContext;
       const flagKeys = body.flagKeys ?? [...env.flags.keys()];
+      const started = performance.now();
       const results = flagKeys.map((key) => toJson(evaluate(env, key, context)));
+      observe.evaluationSeconds?.('batch', (performance.now() - started) / 1000);
       return sendJson(res, 200, `{"flags":[${results.join(',')}],"revision":${env.revision}}`);
     }
     if (path === '/api/v1/events' && method === 'POST') {
-      const { accepted } = await ingestEvents(options.bus, await readJsonBody(req, EVENTS_BODY_LIMIT), principal.environment);
+      const { accepted } = await ingestEvents(options.bus, await readJsonBody(req, EVENTS_BODY_LIMIT), principal.environment, {
+        admit: (count) => observe.admitEvents?.(principal.keyId, count),
+        ...(observe.ingested ? { counted: observe.ingested } : {}),
+      });
       return sendJson(res, 202, JSON.stringify({ accepted }));
     }
     if (path === '/api/v1/snapshot' && method === 'GET') {
@@ -122,6 +148,15 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       environmentFor(principal, params.get('environment'));
       const lastEventId = req.headers['last-event-id'] ?? params.get('lastEventId') ?? undefined;
       const parsed = typeof lastEventId === 'string' && /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : undefined;
+      const open = streamsByKey.get(principal.keyId) ?? 0;
+      const max = observe.maxStreamsPerKey ?? Number.POSITIVE_INFINITY;
+      if (open >= max) throw new TooManyRequestsError(`At most ${max} open streams per SDK key; close one or retry later`, 5);
+      streamsByKey.set(principal.keyId, open + 1);
+      res.once('close', () => {
+        const left = (streamsByKey.get(principal.keyId) ?? 1) - 1;
+        if (left > 0) streamsByKey.set(principal.keyId, left);
+        else streamsByKey.delete(principal.keyId);
+      });
       streams.open(res, principal.environment, principal.kind, parsed);
       return;
     }

@@ -27,6 +27,11 @@ export abstract class FlagstaffError extends Error {
     this.name = new.target.name;
     this.issues = issues;
   }
+
+  /** Headers the response carries besides the problem (Retry-After, ...). */
+  get headers(): Readonly<Record<string, string>> {
+    return {};
+  }
 }
 
 /** The request is well-formed JSON but breaks the schema (types, patterns, ranges). */
@@ -96,4 +101,27 @@ export class UnsupportedMediaTypeError extends FlagstaffError {
 export class ServiceUnavailableError extends FlagstaffError {
   readonly status = 503;
   readonly type = 'service-unavailable';
+}
+
+/** A client went over its rate or its share of a bounded resource; `Retry-After` says when to try again. */
+export class TooManyRequestsError extends FlagstaffError {
+  readonly status = 429;
+  readonly type = 'too-many-requests';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+
+  override get headers(): Readonly<Record<string, string>> {
+    return { 'retry-after': String(Math.max(1, Math.ceil(this.retryAfterSeconds))) };
+  }
+}
+
+/** The request took longer than the server allows; nothing it would have done is assumed done. */
+export class RequestTimeoutError extends FlagstaffError {
+  readonly status = 503;
+  readonly type = 'request-timeout';
 }

@@ -36,5 +36,7 @@ export interface EventBus {
     onBatch: (messages: readonly ConsumedMessage[]) => Promise<void>;
     onError?: (error: unknown) => void;
   }): Promise<BusSubscription>;
+  /** Messages of `topics` published but not yet committed by the group: the consumer's lag. */
+  consumerLag(groupId: string, topics: readonly Topic[]): Promise<number>;
   close(): Promise<void>;
 }

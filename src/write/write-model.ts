@@ -8,6 +8,7 @@ import type { EnvironmentEvent } from '../shared/environment-events.ts';
 import type { FlagEvent } from '../shared/flag-events.ts';
 import type { SegmentEvent } from '../shared/segment-events.ts';
 import { segmentsReferenced } from '../shared/targeting.ts';
+import { FLAG_USAGE_CATEGORY, FlagUsage } from '../usage/flag-usage.ts';
 import { evolveAdminToken, evolveApiKey, type AdminToken, type ApiKey } from './access/access-decider.ts';
 import { evolveEnvironment, type Environment } from './environments/environment-decider.ts';
 import type { FlagDecisionContext } from './flags/flag-decider.ts';
@@ -26,6 +27,8 @@ export class WriteModel extends LogModel implements FlagDecisionContext, Segment
   readonly environments = new Map<string, Versioned<Environment>>();
   readonly adminTokens = new Map<string, Versioned<AdminToken>>();
   readonly apiKeys = new Map<string, Versioned<ApiKey>>();
+  /** Flag usage from evaluation telemetry, for the stale-flag report. */
+  readonly usage = new FlagUsage();
   private readonly adminTokenIdByHash = new Map<string, string>();
   private readonly apiKeyIdByHash = new Map<string, string>();
 
@@ -51,6 +54,9 @@ export class WriteModel extends LogModel implements FlagDecisionContext, Segment
         this.apiKeyIdByHash.set(key.state.keyHash, key.state.id);
         break;
       }
+      case FLAG_USAGE_CATEGORY:
+        this.usage.fold(event);
+        break;
       default:
         break; // other categories (experiments, ...) belong to other slices
     }

@@ -1,4 +1,4 @@
-import { startFlagstaff, type Flagstaff } from '../../src/app.ts';
+import { startFlagstaff, type Flagstaff, type StartOptions } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
 import type { EventStore } from '../../src/event-store/event-store.ts';
 import type { EventBus } from '../../src/shared/event-bus.ts';
@@ -20,6 +20,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     bodyLimit: '1mb',
     bus: { kind: 'memory' },
     analytics: { kind: 'duckdb', path: '/nonexistent/analytics.duckdb' },
+    // Request logs would bury the test output; tests that check logs pass their own logger.
+    operations: { logLevel: 'warn' },
     ...overrides,
   };
 }
@@ -45,6 +47,8 @@ export async function startTestServer(
     persistence?: ReadModelPersistence;
     sseHeartbeatMs?: number;
     awaitBootstrap?: boolean;
+    logger?: StartOptions['logger'];
+    traceExporter?: StartOptions['traceExporter'];
   } = {},
 ): Promise<TestServer> {
   const store = options.store ?? (await createSqlEventStore(await createPgliteDriver()));
@@ -56,6 +60,8 @@ export async function startTestServer(
     // An in-memory DuckDB unless the test brings its own store.
     analytics: options.analytics ?? (await createDuckDbAnalyticsStore()),
     ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.traceExporter === undefined ? {} : { traceExporter: options.traceExporter }),
   });
   // With the store down, bootstrap waits for it; such a test does not wait for bootstrap.
   if (options.awaitBootstrap !== false) await flagstaff.bootstrapped;

@@ -238,6 +238,11 @@ export function createInMemoryBus(options: InMemoryBusOptions = {}): EventBus {
       return { stop: () => stopMember(member) };
     },
 
+    async consumerLag(groupId: string, topics: readonly Topic[]): Promise<number> {
+      const group = groups.get(groupId);
+      return topics.reduce((sum, topic) => sum + end(logOf(topic)) - (group ? committedOf(group, topic) : logOf(topic).base), 0);
+    },
+
     async close(): Promise<void> {
       closing = true;
       const deadline = Date.now() + closeTimeoutMs;

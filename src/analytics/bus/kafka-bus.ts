@@ -501,6 +501,27 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     },
     publish,
     subscribe,
+    consumerLag: async (groupId, topics) => {
+      if (closed) throw new BusUnavailableError('The event bus is closed');
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        let lag = 0;
+        for (const topic of topics) {
+          const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topicNames[topic]), admin.fetchOffsets({ groupId, topics: [topicNames[topic]] })]);
+          const committedOf = new Map(committed.flatMap((t) => t.partitions).map((p) => [p.partition, BigInt(p.offset)]));
+          for (const { partition, high, low } of ends) {
+            const at = committedOf.get(partition) ?? -1n;
+            lag += Number(BigInt(high) - (at < 0n ? BigInt(low) : at));
+          }
+        }
+        return lag;
+      } catch (error) {
+        throw toBusError(error);
+      } finally {
+        await admin.disconnect().catch(() => {});
+      }
+    },
     close: async () => {
       closed = true;
       await Promise.all([...subscriptions].map((subscription) => subscription.stop()));

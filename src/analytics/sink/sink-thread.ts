@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../config.ts';
-import type { AnalyticsSink } from './sink.ts';
+import type { AnalyticsSink, SinkBatchMetrics } from './sink.ts';
 
 export interface SinkThreadData {
   readonly bus: Config['bus'];
@@ -8,7 +8,11 @@ export interface SinkThreadData {
   readonly groupId: string;
 }
 
-export type SinkThreadMessage = { readonly type: 'started' } | { readonly type: 'stopped' } | { readonly type: 'error'; readonly message: string };
+export type SinkThreadMessage =
+  | { readonly type: 'started' }
+  | { readonly type: 'stopped' }
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'batch'; readonly metrics: SinkBatchMetrics };
 
 /**
  * Runs the analytics sink on a thread of its own. Ingest (HTTP, validation, produce) and the sink (consume,
@@ -17,12 +21,13 @@ export type SinkThreadMessage = { readonly type: 'started' } | { readonly type: 
  * and analytics client, so only a server-backed store qualifies: DuckDB's file belongs to one instance, the
  * main thread's (app.ts keeps that sink inline).
  */
-export function startSinkThread(data: SinkThreadData, onError: (message: string) => void): AnalyticsSink {
+export function startSinkThread(data: SinkThreadData, onError: (message: string) => void, onBatch?: (metrics: SinkBatchMetrics) => void): AnalyticsSink {
   const worker = new Worker(entryCode(), { eval: true, workerData: data, name: 'flagstaff-analytics-sink' });
   let stopped: (() => void) | undefined;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (message: SinkThreadMessage) => {
     if (message.type === 'error') onError(message.message);
+    if (message.type === 'batch') onBatch?.(message.metrics);
     if (message.type === 'stopped') stopped?.();
   });
   worker.on('error', (error) => onError(`sink thread failed: ${error.message}`));

@@ -16,7 +16,8 @@ const warn = (error: unknown): void => tell({ type: 'error', message: (error as 
 
 const bus = await openBus(busConfig);
 const store = await openAnalyticsStore(analyticsConfig);
-const sink = startWithRetry(() => startAnalyticsSink({ bus, store, groupId, onError: warn }), warn);
+// Batch figures go to the main thread, whose /metrics reports them.
+const sink = startWithRetry(() => startAnalyticsSink({ bus, store, groupId, onError: warn, onMetrics: (metrics) => tell({ type: 'batch', metrics }) }), warn);
 
 port.on('message', (message: { type: 'stop' }) => {
   if (message.type !== 'stop') return;

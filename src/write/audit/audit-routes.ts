@@ -5,6 +5,7 @@ import { historyEntry } from '../../http/history.ts';
 import { parseWith } from '../../http/validation.ts';
 import { splitStreamId } from '../../shared/domain-event.ts';
 import { auditCsv, auditCsvHeader } from './audit-csv.ts';
+import { FLAG_USAGE_CATEGORY } from '../../usage/flag-usage.ts';
 
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2025-01-31T12:00:00Z' });
 
@@ -67,7 +68,8 @@ async function scan(store: EventStore, query: AuditQuery, bounds: { limit: numbe
     const stream = splitStreamId(event.streamId);
     return (
       (query.actor === undefined || event.metadata['actor'] === query.actor) &&
-      (category === undefined || stream.category === category) &&
+      // Flag usage is telemetry, not a change anyone made: listed only when asked for by name.
+      (category === undefined ? stream.category !== FLAG_USAGE_CATEGORY : stream.category === category) &&
       (key === undefined || stream.id === key) &&
       (query.type === undefined || event.type === query.type) &&
       (from === undefined || event.recordedAt.getTime() >= from) &&

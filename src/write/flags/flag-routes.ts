@@ -14,6 +14,7 @@ import type { WriteModel } from '../write-model.ts';
 import { decideFlag, type FlagCommand } from './flag-decider.ts';
 import { changeFlagBody, createFlagBody, listFlagsQuery, targetingBody, toggleBody } from './flag-schemas.ts';
 import { targetingIn, type Flag } from './flag.ts';
+import { staleReason } from '../../usage/flag-usage.ts';
 import { FlagHistory } from './flag-history.ts';
 import { flagAsOfQuery, flagHistoryRoutes, replyFlagAsOf } from './flag-history-routes.ts';
 import { flagResource } from './flag-resource.ts';
@@ -46,10 +47,21 @@ export function flagRoutes(deps: { store: EventStore; model: WriteModel }): Rout
       .filter(({ state }) => !needle || state.key.includes(needle) || state.description.toLowerCase().includes(needle))
       .filter(({ state }) => query.after === undefined || state.key > query.after)
       .sort((a, b) => (a.state.key < b.state.key ? -1 : 1));
-    const page = matching.slice(0, query.limit);
+    // The stale report: usage over the period, from evaluation telemetry (src/usage/flag-usage.ts).
+    const since = new Date(Date.now() - query.staleDays * 86_400_000);
+    const usageOf = (key: string) => model.usage.summary(key, since);
+    const selected =
+      query.stale === 'true'
+        ? matching.flatMap((versioned) => {
+            const usage = usageOf(versioned.state.key);
+            const reason = staleReason(usage, versioned.createdAt, since);
+            return reason ? [{ versioned, stale: { reason, staleDays: query.staleDays, ...usage } }] : [];
+          })
+        : matching.map((versioned) => ({ versioned, stale: undefined }));
+    const page = selected.slice(0, query.limit);
     const envs = environments();
     res.json({
-      flags: page.map(({ state, version, updatedAt }) => ({
+      flags: page.map(({ versioned: { state, version, updatedAt }, stale }) => ({
         key: state.key,
         type: state.type,
         description: state.description,
@@ -58,8 +70,9 @@ export function flagRoutes(deps: { store: EventStore; model: WriteModel }): Rout
         version,
         updatedAt,
         enabled: Object.fromEntries(envs.map((env) => [env, targetingIn(state, env).enabled])),
+        ...(stale ? { stale } : {}),
       })),
-      nextCursor: matching.length > page.length ? page[page.length - 1]!.state.key : null,
+      nextCursor: selected.length > page.length ? page[page.length - 1]!.versioned.state.key : null,
     });
   });
 

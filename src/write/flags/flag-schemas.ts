@@ -31,4 +31,7 @@ export const listFlagsQuery = z.strictObject({
   archived: z.enum(['true', 'false', 'all']).default('false'),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
   after: keySchema.optional(),
+  /** Only flags not evaluated, or serving one variant to everyone, for `staleDays` days (from evaluation telemetry). */
+  stale: z.enum(['true', 'false']).default('false'),
+  staleDays: z.coerce.number().int().min(1).max(365).default(30),
 });

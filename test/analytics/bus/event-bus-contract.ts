@@ -19,9 +19,9 @@ export interface BusContractOptions {
   readonly quietMs: number;
 }
 
-const until = async (predicate: () => boolean, timeoutMs: number, what: () => string): Promise<void> => {
+const until = async (predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -207,6 +207,18 @@ export function eventBusContract(name: string, open: () => Promise<BusHarness>, 
       await waitFor(two, 5 - handed + 1);
       await pause(options.quietMs);
       expect(ids([...one.accepted, ...two.accepted]).sort()).toEqual(ids(messages(6, 1)).sort());
+    });
+
+    it('reports a group\'s lag: what was published and not yet committed', async () => {
+      const groupId = harness.group('lag');
+      await bus.publish('metrics', messages(30, 3));
+      expect(await bus.consumerLag(groupId, ['metrics'])).toBe(30);
+      const recorder = await recordFor(groupId, ['metrics']);
+      await waitFor(recorder, 30);
+      await until(async () => (await bus.consumerLag(groupId, ['metrics'])) === 0, options.deliveryTimeoutMs, () => 'lag to reach 0');
+      await bus.publish('metrics', messages(5, 1, 100));
+      await waitFor(recorder, 35);
+      await until(async () => (await bus.consumerLag(groupId, ['metrics'])) === 0, options.deliveryTimeoutMs, () => 'lag to reach 0 again');
     });
 
     it('gives every group everything', async () => {

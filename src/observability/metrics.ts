@@ -1,0 +1,111 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EvaluationCount } from './evaluation-tally.ts';
+
+/** Seconds; HTTP and evaluation latencies on this service sit between tens of microseconds and seconds. */
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Every Prometheus series Flagstaff exports (`GET /metrics`), in one registry per process so tests can run
+ * several servers side by side. Gauges whose value lives elsewhere (projection lag, SSE connections, consumer
+ * lag) are read at scrape time through the `collect` hooks given here.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly evaluations: Counter<'flag' | 'environment' | 'variant' | 'reason'>;
+  readonly evaluationDuration: Histogram<'route'>;
+  readonly httpDuration: Histogram<'api' | 'method' | 'route' | 'status'>;
+  readonly ingested: Counter<'outcome'>;
+  readonly sinkBatchSize: Histogram<'outcome'>;
+  readonly sinkBatchDuration: Histogram<'outcome'>;
+  readonly sinkRecords: Counter<'kind'>;
+  readonly appendDuration: Histogram<'outcome'>;
+  readonly appendConflicts: Counter;
+  readonly preconditionFailures: Counter;
+  readonly rateLimited: Counter<'api'>;
+
+  constructor(hooks: {
+    projectionLag: () => Promise<number | undefined>;
+    sseConnections: () => number;
+    consumerLag?: () => Promise<number | undefined>;
+    /** Called at every scrape, before the evaluation counter is read: brings it up to date (see countEvaluations). */
+    beforeScrape: () => void;
+  }) {
+    const registry = this.registry;
+    collectDefaultMetrics({ register: registry, prefix: 'flagstaff_' });
+    const evaluations = new Counter({
+      name: 'flagstaff_evaluations_total',
+      help: 'Flag evaluations served by this process, by flag, environment, variant and reason',
+      labelNames: ['flag', 'environment', 'variant', 'reason'] as const,
+      registers: [registry],
+      collect() {
+        hooks.beforeScrape();
+      },
+    });
+    this.evaluations = evaluations;
+    this.evaluationDuration = new Histogram({
+      name: 'flagstaff_evaluation_duration_seconds',
+      help: 'Time to evaluate the flags of one request (single, batch, OFREP), excluding I/O',
+      labelNames: ['route'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    });
+    this.httpDuration = new Histogram({
+      name: 'flagstaff_http_request_duration_seconds',
+      help: 'HTTP request duration by API (read, admin), method, route and status',
+      labelNames: ['api', 'method', 'route', 'status'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    });
+    new Gauge({
+      name: 'flagstaff_projection_lag_events',
+      help: 'Events in the store not yet applied to this process read model (store head minus read-model position)',
+      registers: [registry],
+      async collect() {
+        const lag = await hooks.projectionLag();
+        if (lag !== undefined) this.set(lag);
+      },
+    });
+    new Gauge({
+      name: 'flagstaff_sse_connections',
+      help: 'Open SSE streams',
+      registers: [registry],
+      collect() {
+        this.set(hooks.sseConnections());
+      },
+    });
+    this.ingested = new Counter({ name: 'flagstaff_ingest_events_total', help: 'Events received on POST /api/v1/events, accepted or rejected', labelNames: ['outcome'] as const, registers: [registry] });
+    if (hooks.consumerLag) {
+      const consumerLag = hooks.consumerLag;
+      new Gauge({
+        name: 'flagstaff_pipeline_consumer_lag_messages',
+        help: 'Messages on the bus the analytics sink has not committed yet',
+        registers: [registry],
+        async collect() {
+          const lag = await consumerLag().catch(() => undefined);
+          if (lag !== undefined) this.set(lag);
+        },
+      });
+    }
+    this.sinkBatchSize = new Histogram({ name: 'flagstaff_pipeline_batch_size', help: 'Records per analytics sink batch', labelNames: ['outcome'] as const, buckets: [1, 10, 100, 500, 1_000, 5_000, 10_000, 50_000], registers: [registry] });
+    this.sinkBatchDuration = new Histogram({ name: 'flagstaff_pipeline_batch_duration_seconds', help: 'Analytics sink batch duration (validate, write, acknowledge)', labelNames: ['outcome'] as const, buckets: LATENCY_BUCKETS, registers: [registry] });
+    this.sinkRecords = new Counter({ name: 'flagstaff_pipeline_records_total', help: 'Records the analytics sink stored or dead-lettered', labelNames: ['kind'] as const, registers: [registry] });
+    this.appendDuration = new Histogram({ name: 'flagstaff_event_store_append_duration_seconds', help: 'Event store append latency', labelNames: ['outcome'] as const, buckets: LATENCY_BUCKETS, registers: [registry] });
+    this.appendConflicts = new Counter({ name: 'flagstaff_event_store_append_conflicts_total', help: 'Appends refused because the stream moved on (optimistic concurrency)', registers: [registry] });
+    this.preconditionFailures = new Counter({ name: 'flagstaff_http_precondition_failed_total', help: 'Commands answered 412 because If-Match was stale', registers: [registry] });
+    this.rateLimited = new Counter({ name: 'flagstaff_rate_limited_total', help: 'Requests refused with 429', labelNames: ['api'] as const, registers: [registry] });
+  }
+
+  countEvaluations(counts: readonly EvaluationCount[]): void {
+    for (const c of counts) this.evaluations.inc({ flag: c.flagKey, environment: c.environment, variant: c.variant, reason: c.reason }, c.count);
+  }
+
+  /** Records one analytics sink batch (from the sink, on this thread or relayed from the sink thread). */
+  recordSinkBatch(batch: { outcome: 'ok' | 'retry'; size: number; exposures: number; metricEvents: number; deadLetters: number; durationMs: number }): void {
+    this.sinkBatchSize.observe({ outcome: batch.outcome }, batch.size);
+    this.sinkBatchDuration.observe({ outcome: batch.outcome }, batch.durationMs / 1000);
+    if (batch.outcome !== 'ok') return;
+    if (batch.exposures > 0) this.sinkRecords.inc({ kind: 'exposure' }, batch.exposures);
+    if (batch.metricEvents > 0) this.sinkRecords.inc({ kind: 'metric' }, batch.metricEvents);
+    if (batch.deadLetters > 0) this.sinkRecords.inc({ kind: 'dead-letter' }, batch.deadLetters);
+  }
+}
