@@ -12,7 +12,7 @@ describe('placing API errors on fields', () => {
 
   it('puts a deeper error on the nearest field, saying where inside it', () => {
     const placed = placeErrors([{ pointer: '#/rules/0/conditions/1/values/2', detail: 'must be a number for this operator' }], fields);
-    expect(placed.byField.get('#/rules/0/conditions/1/values')).toEqual(['2: must be a number for this operator']);
+    expect(placed.byField.get('#/rules/0/conditions/1/values')).toEqual(['value 3: must be a number for this operator']);
     const split = placeErrors([{ pointer: '#/defaultServe/split/0/weight', detail: 'expected number' }], fields);
     expect(split.byField.get('#/defaultServe/split')).toEqual(['0 › weight: expected number']);
   });

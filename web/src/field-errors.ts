@@ -21,9 +21,10 @@ export function placeErrors(issues: readonly FieldIssue[], fields: Iterable<stri
       unplaced.push(issue);
       continue;
     }
-    const rest = issue.pointer.slice(field.length);
-    // A problem deeper than the field says where inside it: "values/2: must be a number for this operator".
-    const detail = rest ? `${rest.replace(/^\//, '').replace(/\//g, ' › ')}: ${issue.detail}` : issue.detail;
+    const rest = normalise(issue.pointer).slice(field.length).replace(/^\//, '');
+    // A problem deeper than the field says where inside it: the third of a list of values is "value 3".
+    const where = /^\d+$/.test(rest) ? `value ${Number(rest) + 1}` : rest.replace(/\//g, ' › ');
+    const detail = rest ? `${where}: ${issue.detail}` : issue.detail;
     byField.set(field, [...(byField.get(field) ?? []), detail]);
   }
   return { byField, unplaced };

@@ -26,7 +26,7 @@ describe('API errors on the rule editor', () => {
     expect(values[0]!.getAttribute('aria-invalid')).toBeNull();
     expect(values[1]!.getAttribute('aria-invalid')).toBe('true');
     const message = document.getElementById(values[1]!.getAttribute('aria-describedby')!.split(' ').pop()!);
-    expect(message?.textContent).toBe('0: must be a number for this operator');
+    expect(message?.textContent).toBe('value 1: must be a number for this operator');
     // the operator picker of a number attribute offers comparisons
     const operators = screen.getAllByLabelText('Operator')[1] as HTMLSelectElement;
     expect([...operators.options].map((o) => o.value)).toContain('gte');
