@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -238,8 +239,15 @@ describe('the admin web app in Chromium', () => {
     await entries.filter({ hasText: 'the banner broke checkout' }).waitFor();
   });
 
-  it('designs an experiment with the sample size it needs', async () => {
+  it('defines a metric and designs an experiment with the sample size it needs', async () => {
     await page.getByRole('link', { name: 'Experiments' }).click();
+    await page.getByRole('button', { name: 'New metric' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New metric' });
+    await dialog.getByLabel('Key').fill('signup');
+    await dialog.getByLabel('Event').fill('signup');
+    await dialog.getByRole('button', { name: 'Define metric' }).click();
+    await page.locator('.metric-list').getByText('signup', { exact: true }).waitFor();
+    expect((await server.api('GET', '/admin/metrics/signup')).body).toMatchObject({ kind: 'binomial', event: 'signup' });
     await page.getByRole('link', { name: 'New experiment' }).click();
     await page.getByLabel('Minimum detectable effect (% relative lift)').fill('10');
     await page.getByLabel('Baseline conversion rate (%)').fill('10');
@@ -281,6 +289,10 @@ describe('the admin web app in Chromium', () => {
     await page.getByLabel('Entity').fill('flag:checkout-banner');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-entry"]').length === 2);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(csv.suggestedFilename()).toBe('flagstaff-audit.csv');
+    const lines = (await readFile((await csv.path())!, 'utf8')).trim().split('\r\n');
+    expect(lines).toHaveLength(3); // the header and the two filtered entries
     await shot(page, 'audit');
   });
 

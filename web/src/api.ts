@@ -69,6 +69,26 @@ export async function apiRequest<T>(
   return { body: parsed as T, etag: response.headers.get('etag') };
 }
 
+/** Fetches a file the API makes (an export) with the token, and hands it to the browser as a download. */
+export async function download(path: string, fallbackName: string): Promise<void> {
+  const token = storedToken();
+  const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) {
+    const problem = (await response.json().catch(() => ({}))) as Partial<Problem>;
+    throw new ApiError({ ...problem, status: response.status });
+  }
+  const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The click has started the download; the object URL is no longer needed.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 export const api = {
   get: <T>(path: string) => apiRequest<T>('GET', path),
   post: <T>(path: string, body?: unknown, ifMatch?: string | null) => apiRequest<T>('POST', path, { body: body ?? {}, ifMatch: ifMatch ?? null }),

@@ -1,9 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { api, ApiError, describeError, query } from '../api.ts';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, describeError, download, query } from '../api.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
 import { placeErrors, pointer } from '../field-errors.ts';
 import { useTitle } from '../hooks.ts';
-import { useEffect } from 'react';
 import type { AuditEntry } from '../types.ts';
 import { Link } from '../router.tsx';
 import { brief } from '../describe-serve.ts';
@@ -30,10 +29,19 @@ export function AuditPage() {
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
 
+  const filterQuery = (filters: Filters, extra: Record<string, string | number | undefined>) =>
+    query({ actor: filters.actor, entity: filters.entity, type: filters.type, from: toInstant(filters.from), to: toInstant(filters.to), ...extra });
+  const exportAs = async (format: 'csv' | 'json') => {
+    try {
+      await download(`/admin/audit${filterQuery(applied, { format })}`, `flagstaff-audit.${format}`);
+    } catch (e) {
+      setError(e);
+    }
+  };
   const load = async (filters: Filters, before?: number) => {
     setLoading(true);
     try {
-      const q = query({ actor: filters.actor, entity: filters.entity, type: filters.type, from: toInstant(filters.from), to: toInstant(filters.to), limit: 50, before });
+      const q = filterQuery(filters, { limit: 50, before });
       const r = await api.get<{ entries: AuditEntry[]; nextCursor: number | null }>(`/admin/audit${q}`);
       setEntries((prev) => (before === undefined ? r.body.entries : [...prev, ...r.body.entries]));
       setCursor(r.body.nextCursor);
@@ -86,6 +94,12 @@ export function AuditPage() {
             }}
           >
             Clear
+          </button>
+          <button type="button" onClick={() => void exportAs('csv')}>
+            Export CSV
+          </button>
+          <button type="button" onClick={() => void exportAs('json')}>
+            Export JSON
           </button>
         </div>
       </form>
