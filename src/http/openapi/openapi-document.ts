@@ -190,6 +190,7 @@ export function errorStatuses(op: OperationSpec): number[] {
   } else if (op.auth !== 'public') {
     statuses.add(403); // a key of another environment, or a client key where a server key is needed
     statuses.add(404); // the key's environment has no configuration yet
+    statuses.add(503); // the request timed out
   }
   if (op.body) [400, 413, 415].forEach((s) => statuses.add(s));
   if (op.query) statuses.add(400);

@@ -336,6 +336,11 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: 'get', path: '/health', operationId: 'health', tag: 'operations', auth: 'public',
     summary: 'Liveness and dependencies', success: ok('Everything is up'), errors: [503],
   },
+  {
+    method: 'get', path: '/metrics', operationId: 'metrics', tag: 'operations', auth: 'public',
+    summary: 'Prometheus metrics: evaluations, latencies, projection lag, SSE connections, ingestion, pipeline, event store',
+    success: ok('The metrics in the Prometheus text format', { content: 'text/plain' }),
+  },
   { method: 'get', path: '/openapi.json', operationId: 'openApi', tag: 'operations', auth: 'public', summary: 'This document', success: ok('The OpenAPI 3.1 document') },
   { method: 'get', path: '/docs', operationId: 'apiDocs', tag: 'operations', auth: 'public', summary: 'This document, rendered (Swagger UI)', success: ok('The page', { content: 'text/html' }) },
   // ── Read API (SDK keys) ────────────────────────────────────────────────────────────────────────────────

@@ -10,6 +10,9 @@ const swaggerUiVersion = (JSON.parse(readFileSync(path.join(swaggerUiDir, 'packa
 /** The files the page needs; the package's own index.html (the Petstore demo) and the rest are not served. */
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png', 'favicon-16x16.png']);
 
+/** Built on the first request, once per process: it depends on nothing but code, and most apps never serve it. */
+let json: string | undefined;
+
 /**
  * `GET /openapi.json` and `GET /docs` (Swagger UI from the installed swagger-ui-dist, no CDN). Public: the API's
  * shape is no secret, and calling it still takes a token. Asset URLs carry the package version, so they can be
@@ -17,10 +20,10 @@ const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-st
  */
 export function openApiRoutes(): Router {
   const router = Router();
-  const json = JSON.stringify(buildOpenApiDocument());
   const assets = `/docs/assets/${swaggerUiVersion}`;
 
   router.get('/openapi.json', (_req, res) => {
+    json ??= JSON.stringify(buildOpenApiDocument());
     res.setHeader('Cache-Control', 'no-cache').type('application/json').send(json);
   });
 
