@@ -75,7 +75,7 @@ export interface StartOptions {
 export async function startFlagstaff(config: Config, options: StartOptions = {}): Promise<Flagstaff> {
   const ops = { ...OPERATIONS_DEFAULTS, ...config.operations };
   const logger = options.logger ?? createLogger(ops.logLevel);
-  const tracing = startTracing({ mode: ops.tracing, ...(options.traceExporter ? { exporter: options.traceExporter } : {}) });
+  const tracing = await startTracing({ mode: ops.tracing, ...(options.traceExporter ? { exporter: options.traceExporter } : {}) });
   const tally = new EvaluationTally();
   // Every evaluation is counted in `tally` on the hot path; draining it feeds both the metric and flag usage.
   const drainEvaluations = (): void => {
@@ -181,7 +181,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     const url = req.url ?? '/';
     const read = url.startsWith('/api/') || url.startsWith('/ofrep/');
     const observed = read
-      ? { api: 'read' as const, route: () => readRouteOf(url.split('?')[0] ?? url) }
+      ? { api: 'read' as const, route: () => readRouteOf(url.split('?')[0] ?? url), stream: url.split('?')[0] === '/api/v1/stream' }
       : {
           api: 'admin' as const,
           // Set by express once it has routed the request.

@@ -15,6 +15,8 @@ export function readRouteOf(path: string): string {
 
 export interface ObservedRequest {
   readonly api: 'read' | 'admin';
+  /** SSE streams are meant to stay open: no response timeout. */
+  readonly stream?: boolean;
   route(): string;
   actor?(): string | undefined;
 }
@@ -35,11 +37,11 @@ export function observeRequest(
   const requestId = String(res.getHeader('x-request-id') ?? req.headers['x-request-id'] ?? '');
   const span = deps.tracer.startSpan(`${req.method} ${observed.api}`, { attributes: { 'http.request.method': req.method ?? '', 'url.path': (req.url ?? '').split('?')[0] ?? '', ...(requestId ? { 'flagstaff.request_id': requestId } : {}) } });
   const timer = setTimeout(() => {
-    if (res.getHeader('content-type') === 'text/event-stream; charset=utf-8') return;
     if (!res.headersSent) sendProblem(res, new RequestTimeoutError(`The request took longer than ${deps.timeoutMs} ms; nothing it did is assured, retry it (with the same Idempotency-Key for commands)`), (req.url ?? '').split('?')[0] ?? '');
     else res.destroy();
   }, deps.timeoutMs);
   timer.unref();
+  if (observed.stream) clearTimeout(timer);
   res.once('close', () => {
     clearTimeout(timer);
     const seconds = (performance.now() - started) / 1000;

@@ -1,6 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EvaluationCount } from './evaluation-tally.ts';
 
+/** The flag label of evaluations past the series budget. */
+export const OTHER_FLAGS = '(other)';
+
 /** Seconds; HTTP and evaluation latencies on this service sit between tens of microseconds and seconds. */
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -22,6 +25,8 @@ export class Metrics {
   readonly appendConflicts: Counter;
   readonly preconditionFailures: Counter;
   readonly rateLimited: Counter<'api'>;
+  private readonly flagsLabelled = new Set<string>();
+  private readonly maxFlagSeries: number;
 
   constructor(hooks: {
     projectionLag: () => Promise<number | undefined>;
@@ -29,7 +34,10 @@ export class Metrics {
     consumerLag?: () => Promise<number | undefined>;
     /** Called at every scrape, before the evaluation counter is read: brings it up to date (see countEvaluations). */
     beforeScrape: () => void;
+    /** Distinct flags given a series of their own; default 1,000. */
+    maxFlagSeries?: number;
   }) {
+    this.maxFlagSeries = hooks.maxFlagSeries ?? 1_000;
     const registry = this.registry;
     collectDefaultMetrics({ register: registry, prefix: 'flagstaff_' });
     const evaluations = new Counter({
@@ -95,8 +103,20 @@ export class Metrics {
     this.rateLimited = new Counter({ name: 'flagstaff_rate_limited_total', help: 'Requests refused with 429', labelNames: ['api'] as const, registers: [registry] });
   }
 
+  /**
+   * Past `maxFlagSeries` distinct flags, further flags are counted under flag="(other)": a process serving 10,000
+   * flags would otherwise export tens of thousands of series (flags × environments × variants × reasons) and hold
+   * them in memory. Per-flag counts of every flag stay available as flag usage (GET /admin/flags?stale=…).
+   */
   countEvaluations(counts: readonly EvaluationCount[]): void {
-    for (const c of counts) this.evaluations.inc({ flag: c.flagKey, environment: c.environment, variant: c.variant, reason: c.reason }, c.count);
+    for (const c of counts) {
+      let flag = c.flagKey;
+      if (!this.flagsLabelled.has(flag)) {
+        if (this.flagsLabelled.size < this.maxFlagSeries) this.flagsLabelled.add(flag);
+        else flag = OTHER_FLAGS;
+      }
+      this.evaluations.inc({ flag, environment: c.environment, variant: c.variant, reason: c.reason }, c.count);
+    }
   }
 
   /** Records one analytics sink batch (from the sink, on this thread or relayed from the sink thread). */

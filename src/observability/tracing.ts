@@ -1,9 +1,5 @@
 import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export interface Tracing {
   readonly enabled: boolean;
@@ -14,10 +10,18 @@ export interface Tracing {
 /**
  * OpenTelemetry tracing, off unless configured (FLAGSTAFF_TRACING=otlp: spans go to OTEL_EXPORTER_OTLP_ENDPOINT,
  * default http://localhost:4318, as OpenTelemetry's own variables say). Off, the API's no-op tracer costs nothing
- * measurable. Tests pass their own exporter (in memory) to see the spans.
+ * measurable, and the SDK is not even loaded (it and its exporter hold megabytes of code a process need not carry).
+ * Tests pass their own exporter (in memory) to see the spans.
  */
-export function startTracing(options: { mode: 'off' | 'otlp'; exporter?: SpanExporter }): Tracing {
+export async function startTracing(options: { mode: 'off' | 'otlp'; exporter?: SpanExporter }): Promise<Tracing> {
   if (options.mode === 'off' && !options.exporter) return { enabled: false, tracer: trace.getTracer('flagstaff'), shutdown: async () => {} };
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, SimpleSpanProcessor }, { NodeTracerProvider }, { ATTR_SERVICE_NAME }] = await Promise.all([
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/semantic-conventions'),
+  ]);
   const processor = options.exporter ? new SimpleSpanProcessor(options.exporter) : new BatchSpanProcessor(new OTLPTraceExporter());
   const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'flagstaff' }), spanProcessors: [processor] });
   // The context manager (AsyncLocalStorage) makes spans started deeper in a request its children.

@@ -161,6 +161,19 @@ describe('operability', () => {
     hang = false;
   });
 
+  it('keeps SSE streams open past the request timeout', async () => {
+    const server = await start({ config: { operations: { logLevel: 'warn', requestTimeoutMs: 300 } } });
+    const key = await serverKey(server);
+    await server.api('POST', '/admin/flags', { body: { key: 'long-lived' } });
+    const stream = await connectSse(`${server.url}/api/v1/stream`, { authorization: `Bearer ${key}` });
+    await stream.next((e) => e.event === 'snapshot');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await server.api('POST', '/admin/flags/long-lived/environments/production/toggle', { body: { enabled: true } });
+    const change = await stream.next((e) => e.event === 'change', 5_000);
+    expect(change.data).toContain('long-lived');
+    stream.close();
+  });
+
   it('logs each admin request as JSON with the request id the events record as their correlation id', async () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
