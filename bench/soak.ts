@@ -60,6 +60,8 @@ function measurements(r: SoakResult): Measurement[] {
     { name: 'server RSS at the end', value: r.rss.endMib, unit: 'MiB' },
     { name: 'server RSS growth after warm-up', value: r.rss.growthMib, unit: 'MiB', target: `< ${RSS_GROWTH_LIMIT_MIB} MiB` },
     { name: 'server RSS peak', value: r.rss.peakMib, unit: 'MiB' },
+    { name: 'server V8 heap used after warm-up (20%)', value: r.rss.heapAfterWarmUpMib, unit: 'MiB', notes: 'from the server\'s /metrics (flagstaff_nodejs_heap_size_used_bytes)' },
+    { name: 'server V8 heap used growth after warm-up', value: r.rss.heapEndMib - r.rss.heapAfterWarmUpMib, unit: 'MiB', notes: 'JavaScript objects only; the rest of the RSS growth is native (DuckDB\'s buffer cache and index)' },
     { name: 'server CPU', value: r.cpu.serverCores, unit: 'cores' },
     { name: 'load generator CPU', value: r.cpu.loadGeneratorCores, unit: 'cores' },
     { name: 'other processes CPU (machine busy − server − generator)', value: r.cpu.otherProcessesCores, unit: 'cores' },

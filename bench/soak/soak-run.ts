@@ -54,7 +54,7 @@ export interface SoakResult {
   events: { acknowledged: { exposures: number; metricEvents: number }; stored: { exposures: number; metricEvents: number }; resentBatches: number };
   commands: { acknowledged: number; flagsWithVersionMismatch: string[] };
   sse: { clients: number; caughtUp: number; finalRevision: number; lastIds: (number | null)[]; eventsReceived: number };
-  rss: { samples: { atSeconds: number; mib: number }[]; afterWarmUpMib: number; endMib: number; growthMib: number; peakMib: number };
+  rss: { samples: { atSeconds: number; mib: number; heapMib?: number }[]; afterWarmUpMib: number; endMib: number; growthMib: number; peakMib: number; heapAfterWarmUpMib: number; heapEndMib: number };
   cpu: { serverCores: number; loadGeneratorCores: number; otherProcessesCores: number };
   shutdown: { exitCode: number | null; seconds: number };
   /** Every invariant that did not hold; empty when the soak passed. */
@@ -287,13 +287,18 @@ async function soak(url: string, server: ServerProcess, dataDir: string, o: Reso
     adminRead: () => timed('admin-list', () => fetch(`${url}/admin/flags?tag=soak&limit=100`, { headers: admin }), 200),
   };
 
-  const samples: { atSeconds: number; mib: number }[] = [];
+  const samples: { atSeconds: number; mib: number; heapMib?: number }[] = [];
   const started = performance.now();
   const cpuBefore = { server: await cpuSeconds(server.pid), machine: await machineBusySeconds(), self: process.cpuUsage() };
   const sampleEvery = o.sampleEveryMs ?? 5_000;
   const sample = async (): Promise<void> => {
     try {
-      samples.push({ atSeconds: (performance.now() - started) / 1000, mib: (await readProcStatus(server.pid)).vmRssKiB / 1024 });
+      const atSeconds = (performance.now() - started) / 1000;
+      const mib = (await readProcStatus(server.pid)).vmRssKiB / 1024;
+      // The V8 heap, from the server's own /metrics: tells a JavaScript leak from native memory (DuckDB's cache).
+      const metrics = await (await fetch(`${url}/metrics`)).text().catch(() => '');
+      const heap = /^flagstaff_nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1];
+      samples.push({ atSeconds, mib, ...(heap === undefined ? {} : { heapMib: Number(heap) / 2 ** 20 }) });
     } catch {
       // the process is gone; the exit code says why
     }
@@ -416,7 +421,15 @@ async function soak(url: string, server: ServerProcess, dataDir: string, o: Reso
     events: { acknowledged, stored, resentBatches },
     commands: { acknowledged: commands, flagsWithVersionMismatch: versionMismatch },
     sse: sseSummary,
-    rss: { samples, afterWarmUpMib, endMib, growthMib: endMib - afterWarmUpMib, peakMib: Math.max(...samples.map((s) => s.mib)) },
+    rss: {
+      samples,
+      afterWarmUpMib,
+      endMib,
+      growthMib: endMib - afterWarmUpMib,
+      peakMib: Math.max(...samples.map((s) => s.mib)),
+      heapAfterWarmUpMib: median(afterWarmUp.flatMap((s) => (s.heapMib === undefined ? [] : [s.heapMib]))),
+      heapEndMib: median(atEnd.flatMap((s) => (s.heapMib === undefined ? [] : [s.heapMib]))),
+    },
     cpu: { serverCores: serverCpu / loadSeconds, loadGeneratorCores: selfCpu / loadSeconds, otherProcessesCores: Math.max(0, machineCpu - serverCpu - selfCpu) / loadSeconds },
     shutdown,
     failures,

@@ -30,14 +30,22 @@ export class WriteModel extends LogModel implements FlagDecisionContext, Segment
   /** Flag usage from evaluation telemetry, for the stale-flag report. */
   readonly usage = new FlagUsage();
   private readonly adminTokenIdByHash = new Map<string, string>();
+  private readonly flagListeners: ((key: string, event: StoredEvent, flag: Versioned<Flag>) => void)[] = [];
+
+  /** Told of every flag version as it is folded (the flag history keeps snapshots of long streams from it). */
+  onFlagFolded(listener: (key: string, event: StoredEvent, flag: Versioned<Flag>) => void): void {
+    this.flagListeners.push(listener);
+  }
   private readonly apiKeyIdByHash = new Map<string, string>();
 
   protected fold(event: StoredEvent): void {
     const { category, id } = splitStreamId(event.streamId);
     switch (category) {
-      case 'flag':
-        foldVersioned(this.flagsByKey, id, event, (s) => evolveFlag(s, event as unknown as FlagEvent));
+      case 'flag': {
+        const flag = foldVersioned(this.flagsByKey, id, event, (s) => evolveFlag(s, event as unknown as FlagEvent));
+        for (const listener of this.flagListeners) listener(id, event, flag);
         break;
+      }
       case 'segment':
         foldVersioned(this.segments, id, event, (s) => evolveSegment(s, event as unknown as SegmentEvent));
         break;

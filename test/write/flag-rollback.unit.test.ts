@@ -6,6 +6,7 @@ import { withRuleIds, type Targeting } from '../../src/shared/targeting.ts';
 import { contextAfter, planEnvironmentRollback } from '../../src/write/environments/environment-rollback.ts';
 import { decideFlag, type FlagCommand, type FlagDecisionContext } from '../../src/write/flags/flag-decider.ts';
 import { FlagHistory } from '../../src/write/flags/flag-history.ts';
+import { WriteModel } from '../../src/write/write-model.ts';
 import { evolveFlag, targetingIn, type Flag } from '../../src/write/flags/flag.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
 
@@ -107,4 +108,23 @@ describe('FlagHistory: any version or time of a flag, from bounded snapshots', (
     }
     expect(await history.at('f', { time: new Date(-1) })).toBeUndefined();
   });
+
+  it('fed by the write model\'s fold, a first read folds only from the nearest snapshot, and still equals a full fold', async () => {
+    const store = createInMemoryEventStore();
+    await store.append('flag-f', [{ type: created.type, data: created.data }], { expectedVersion: 0 });
+    for (let v = 2; v <= 1_000; v++) {
+      await store.append('flag-f', [{ type: 'FlagToggled', data: { environment: 'production', enabled: v % 2 === 0 } }], { expectedVersion: v - 1 });
+    }
+    const reads: { fromVersion?: number; toVersion?: number }[] = [];
+    const spied = { ...store, readStream: (id: string, o?: { fromVersion?: number; toVersion?: number }) => (reads.push(o ?? {}), store.readStream(id, o)) };
+    const history = new FlagHistory(spied);
+    const model = new WriteModel(store);
+    model.onFlagFolded((key, event, flag) => history.observe(key, event.version, event.recordedAt, flag));
+    await model.refresh();
+    const events = await store.readStream('flag-f');
+    const fullFold = (n: number): Flag => events.slice(0, n).reduce<Flag | undefined>((st, e) => evolveFlag(st, e as unknown as FlagEvent), undefined)!;
+    expect((await history.at('f', { version: 777 }))!.state).toEqual(fullFold(777));
+    expect(reads).toEqual([{ fromVersion: 701, toVersion: 777 }]);
+  });
 });
+

@@ -62,6 +62,17 @@ export class FlagHistory {
     return folded.get(key);
   }
 
+  /**
+   * A version folded elsewhere (the write model folds every flag event anyway): kept as a snapshot when it falls
+   * on the spacing, so the first point-in-time read of a long stream starts near its version instead of folding
+   * the whole stream. Only streams longer than the spacing ever get an entry.
+   */
+  observe(key: string, version: number, recordedAt: Date, flag: Versioned<Flag>): void {
+    if (version % this.every !== 0) return;
+    const entry = this.streams.get(key) ?? this.remember(key);
+    if (version % entry.every === 0) this.keep(entry, { version, recordedAt: recordedAt.getTime(), flag });
+  }
+
   private remember(key: string): StreamSnapshots {
     const entry: StreamSnapshots = { snapshots: [], every: this.every };
     this.streams.set(key, entry);

@@ -23,6 +23,7 @@ export function flagRoutes(deps: { store: EventStore; model: WriteModel }): Rout
   const { store, model } = deps;
   const router = Router();
   const history = new FlagHistory(store);
+  model.onFlagFolded((key, event, flag) => history.observe(key, event.version, event.recordedAt, flag));
   router.use(flagHistoryRoutes({ store, model, history }));
 
   const run = (key: string, command: FlagCommand, context: CommandContext): Promise<CommandOutcome> =>
