@@ -1,17 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { SdkKeyKind } from '../shared/access-events.ts';
-import type { EnvironmentSnapshot } from '../shared/snapshot.ts';
-import type { EnvironmentChange, ReadModel } from './read-model.ts';
+import type { EnvironmentSnapshot, SnapshotDelta } from '../shared/snapshot.ts';
 
-/** What a `change` event carries: the flags and segments that differ from the previous revision. */
-export interface SnapshotDelta {
-  readonly previousRevision: number;
-  readonly revision: number;
-  readonly flags: EnvironmentSnapshot['flags'];
-  readonly deletedFlags: readonly string[];
-  readonly segments: EnvironmentSnapshot['segments'];
-  readonly deletedSegments: readonly string[];
-}
+export type { SnapshotDelta };
+import type { EnvironmentChange, ReadModel } from './read-model.ts';
 
 interface Connection {
   readonly res: ServerResponse;

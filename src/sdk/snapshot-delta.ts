@@ -1,15 +1,7 @@
-import type { EnvironmentSnapshot, FlagSnapshot } from '../shared/snapshot.ts';
-import type { Condition } from '../shared/targeting.ts';
+import type { EnvironmentSnapshot, FlagSnapshot, SnapshotDelta } from '../shared/snapshot.ts';
 
-/** What an SSE `change` event carries (src/read/stream-hub.ts): the flags and segments that differ from `previousRevision`. */
-export interface SnapshotDelta {
-  readonly previousRevision: number;
-  readonly revision: number;
-  readonly flags: EnvironmentSnapshot['flags'];
-  readonly deletedFlags: readonly string[];
-  readonly segments: EnvironmentSnapshot['segments'];
-  readonly deletedSegments: readonly string[];
-}
+export type { SnapshotDelta };
+import type { Condition } from '../shared/targeting.ts';
 
 /** The snapshot a delta leads to. Unchanged flags keep their objects, so the engine recompiles only what changed. */
 export function applyDelta(snapshot: EnvironmentSnapshot, delta: SnapshotDelta): EnvironmentSnapshot {

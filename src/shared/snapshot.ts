@@ -39,3 +39,13 @@ export interface SegmentSnapshot {
   readonly included: readonly string[];
   readonly excluded: readonly string[];
 }
+
+/** What an SSE `change` event carries: the flags and segments that differ from `previousRevision`. */
+export interface SnapshotDelta {
+  readonly previousRevision: number;
+  readonly revision: number;
+  readonly flags: EnvironmentSnapshot['flags'];
+  readonly deletedFlags: readonly string[];
+  readonly segments: EnvironmentSnapshot['segments'];
+  readonly deletedSegments: readonly string[];
+}
