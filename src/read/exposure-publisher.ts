@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { EvaluationResult } from '../evaluation/evaluation-result.ts';
+import { exposureOf } from '../evaluation/exposure.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import type { ExposureEvent } from '../shared/tracked-events.ts';
 
@@ -27,19 +27,7 @@ export class ExposurePublisher {
       this.dropped++;
       return;
     }
-    this.buffer.push({
-      type: 'exposure',
-      eventId: randomUUID(),
-      flagKey: result.flagKey,
-      experimentKey: result.experimentKey,
-      environment,
-      variant: result.variant,
-      unitId,
-      revision: result.revision,
-      ...(result.ruleId === undefined ? {} : { ruleId: result.ruleId }),
-      reason: result.reason,
-      timestamp: new Date().toISOString(),
-    });
+    this.buffer.push(exposureOf(result, result.variant, unitId, environment));
     if (this.buffer.length >= (this.options.maxBatch ?? 1_000)) void this.flush();
     else this.schedule(this.options.flushIntervalMs ?? 200);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { compileEnvironment, evaluateFlag, type CompiledEnvironment } from '../evaluation/compile.ts';
 import { errorResult, type EvaluationContext, type EvaluationResult } from '../evaluation/evaluation-result.ts';
+import { exposureOf } from '../evaluation/exposure.ts';
 import type { EnvironmentSnapshot } from '../shared/snapshot.ts';
 import type { TrackedEvent } from '../shared/tracked-events.ts';
 import type { BackoffOptions } from './backoff.ts';
@@ -293,19 +294,7 @@ export class FlagstaffClient {
         // Oldest first: a Map iterates in insertion order.
         if (this.exposed.size > cacheSize) this.exposed.delete(this.exposed.keys().next().value!);
       }
-      this.batcher.push({
-        type: 'exposure',
-        eventId: randomUUID(),
-        flagKey: result.flagKey,
-        ...(result.experimentKey === undefined ? {} : { experimentKey: result.experimentKey }),
-        environment: env.environment,
-        variant: result.variant,
-        unitId,
-        revision: result.revision,
-        ...(result.ruleId === undefined ? {} : { ruleId: result.ruleId }),
-        reason: result.reason,
-        timestamp: new Date().toISOString(),
-      });
+      this.batcher.push(exposureOf(result, result.variant, unitId, env.environment));
     } catch (error) {
       this.reportError(asError(error));
     }
