@@ -36,12 +36,15 @@ afterAll(async () => {
   await real.close();
 });
 
+/** What a browser sends when it navigates. */
+const BROWSER = { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } };
+
 describe('the admin web app at /', () => {
   it('serves index.html for / and every client route, revalidated on each load', async () => {
     const s = await serve(built);
     try {
       for (const route of ['/', '/flags', '/flags/new-checkout/history', '/experiments/checkout-test']) {
-        const res = await fetch(s.url + route);
+        const res = await fetch(s.url + route, BROWSER);
         expect(res.status, route).toBe(200);
         expect(res.headers.get('content-type')).toMatch(/^text\/html/);
         expect(res.headers.get('cache-control')).toBe('no-cache');
@@ -83,7 +86,7 @@ describe('the admin web app at /', () => {
   it('says how to build the app when there is no build', async () => {
     const s = await serve(missing);
     try {
-      const res = await fetch(`${s.url}/flags`);
+      const res = await fetch(`${s.url}/flags`, BROWSER);
       expect(res.status).toBe(404);
       expect(await res.text()).toContain('npm run build:web');
     } finally {
@@ -98,7 +101,11 @@ describe('the admin web app at /', () => {
     expect((await real.api('GET', '/admin/flags', { token: null })).status).toBe(401);
     expect((await real.api('GET', '/health')).body).toMatchObject({ status: 'ok' });
     // The root is the web app (or, without a build, how to make one): HTML either way, never a problem.
-    const root = await fetch(`${real.url}/`);
+    const root = await fetch(`${real.url}/`, BROWSER);
     expect(root.headers.get('content-type')).toMatch(/^text\/html/);
+    // An API client asking for a path that exists nowhere gets the API's 404 problem, not the app.
+    const stray = await fetch(`${real.url}/nowhere`);
+    expect(stray.status).toBe(404);
+    expect(stray.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 });
