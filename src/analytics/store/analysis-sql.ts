@@ -213,7 +213,9 @@ export function duckDbAnalysisSql(plan: AnalysisPlan): string {
   ];
   if (plan.metrics.length > 0) {
     ctes.push(
-      `unit_metrics AS (SELECT unit_id, ${unitAggregates(plan, d).join(', ')} FROM metric_events JOIN units USING (unit_id) WHERE units.g > 0 AND ${eventFilter(plan, d)} GROUP BY unit_id)`,
+      // Each event id once (the store deduplicates on read, see duckdb-analytics-store.ts).
+      `events AS (SELECT DISTINCT ON (event_id) unit_id, name, value, ts FROM metric_events WHERE ${eventFilter(plan, d)})`,
+      `unit_metrics AS (SELECT unit_id, ${unitAggregates(plan, d).join(', ')} FROM events JOIN units USING (unit_id) WHERE units.g > 0 GROUP BY unit_id)`,
       `per_unit AS MATERIALIZED (SELECT g, ${columns.map((c) => `coalesce(${c}, 0) AS ${c}`).join(', ')} FROM units LEFT JOIN unit_metrics USING (unit_id))`,
     );
   } else {

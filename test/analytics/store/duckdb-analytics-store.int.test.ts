@@ -32,6 +32,29 @@ describe('DuckDB analytics store on a file', () => {
     }
   });
 
+  it('still works on a file written when the tables had a primary key, counting each id once', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flagstaff-duckdb-'));
+    const file = path.join(dir, 'old.duckdb');
+    try {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const old = await DuckDBInstance.create(file);
+      const connection = await old.connect();
+      await connection.run('CREATE TABLE metric_events (event_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, value DOUBLE NOT NULL, ts BIGINT NOT NULL)');
+      connection.closeSync();
+      old.closeSync();
+      const store = await createDuckDbAnalyticsStore({ path: file });
+      try {
+        await store.insertMetricEvents([metricEvent('m-1', 'u-1', 'purchase', 3, T0 + HOUR)]);
+        await store.insertMetricEvents([metricEvent('m-1', 'u-1', 'purchase', 3, T0 + HOUR), metricEvent('m-2', 'u-1', 'purchase', 1, T0 + HOUR)]);
+        expect(await store.eventCounts()).toEqual({ exposures: 0, metricEvents: 2 });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers concurrent inserts and queries on one store consistently', async () => {
     const store = await createDuckDbAnalyticsStore();
     try {
