@@ -23,7 +23,7 @@ export interface ObservedRequest {
 
 /**
  * Around every request: a span (when tracing is on), the latency histogram, one log line (admin at info, the read
- * API at debug, anything failing at warn or error), 412s counted, and a timeout that answers 503 when the handler
+ * API at debug, server failures at error), 412s counted, and a timeout that answers 503 when the handler
  * has not, except on SSE streams, which are meant to stay open.
  */
 export function observeRequest(
@@ -52,7 +52,8 @@ export function observeRequest(
     if (status === 429) deps.metrics.rateLimited.inc({ api: observed.api });
     span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
     span.end();
-    const level = status >= 500 ? 'error' : status >= 400 && observed.api === 'admin' ? 'warn' : observed.api === 'admin' ? 'info' : 'debug';
+    // A client's 4xx is the client's business: info like any admin request; only the server's failures are errors.
+    const level = status >= 500 ? 'error' : observed.api === 'admin' ? 'info' : 'debug';
     if (!deps.logger.isLevelEnabled(level)) return;
     deps.logger[level]({ requestId, api: observed.api, method: req.method, route, status, ms: Math.round(seconds * 1000 * 10) / 10, actor: observed.actor?.() }, 'request');
   });
