@@ -10,7 +10,7 @@ import type { EventBus } from './shared/event-bus.ts';
  * Opens the configured adapters. Each is imported only when chosen, so a process carries the client libraries
  * it uses and no others (PGlite alone is ~45 MB of resident code, the KurrentDB client ~24 MB).
  */
-export async function openEventStore(config: Config['eventStore']): Promise<EventStore> {
+export async function openEventStore(config: Config['eventStore'], onRetry: (error: Error) => void = (error) => console.warn(`event store: ${error.message}; retrying`)): Promise<EventStore> {
   const { createSqlEventStore } = await import('./event-store/sql-event-store.ts');
   switch (config.kind) {
     case 'pglite': {
@@ -32,7 +32,7 @@ export async function openEventStore(config: Config['eventStore']): Promise<Even
             throw error;
           }
         },
-        { onError: (error) => console.warn(`event store: ${(error as Error).message}; retrying`) },
+        { onError: (error) => onRetry(error as Error) },
       );
     }
     case 'eventstoredb': {

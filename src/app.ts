@@ -97,7 +97,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     sseConnections: () => streamsOpen(),
     consumerLag: async () => lagOf.bus?.consumerLag(groupId, ['exposures', 'metrics']),
   });
-  const store = instrumentedEventStore(options.store ?? (await openEventStore(config.eventStore)), metrics, tracing.tracer);
+  const store = instrumentedEventStore(options.store ?? (await openEventStore(config.eventStore, (error) => logger.warn({ err: error.message }, 'event store not reachable; retrying'))), metrics, tracing.tracer);
   const usage = new FlagUsageRecorder(store);
   const writeModel = new WriteModel(store);
 
@@ -166,6 +166,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     bodyLimit: config.bodyLimit,
     health,
     publicRouters: [metricsRoutes(metrics)],
+    log: logger,
     afterAuthentication: [rateLimitAdmin((key) => adminLimiter.take(key))],
     routers: [
       readAdminRoutes({ store, projection }),

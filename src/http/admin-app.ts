@@ -12,7 +12,7 @@ import type { WriteModel } from '../write/write-model.ts';
 import { authenticateAdmin } from './admin-auth.ts';
 import { commandBody, correlate } from './command-request.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
-import { problemHandler } from './problem.ts';
+import { problemHandler, type ProblemLog } from './problem.ts';
 
 export interface AdminAppOptions {
   store: EventStore;
@@ -26,6 +26,8 @@ export interface AdminAppOptions {
   routers?: express.Router[];
   /** Routes that need no admin token (`/metrics`, ...), mounted before authentication. */
   publicRouters?: express.Router[];
+  /** Where unexpected errors are logged; stderr when not given. */
+  log?: ProblemLog;
   /** Run on every authenticated admin request, after authentication (rate limits). */
   afterAuthentication?: express.RequestHandler[];
 }
@@ -59,6 +61,6 @@ export function createAdminApp(options: AdminAppOptions): Express {
   app.use((req) => {
     throw new NotFoundError(`No route for ${req.method} ${req.path}`);
   });
-  app.use(problemHandler);
+  app.use(problemHandler(options.log));
   return app;
 }

@@ -65,11 +65,25 @@ export function sendProblem(res: Parameters<RequestHandler>[1], problem: Problem
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
-  const problem = toProblem(error, req.originalUrl);
-  if (error instanceof EventStoreUnavailableError) console.warn(`${req.method} ${req.originalUrl}: ${error.message}`);
-  else if (problem.status >= 500 && !(error instanceof FlagstaffError)) console.error(error);
-  if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-  if (error instanceof FlagstaffError) for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-  sendProblem(res, problem);
+/** Where the admin app reports what it could not handle: the service's logger, or stderr without one. */
+export interface ProblemLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+const stderrLog: ProblemLog = {
+  warn: (fields, message) => console.warn(message, fields),
+  error: (fields, message) => console.error(message, fields),
 };
+
+export function problemHandler(log: ProblemLog = stderrLog): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const problem = toProblem(error, req.originalUrl);
+    const where = { method: req.method, path: req.originalUrl, requestId: res.locals['correlationId'] };
+    if (error instanceof EventStoreUnavailableError) log.warn({ ...where, err: error.message }, 'event store unavailable');
+    else if (problem.status >= 500 && !(error instanceof FlagstaffError)) log.error({ ...where, err: (error as Error)?.stack ?? String(error) }, 'unexpected error');
+    if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (error instanceof FlagstaffError) for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    sendProblem(res, problem);
+  };
+}
