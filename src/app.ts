@@ -28,7 +28,7 @@ import { OPERATIONS_DEFAULTS } from './config.ts';
 import { rateLimitAdmin } from './http/admin-auth.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
 import { EvaluationTally } from './observability/evaluation-tally.ts';
-import { observeRequest, readRouteOf } from './observability/http-observer.ts';
+import { readRouteOf, RequestObserver } from './observability/http-observer.ts';
 import { instrumentedEventStore } from './observability/instrumented-event-store.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { Metrics } from './observability/metrics.ts';
@@ -177,7 +177,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
       webAppRoutes(),
     ],
   });
-  const observing = { metrics, logger, tracer: tracing.tracer, timeoutMs: ops.requestTimeoutMs };
+  const observer = new RequestObserver({ metrics, logger, tracer: tracing.tracer, tracing: tracing.enabled, timeoutMs: ops.requestTimeoutMs });
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     const read = url.startsWith('/api/') || url.startsWith('/ofrep/');
@@ -189,7 +189,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
           route: () => (req as { route?: { path?: string } }).route?.path ?? 'unmatched',
           actor: () => ((res as { locals?: { principal?: { actor?: string } } }).locals?.principal?.actor),
         };
-    observeRequest(observing, req, res, observed, () => {
+    observer.observe(req, res, observed, () => {
       if (!readApi(req, res)) admin(req, res);
     });
   });
@@ -234,6 +234,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     async close() {
       closed = true;
       clearInterval(usageTimer);
+      observer.stop();
       // Stop accepting, end the streams (clients reconnect elsewhere), let in-flight requests finish: a command
       // or a batch of events being acknowledged is completed, not cut. Past the timeout, what is left is closed.
       streams.close();
