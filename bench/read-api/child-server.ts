@@ -1,8 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * The Node options `npm start` runs Flagstaff with (package.json's start script, `--import tsx` aside), so a
+ * benchmark's server process runs as a deployed one does: today a young generation capped at 4 MiB semi-spaces.
+ */
+export const START_NODE_OPTIONS: readonly string[] = startScriptNodeOptions();
+
+function startScriptNodeOptions(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = scripts['start']!.split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`the start script does not run node: ${scripts['start']}`);
+  const options: string[] = [];
+  for (let i = 1; i < words.length && words[i]!.startsWith('--'); i++) {
+    if (words[i] === '--import') i++; // the TypeScript loader, which startChildServer adds itself
+    else options.push(words[i]!);
+  }
+  return options;
+}
 
 export interface ChildServer<Ready> {
   readonly pid: number;
@@ -14,13 +33,14 @@ export interface ChildServer<Ready> {
 
 /**
  * Starts a server script in its own Node process (`node --import tsx`, so the pid is the server's own, not a
- * launcher's), with an IPC channel, and waits for its `READY {json}` line. Its stderr is passed through.
+ * launcher's), with the start script's Node options and `nodeOptions`, an IPC channel, and waits for its
+ * `READY {json}` line. Its stderr is passed through.
  */
 export async function startChildServer<Ready>(
   script: string,
   options: { env?: Record<string, string>; nodeOptions?: string[]; timeoutMs?: number } = {},
 ): Promise<ChildServer<Ready>> {
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeOptions ?? []), '--import', 'tsx', path.join(import.meta.dirname, script)], {
+  const child: ChildProcess = spawn(process.execPath, [...START_NODE_OPTIONS, ...(options.nodeOptions ?? []), '--import', 'tsx', path.join(import.meta.dirname, script)], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

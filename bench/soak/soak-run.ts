@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { START_NODE_OPTIONS } from '../read-api/child-server.ts';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -97,10 +98,10 @@ interface ServerProcess {
   kill(): void;
 }
 
-/** `node --import tsx src/main.ts`: the process `npm start` runs (its pid is the server's own, for /proc). */
+/** `node <start options> --import tsx src/main.ts`: the process `npm start` runs (its pid is the server's own, for /proc). */
 function startServer(dataDir: string, port: number): ServerProcess {
   const repoRoot = path.resolve(import.meta.dirname, '../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...START_NODE_OPTIONS, '--import', 'tsx', 'src/main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,

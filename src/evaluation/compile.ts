@@ -38,17 +38,15 @@ interface CompiledExperiment {
 }
 
 /**
- * The results a flag can give, by variant index. Only the reachable ones are built (an enabled flag never gives
- * DISABLED, a rule serving one variant never another): a batch of every flag builds them for every flag.
+ * The results a flag can give, in one flat array of slots, each built the first time an evaluation reaches it
+ * (a server holds a result for what its traffic gets, not for every rule and variant of 10,000 flags):
+ *   [off] [prerequisite failed] [experiment × variants] [targeted × variants] [rule i × variants]… [default × variants]
  */
-interface ResultTable {
-  readonly off: EvaluationResult | undefined;
-  readonly experiment: readonly EvaluationResult[];
-  readonly prerequisiteFailed: EvaluationResult | undefined;
-  readonly targeted: readonly EvaluationResult[];
-  readonly rules: readonly (readonly EvaluationResult[])[];
-  readonly defaults: readonly EvaluationResult[];
-}
+const OFF_SLOT = 0;
+const PREREQUISITE_FAILED_SLOT = 1;
+const EXPERIMENT_SLOTS = 2;
+/** What a flag holds until its first evaluation; never written to (slotsRevision -1 matches no revision). */
+const NO_SLOTS: (EvaluationResult | undefined)[] = [];
 
 export class CompiledFlag {
   readonly key: string;
@@ -61,12 +59,12 @@ export class CompiledFlag {
   private readonly targets: ReadonlyMap<string, number> | undefined;
   private readonly ruleTests: readonly Predicate[];
   private readonly ruleServes: readonly CompiledServe[];
-  private readonly ruleIds: readonly string[];
   private readonly defaultServe: CompiledServe;
   private readonly hashPrefix: Murmur3Prefix;
   private readonly experiment: CompiledExperiment | undefined;
-  private table: ResultTable | undefined;
-  private tableRevision = -1;
+  /** Built results by slot (see OFF_SLOT), for `slotsRevision`: every result carries the revision. */
+  private slots: (EvaluationResult | undefined)[] = NO_SLOTS;
+  private slotsRevision = -1;
 
   constructor(flag: FlagSnapshot, segment: (key: string) => Predicate) {
     this.key = flag.key;
@@ -86,7 +84,6 @@ export class CompiledFlag {
     const rules = flag.rules.length === 0 ? NONE : flag.rules;
     this.ruleTests = rules === NONE ? NONE : rules.map((rule) => compileConditions(rule.conditions, segment));
     this.ruleServes = rules === NONE ? NONE : rules.map((rule) => compileServe(rule.serve, index));
-    this.ruleIds = rules === NONE ? NONE : rules.map((rule) => rule.id);
     this.defaultServe = compileServe(flag.defaultServe, index);
     this.hashPrefix = murmur3Prefix(`${flag.key}.`);
     this.experiment = compileExperiment(flag, this.variantNames, segment);
@@ -97,31 +94,33 @@ export class CompiledFlag {
 
   /** SPEC section 4, in its order. */
   evaluate(env: CompiledEnvironment, context: EvaluationContext, defaultValue: unknown, depth = 0): EvaluationResult {
-    const results = this.results(env.revision);
-    if (!this.enabled) return results.off!;
+    const revision = env.revision;
+    if (!this.enabled) return this.result(revision, OFF_SLOT);
     for (let i = 0; i < this.prerequisites.length; i++) {
       const prerequisite = this.prerequisites[i]!;
       const required = env.flags.get(prerequisite.flagKey);
-      if (required === undefined || depth >= MAX_PREREQUISITE_DEPTH) return results.prerequisiteFailed!;
-      if (required.evaluate(env, context, undefined, depth + 1).variant !== prerequisite.variant) return results.prerequisiteFailed!;
+      if (required === undefined || depth >= MAX_PREREQUISITE_DEPTH) return this.result(revision, PREREQUISITE_FAILED_SLOT);
+      if (required.evaluate(env, context, undefined, depth + 1).variant !== prerequisite.variant) return this.result(revision, PREREQUISITE_FAILED_SLOT);
     }
     const unit = unitOf(context, this.unitAttribute);
+    const variantCount = this.variantNames.length;
     if (this.targets !== undefined && unit !== undefined) {
       const target = this.targets.get(unit);
-      if (target !== undefined) return results.targeted[target]!;
+      if (target !== undefined) return this.result(revision, EXPERIMENT_SLOTS + variantCount + target);
     }
     const experiment = this.experiment;
     if (experiment !== undefined && unit !== undefined && experiment.audience(context, unit)) {
       if (bucketOf(murmur3WithPrefix(experiment.trafficPrefix, unit)) < experiment.trafficLimit) {
         const bucket = bucketOf(murmur3WithPrefix(experiment.variantPrefix, unit));
         const { bounds, variants } = experiment.serve;
-        for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return results.experiment[variants[i]!]!;
+        for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return this.result(revision, EXPERIMENT_SLOTS + variants[i]!);
       }
     }
+    const rulesStart = EXPERIMENT_SLOTS + 2 * variantCount;
     for (let i = 0; i < this.ruleTests.length; i++) {
-      if (this.ruleTests[i]!(context, unit)) return this.serve(this.ruleServes[i]!, results.rules[i]!, unit, env, defaultValue);
+      if (this.ruleTests[i]!(context, unit)) return this.serve(this.ruleServes[i]!, rulesStart + i * variantCount, unit, env, defaultValue);
     }
-    return this.serve(this.defaultServe, results.defaults, unit, env, defaultValue);
+    return this.serve(this.defaultServe, rulesStart + this.ruleTests.length * variantCount, unit, env, defaultValue);
   }
 
   /** The unit this flag buckets by, from a context (what an exposure records). */
@@ -134,54 +133,69 @@ export class CompiledFlag {
     return bucketOf(murmur3WithPrefix(this.hashPrefix, unit));
   }
 
-  private serve(serve: CompiledServe, results: readonly EvaluationResult[], unit: string | undefined, env: CompiledEnvironment, defaultValue: unknown): EvaluationResult {
-    if ('fixed' in serve) return results[serve.fixed]!;
+  /** Serves a fixed variant or a split, from the results starting at slot `first` (one per variant). */
+  private serve(serve: CompiledServe, first: number, unit: string | undefined, env: CompiledEnvironment, defaultValue: unknown): EvaluationResult {
+    if ('fixed' in serve) return this.result(env.revision, first + serve.fixed);
     if (unit === undefined) {
       return errorResult(this.key, defaultValue, 'TARGETING_KEY_MISSING', `a split needs the context attribute ${this.unitAttribute}`, env.revision);
     }
     const bucket = this.bucket(unit);
     const { bounds, variants } = serve;
-    for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return results[variants[i]!]!;
-    return results[variants[variants.length - 1]!]!; // unreachable: the last bound is 100000
+    for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return this.result(env.revision, first + variants[i]!);
+    return this.result(env.revision, first + variants[variants.length - 1]!); // unreachable: the last bound is 100000
   }
 
-  /** Result objects are built once per revision (the revision is part of every result) and shared. */
-  private results(revision: number): ResultTable {
-    // The hot path is this one comparison; building lives in its own method so that calling this one
-    // allocates nothing (closures here would make V8 allocate a context on every call).
-    if (this.tableRevision === revision && this.table) return this.table;
-    return this.buildResults(revision);
+  /** The shared frozen result of a slot: the hot path is a comparison and a load; building is apart. */
+  private result(revision: number, slot: number): EvaluationResult {
+    if (this.slotsRevision === revision) {
+      const built = this.slots[slot];
+      if (built !== undefined) return built;
+    }
+    return this.buildResult(revision, slot);
   }
 
-  private buildResults(revision: number): ResultTable {
-    const make = (index: number, reason: Reason, ruleId?: string, experimentKey?: string): EvaluationResult =>
-      Object.freeze({
-        flagKey: this.key,
-        value: this.values[index],
-        variant: this.variantNames[index]!,
-        reason,
-        ...(ruleId === undefined ? {} : { ruleId }),
-        ...(experimentKey === undefined ? {} : { experimentKey }),
-        revision,
-      });
-    /** Results for the given variants at their indices; the other slots stay empty, as nothing reads them. */
-    const forVariants = (indices: Iterable<number>, reason: Reason, ruleId?: string, experimentKey?: string): EvaluationResult[] => {
-      const results = new Array<EvaluationResult>(this.variantNames.length);
-      for (const i of indices) results[i] = make(i, reason, ruleId, experimentKey);
-      return results;
-    };
-    const served = (serve: CompiledServe, fixedReason: Reason, ruleId?: string): EvaluationResult[] =>
-      'fixed' in serve ? forVariants([serve.fixed], fixedReason, ruleId) : forVariants(serve.variants, 'SPLIT', ruleId);
-    this.table = {
-      off: this.enabled ? undefined : make(this.offIndex, 'DISABLED'),
-      experiment: this.experiment ? forVariants(this.experiment.serve.variants, 'SPLIT', EXPERIMENT_RULE_ID, this.experiment.key) : NONE,
-      prerequisiteFailed: this.prerequisites.length > 0 ? make(this.offIndex, 'PREREQUISITE_FAILED') : undefined,
-      targeted: this.targets ? forVariants(new Set(this.targets.values()), 'TARGETING_MATCH') : NONE,
-      rules: this.ruleServes.map((serve, i) => served(serve, 'TARGETING_MATCH', this.ruleIds[i])),
-      defaults: served(this.defaultServe, 'DEFAULT'),
-    };
-    this.tableRevision = revision;
-    return this.table;
+  private buildResult(revision: number, slot: number): EvaluationResult {
+    if (this.slotsRevision !== revision) {
+      // A new revision of the environment: results built for the previous one carry its revision, drop them.
+      this.slots = new Array<EvaluationResult | undefined>(EXPERIMENT_SLOTS + (3 + this.ruleTests.length) * this.variantNames.length);
+      this.slotsRevision = revision;
+    }
+    const variantCount = this.variantNames.length;
+    let variant: number;
+    let reason: Reason;
+    let ruleId: string | undefined;
+    let experimentKey: string | undefined;
+    if (slot === OFF_SLOT || slot === PREREQUISITE_FAILED_SLOT) {
+      variant = this.offIndex;
+      reason = slot === OFF_SLOT ? 'DISABLED' : 'PREREQUISITE_FAILED';
+    } else if (slot < EXPERIMENT_SLOTS + variantCount) {
+      variant = slot - EXPERIMENT_SLOTS;
+      reason = 'SPLIT';
+      ruleId = EXPERIMENT_RULE_ID;
+      experimentKey = this.experiment!.key;
+    } else if (slot < EXPERIMENT_SLOTS + 2 * variantCount) {
+      variant = slot - EXPERIMENT_SLOTS - variantCount;
+      reason = 'TARGETING_MATCH';
+    } else {
+      const served = slot - EXPERIMENT_SLOTS - 2 * variantCount;
+      const rule = Math.floor(served / variantCount);
+      variant = served % variantCount;
+      const isRule = rule < this.ruleTests.length;
+      const serve = isRule ? this.ruleServes[rule]! : this.defaultServe;
+      reason = !('fixed' in serve) ? 'SPLIT' : isRule ? 'TARGETING_MATCH' : 'DEFAULT';
+      ruleId = isRule ? this.source.rules[rule]!.id : undefined;
+    }
+    const result: EvaluationResult = Object.freeze({
+      flagKey: this.key,
+      value: this.values[variant],
+      variant: this.variantNames[variant]!,
+      reason,
+      ...(ruleId === undefined ? {} : { ruleId }),
+      ...(experimentKey === undefined ? {} : { experimentKey }),
+      revision,
+    });
+    this.slots[slot] = result;
+    return result;
   }
 }
 

@@ -10,6 +10,7 @@ import type { SegmentEvent } from '../shared/segment-events.ts';
 import type { EnvironmentSnapshot, FlagSnapshot, SegmentSnapshot } from '../shared/snapshot.ts';
 import type { Condition, Targeting, WeightedVariant } from '../shared/targeting.ts';
 import { shareAll, shareParts } from '../shared/targeting-sharing.ts';
+import { ValuePool } from '../shared/value-pool.ts';
 import type { ExperimentEvent } from '../shared/experiment-events.ts';
 
 /** The read model's durable state: plain JSON, what a snapshot file holds and what the rebuild hash covers. */
@@ -71,9 +72,10 @@ export class ReadModel {
   private readonly compiled = new Map<string, CompiledEnvironment>();
   /** Flags and segments changed since the environment's snapshot was last built. */
   private readonly dirty = new Map<string, { flags: Set<string>; segments: boolean }>();
-
   constructor(state: ReadModelState = emptyReadModelState()) {
     // A loaded state holds each environment's targeting apart (JSON has no shared objects): share it again.
+    const pool = new ValuePool();
+    for (const records of [state.flags, state.segments, state.experiments ?? {}]) pool.shareValues(records);
     const flags: Record<string, StoredFlag> = {};
     for (const [key, flag] of Object.entries(state.flags)) flags[key] = { ...flag, environments: shareAll(flag.environments) };
     this.state = { ...state, flags, experiments: state.experiments ?? {} };
@@ -117,9 +119,13 @@ export class ReadModel {
   /** Applies a batch in order; returns the environments whose configuration changed. */
   apply(events: readonly StoredEvent[]): EnvironmentChange[] {
     const before = new Map(Object.entries(this.state.environments).map(([env, { revision }]) => [env, revision]));
+    // Strings and small parts of configuration met before in the batch, so that thousands of flags hold one copy
+    // of each. One pool per batch: a catch-up's batches of a thousand events share nearly all there is to share,
+    // and a pool kept between batches would hold a few MiB of its own.
+    const pool = new ValuePool();
     for (const event of events) {
       if (event.position <= this.state.position) continue;
-      this.applyOne(event);
+      this.applyOne(event, pool);
       this.state.position = event.position;
     }
     const changes: EnvironmentChange[] = [];
@@ -184,8 +190,10 @@ export class ReadModel {
     return createHash('sha256').update(canonicalJson(this.state)).digest('hex');
   }
 
-  private applyOne(event: StoredEvent): void {
+  private applyOne(event: StoredEvent, pool: ValuePool): void {
     const { category, id } = splitStreamId(event.streamId);
+    // The data's parts, not the data: each event's own record is unique, and is taken apart below anyway.
+    if (POOLED_CATEGORIES.has(category)) pool.shareValues(event.data);
     switch (category) {
       case 'flag':
         return this.applyFlag(id, event as unknown as FlagEvent & StoredEvent);
@@ -363,9 +371,14 @@ export class ReadModel {
   }
 }
 
+/** The events whose data the model keeps: their strings and small parts go through the pool. */
+const POOLED_CATEGORIES: ReadonlySet<string> = new Set(['flag', 'segment', 'experiment']);
+
 function flagSnapshot(flag: StoredFlag, environment: string, experiment: StoredExperiment | undefined): FlagSnapshot {
-  const targeting = flag.environments[environment] ?? defaultTargeting(flag);
-  const snapshot = { key: flag.key, type: flag.type, variants: flag.variants, hashVersion: flag.hashVersion, ...targeting };
+  const { enabled, offVariant, bucketBy, prerequisites, targets, rules, defaultServe } = flag.environments[environment] ?? defaultTargeting(flag);
+  // Every field named, not spread: V8 gives a literal's own fields room in the object, a spread's go in a second
+  // array (0.5 MiB of them with 30,000 flag snapshots, measured).
+  const snapshot: FlagSnapshot = { key: flag.key, type: flag.type, variants: flag.variants, hashVersion: flag.hashVersion, enabled, offVariant, bucketBy, prerequisites, targets, rules, defaultServe };
   if (!experiment) return snapshot;
   const { key, salt, trafficPercent, audience, variants } = experiment;
   return { ...snapshot, experiment: { key, salt, trafficPercent, audience, variants } };
