@@ -97,7 +97,10 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     sseConnections: () => streamsOpen(),
     consumerLag: async () => lagOf.bus?.consumerLag(groupId, ['exposures', 'metrics']),
   });
-  const store = instrumentedEventStore(options.store ?? (await openEventStore(config.eventStore, (error) => logger.warn({ err: error.message }, 'event store not reachable; retrying'))), metrics, tracing.tracer);
+  const opened = options.store ?? (await openEventStore(config.eventStore, (error) => logger.warn({ err: error.message }, 'event store not reachable; retrying')));
+  /** Settles once a store opened in the background (PostgreSQL, KurrentDB) is reachable; that store logs its own retries. */
+  const reachable: Promise<unknown> = 'ready' in opened ? (opened as { ready: Promise<unknown> }).ready : Promise.resolve();
+  const store = instrumentedEventStore(opened, metrics, tracing.tracer);
   const usage = new FlagUsageRecorder(store);
   const writeModel = new WriteModel(store);
 
@@ -128,6 +131,11 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   const exposures = new ExposurePublisher(bus, { onError: (error) => logger.warn({ err: (error as Error).message }, 'exposures not published; retrying') });
   const eventsLimiter = new RateLimiter({ perSecond: ops.eventsPerSecond, burst: 2 * ops.eventsPerSecond });
   const adminLimiter = new RateLimiter({ perSecond: ops.adminRequestsPerSecond, burst: 5 * ops.adminRequestsPerSecond });
+  const evaluationDurations = {
+    flag: metrics.evaluationDuration.labels({ route: 'flag' }),
+    batch: metrics.evaluationDuration.labels({ route: 'batch' }),
+    ofrep: metrics.evaluationDuration.labels({ route: 'ofrep' }),
+  };
   const readApi = createReadApi({
     model: () => projection.model,
     keys: new SdkKeys(() => projection.model),
@@ -137,7 +145,8 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     exposures,
     observe: {
       evaluated: (environment, result) => tally.record(environment, result),
-      evaluationSeconds: (route, seconds) => metrics.evaluationDuration.observe({ route }, seconds),
+      // A child per route, looked up once: observing through labels hashes them on every request.
+      evaluationSeconds: (route, seconds) => evaluationDurations[route].observe(seconds),
       ingested: (outcome, count) => metrics.ingested.inc({ outcome }, count),
       admitEvents: (keyId, count) => eventsLimiter.take(keyId, count, 'events'),
       maxStreamsPerKey: ops.maxStreamsPerKey,
@@ -209,6 +218,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   let closed = false;
   // First start: default environments and an admin token. Waits for the store if it is not reachable yet.
   const bootstrapped = (async () => {
+    await reachable.catch(() => {});
     for (;;) {
       try {
         return await bootstrap(store, { adminTokenConfigured: config.adminToken !== undefined });
