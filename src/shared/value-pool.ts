@@ -22,14 +22,14 @@ export class ValuePool {
   /** `value` itself, its parts replaced by pooled equal ones; a pooled equal value if it is small and known. */
   share<T>(value: T): T {
     if (this.size > this.maxEntries) this.clear();
-    return this.visit(value).value as T;
+    return this.visit(value) as T;
   }
 
   /** Shares the values of `record` in place, not `record` itself: for a record that is unique anyway. */
   shareValues(record: Record<string, unknown>): void {
     if (this.size > this.maxEntries) this.clear();
     if (Object.isFrozen(record)) return;
-    for (const name of Object.keys(record)) record[name] = this.visit(record[name]).value;
+    for (const name of Object.keys(record)) record[name] = this.visit(record[name]);
   }
 
   clear(): void {
@@ -37,49 +37,83 @@ export class ValuePool {
     this.parts.clear();
   }
 
+  /** The key of what `visit` returned last (undefined when too large to pool): set there, read by its caller. */
+  private key: string | undefined;
+
   /**
-   * The pooled value and its key (equal keys, equal JSON values), undefined when too large. Keys are built by
-   * joining, not by `+`: V8 concatenation makes cons strings that would keep every piece of every key alive.
+   * The pooled value, its key left in `this.key`. Keys are unambiguous (strings and names carry their length,
+   * numbers cannot hold the separators), so equal keys mean equal JSON values. They are built by joining, not by
+   * `+`: V8 concatenation makes cons strings that would keep every piece of every key alive.
    */
-  private visit(value: unknown): { value: unknown; key: string | undefined } {
-    if (typeof value === 'string') {
-      if (value.length > MAX_STRING_LENGTH) return { value, key: undefined };
-      let pooled = this.strings.get(value);
-      if (pooled === undefined) this.strings.set(value, (pooled = value));
-      return { value: pooled, key: JSON.stringify(pooled) };
+  private visit(value: unknown): unknown {
+    switch (typeof value) {
+      case 'string': {
+        if (value.length > MAX_STRING_LENGTH) return this.tooLarge(value);
+        let pooled = this.strings.get(value);
+        if (pooled === undefined) this.strings.set(value, (pooled = value));
+        this.key = `${value.length}"${value}`;
+        return pooled;
+      }
+      case 'number':
+        this.key = `${value}`;
+        return value;
+      case 'boolean':
+        this.key = value ? 't' : 'f';
+        return value;
+      case 'object':
+        if (value === null) {
+          this.key = 'n';
+          return value;
+        }
+        return Array.isArray(value) ? this.visitArray(value) : this.visitRecord(value as Record<string, unknown>);
+      default:
+        return this.tooLarge(value);
     }
-    if (typeof value === 'number' || typeof value === 'boolean' || value === null) return { value, key: String(value) };
-    if (typeof value !== 'object') return { value, key: undefined };
-    const writable = !Object.isFrozen(value);
-    const tokens: string[] = [];
-    let length = 0;
+  }
+
+  private visitArray(array: unknown[]): unknown {
+    const writable = !Object.isFrozen(array);
+    const tokens: string[] = ['['];
     let small = true;
-    if (Array.isArray(value)) {
-      tokens.push('[');
-      for (let i = 0; i < value.length; i++) {
-        const part = this.visit(value[i]);
-        if (writable) value[i] = part.value; // unconditionally: `!==` cannot tell two equal strings apart
-        if (part.key === undefined || (length += part.key.length + 1) > MAX_KEY_LENGTH) small = false;
-        else if (small) tokens.push(i === 0 ? '' : ',', part.key);
-      }
-      tokens.push(']');
-    } else {
-      const record = value as Record<string, unknown>;
-      tokens.push('{');
-      for (const name of Object.keys(record)) {
-        const part = this.visit(record[name]);
-        if (writable) record[name] = part.value;
-        if (part.key === undefined || (length += part.key.length + name.length + 4) > MAX_KEY_LENGTH) small = false;
-        else if (small) tokens.push(tokens.length === 1 ? '' : ',', JSON.stringify(name), ':', part.key);
-      }
-      tokens.push('}');
+    let length = 0;
+    for (let i = 0; i < array.length; i++) {
+      const shared = this.visit(array[i]);
+      if (writable) array[i] = shared; // unconditionally: `!==` cannot tell two equal strings apart
+      const key = this.key;
+      if (key === undefined || (length += key.length + 1) > MAX_KEY_LENGTH) small = false;
+      else if (small) tokens.push(key, ',');
     }
-    if (!small) return { value, key: undefined };
+    return small ? this.pooled(array, tokens, ']') : this.tooLarge(array);
+  }
+
+  private visitRecord(record: Record<string, unknown>): unknown {
+    const writable = !Object.isFrozen(record);
+    const tokens: string[] = ['{'];
+    let small = true;
+    let length = 0;
+    for (const name of Object.keys(record)) {
+      const shared = this.visit(record[name]);
+      if (writable) record[name] = shared;
+      const key = this.key;
+      if (key === undefined || (length += key.length + name.length + 4) > MAX_KEY_LENGTH) small = false;
+      else if (small) tokens.push(`${name.length}"${name}`, key, ',');
+    }
+    return small ? this.pooled(record, tokens, '}') : this.tooLarge(record);
+  }
+
+  private pooled(value: object, tokens: string[], close: string): unknown {
+    tokens.push(close);
     const key = tokens.join('');
-    const pooled = this.parts.get(key);
-    if (pooled !== undefined) return { value: pooled, key };
+    this.key = key;
+    const known = this.parts.get(key);
+    if (known !== undefined) return known;
     this.parts.set(key, value);
-    return { value, key };
+    return value;
+  }
+
+  private tooLarge(value: unknown): unknown {
+    this.key = undefined;
+    return value;
   }
 }
 
