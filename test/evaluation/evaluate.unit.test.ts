@@ -110,6 +110,49 @@ describe('evaluation order (SPEC section 4)', () => {
     expect(evaluateFlag(next, 'f', { targetingKey: 'a' }).revision).toBe(43);
   });
 
+  it('builds each result as it is first reached, with the reason, rule and variant of the path that reached it', () => {
+    const three = { a: 'A', b: 'B', c: 'C' };
+    const thirds = { split: [{ variant: 'a', weight: 33_334 }, { variant: 'b', weight: 33_333 }, { variant: 'c', weight: 33_333 }] };
+    const env = environment([
+      flag('f', {
+        type: 'string',
+        variants: three,
+        offVariant: 'a',
+        targets: [{ variant: 'c', units: ['vip'] }],
+        rules: [
+          { id: 'us', conditions: [{ attribute: 'country', operator: 'eq', values: ['US'] }], serve: { variant: 'b' } },
+          { id: 'pro', conditions: [{ attribute: 'plan', operator: 'eq', values: ['pro'] }], serve: thirds },
+        ],
+        defaultServe: thirds,
+        experiment: { key: 'exp', salt: 'exp', trafficPercent: 100, audience: [{ attribute: 'beta', operator: 'eq', values: ['yes'] }], variants: [{ variant: 'a', weight: 50_000 }, { variant: 'c', weight: 50_000 }] },
+      }),
+    ]);
+    const outcome = (context: Record<string, string>) => {
+      const { variant, reason, ruleId, experimentKey } = evaluateFlag(env, 'f', context);
+      return { variant, reason, ruleId, experimentKey };
+    };
+    const seen = new Map<string, Set<string | undefined>>();
+    for (let i = 0; i < 300; i++) {
+      const unit = `u${i}`;
+      expect(outcome({ targetingKey: 'vip', country: 'US' })).toEqual({ variant: 'c', reason: 'TARGETING_MATCH', ruleId: undefined, experimentKey: undefined });
+      expect(outcome({ targetingKey: unit, country: 'US' })).toEqual({ variant: 'b', reason: 'TARGETING_MATCH', ruleId: 'us', experimentKey: undefined });
+      const cases = [
+        [{ targetingKey: unit, plan: 'pro' }, 'SPLIT', 'pro', undefined],
+        [{ targetingKey: unit }, 'SPLIT', undefined, undefined],
+        [{ targetingKey: unit, beta: 'yes', country: 'US' }, 'SPLIT', 'experiment', 'exp'],
+      ] as const;
+      for (const [context, reason, ruleId, experimentKey] of cases) {
+        const result = outcome(context);
+        expect(result).toMatchObject({ reason, ruleId, experimentKey });
+        expect(evaluateFlag(env, 'f', context)).toBe(evaluateFlag(env, 'f', context));
+        let variants = seen.get(`${ruleId}`);
+        if (!variants) seen.set(`${ruleId}`, (variants = new Set()));
+        variants.add(result.variant);
+      }
+    }
+    expect(Object.fromEntries([...seen].map(([path, variants]) => [path, [...variants].sort()]))).toEqual({ pro: ['a', 'b', 'c'], undefined: ['a', 'b', 'c'], experiment: ['a', 'c'] });
+  });
+
   it('serves typed values and keeps JSON values from being mutated', () => {
     const env = environment([
       flag('price', { type: 'number', variants: { low: 9.99, high: 19.99 }, offVariant: 'low', defaultServe: { variant: 'high' } }),
