@@ -6,21 +6,28 @@ import readline from 'node:readline';
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 /**
- * The Node options `npm start` runs Flagstaff with (package.json's start script, `--import tsx` aside), so a
- * benchmark's server process runs as a deployed one does: today a young generation capped at 4 MiB semi-spaces.
+ * How `npm start` runs Flagstaff (package.json's start script): its environment assignments and its Node options
+ * (`--import tsx` aside, which startChildServer adds itself), so a benchmark's server process runs as a deployed
+ * one does: today glibc's mmap threshold fixed at 128 KiB and a young generation of 4 MiB semi-spaces.
  */
-export const START_NODE_OPTIONS: readonly string[] = startScriptNodeOptions();
+export const START_SCRIPT: { readonly env: Readonly<Record<string, string>>; readonly nodeOptions: readonly string[] } = startScript();
 
-function startScriptNodeOptions(): string[] {
+function startScript(): { env: Record<string, string>; nodeOptions: string[] } {
   const { scripts } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const words = scripts['start']!.split(/\s+/);
-  if (words[0] !== 'node') throw new Error(`the start script does not run node: ${scripts['start']}`);
-  const options: string[] = [];
-  for (let i = 1; i < words.length && words[i]!.startsWith('--'); i++) {
-    if (words[i] === '--import') i++; // the TypeScript loader, which startChildServer adds itself
-    else options.push(words[i]!);
+  const env: Record<string, string> = {};
+  let i = 0;
+  for (; i < words.length && /^[A-Z_][A-Z0-9_]*=/.test(words[i]!); i++) {
+    const [name, ...value] = words[i]!.split('=');
+    env[name!] = value.join('=');
   }
-  return options;
+  if (words[i] !== 'node') throw new Error(`the start script does not run node: ${scripts['start']}`);
+  const nodeOptions: string[] = [];
+  for (i++; i < words.length && words[i]!.startsWith('--'); i++) {
+    if (words[i] === '--import') i++; // the TypeScript loader, which startChildServer adds itself
+    else nodeOptions.push(words[i]!);
+  }
+  return { env, nodeOptions };
 }
 
 export interface ChildServer<Ready> {
@@ -33,16 +40,16 @@ export interface ChildServer<Ready> {
 
 /**
  * Starts a server script in its own Node process (`node --import tsx`, so the pid is the server's own, not a
- * launcher's), with the start script's Node options and `nodeOptions`, an IPC channel, and waits for its
- * `READY {json}` line. Its stderr is passed through.
+ * launcher's), with the start script's environment and Node options and `nodeOptions`, an IPC channel, and waits
+ * for its `READY {json}` line. Its stderr is passed through.
  */
 export async function startChildServer<Ready>(
   script: string,
   options: { env?: Record<string, string>; nodeOptions?: string[]; timeoutMs?: number } = {},
 ): Promise<ChildServer<Ready>> {
-  const child: ChildProcess = spawn(process.execPath, [...START_NODE_OPTIONS, ...(options.nodeOptions ?? []), '--import', 'tsx', path.join(import.meta.dirname, script)], {
+  const child: ChildProcess = spawn(process.execPath, [...START_SCRIPT.nodeOptions, ...(options.nodeOptions ?? []), '--import', 'tsx', path.join(import.meta.dirname, script)], {
     cwd: repoRoot,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...START_SCRIPT.env, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { START_NODE_OPTIONS } from '../read-api/child-server.ts';
+import { START_SCRIPT } from '../read-api/child-server.ts';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -98,13 +98,14 @@ interface ServerProcess {
   kill(): void;
 }
 
-/** `node <start options> --import tsx src/main.ts`: the process `npm start` runs (its pid is the server's own, for /proc). */
+/** `<start environment> node <start options> --import tsx src/main.ts`: the process `npm start` runs (its pid is the server's own, for /proc). */
 function startServer(dataDir: string, port: number): ServerProcess {
   const repoRoot = path.resolve(import.meta.dirname, '../..');
-  const child = spawn(process.execPath, [...START_NODE_OPTIONS, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...START_SCRIPT.nodeOptions, '--import', 'tsx', 'src/main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
+      ...START_SCRIPT.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       FLAGSTAFF_DATA_DIR: dataDir,

@@ -13,6 +13,7 @@ import type { ExposurePublisher } from './exposure-publisher.ts';
 import { ingestEvents } from './ingest.ts';
 import { handleOfrep } from './ofrep.ts';
 import type { ReadModel } from './read-model.ts';
+import { ResultJsonCache } from './result-json.ts';
 import type { SdkKeys, SdkPrincipal } from './sdk-keys.ts';
 import type { StreamHub } from './stream-hub.ts';
 
@@ -71,16 +72,8 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
     }
     return result;
   };
-  /** Results are shared frozen objects: their JSON is computed once. */
-  const serialized = new WeakMap<EvaluationResult, string>();
-  const toJson = (result: EvaluationResult): string => {
-    let json = serialized.get(result);
-    if (json === undefined) {
-      json = JSON.stringify(result);
-      if (Object.isFrozen(result)) serialized.set(result, json);
-    }
-    return json;
-  };
+  const resultJson = new ResultJsonCache();
+  const toJson = (result: EvaluationResult): string => resultJson.json(result);
 
   const authenticate = (req: IncomingMessage): SdkPrincipal => {
     const principal = keys.authenticate(req);
