@@ -8,8 +8,8 @@ import { bucketOf, murmur3Prefix, murmur3WithPrefix, type Murmur3Prefix } from '
 
 /**
  * An environment compiled for evaluation: regexes compiled, sets built, segments inlined, splits turned into
- * cumulative bounds, and every result object a flag can give built once per revision, so an evaluation hashes,
- * compares and returns a shared frozen object: it allocates nothing. Compiled conditions and splits equal to
+ * cumulative bounds, and each result object a flag gives built once per revision, the first time it is reached,
+ * so an evaluation hashes, compares and returns a shared frozen object: it allocates nothing. Compiled conditions and splits equal to
  * ones compiled before, in this environment or another, are shared (conditions.ts, compilation-cache.ts).
  */
 export interface CompiledEnvironment {
