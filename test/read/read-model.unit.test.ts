@@ -42,6 +42,34 @@ describe('read model projection', () => {
     expect(evaluateFlag(model.compiledEnvironment('staging')!, 'a', {})).toMatchObject({ reason: 'DISABLED', revision: created.position });
   });
 
+  it('holds equal parts of different flags once, whether applied from events or loaded from a saved state', () => {
+    position = 0;
+    versions.clear();
+    const rule = { id: 'us', conditions: [{ attribute: 'country', operator: 'in', values: ['US', 'CA'] }], serve: { variant: 'on' } };
+    const flagEvents = (key: string) => [
+      event(`flag-${key}`, 'FlagCreated', { key, type: 'boolean', description: '', tags: [], variants: { on: true, off: false }, hashVersion: 1 }),
+      // Each event parsed on its own, as a store gives them: equal values, distinct objects.
+      event(`flag-${key}`, 'FlagTargetingChanged', JSON.parse(JSON.stringify({ environment: 'production', targeting: targeting({ rules: [rule] }) }))),
+    ];
+    const model = new ReadModel();
+    model.apply([event('environment-production', 'EnvironmentCreated', { key: 'production', name: 'P', production: true }), ...flagEvents('x'), ...flagEvents('y')]);
+    const parts = (m: ReadModel, key: string) => {
+      const stored = m.storedFlag(key)!;
+      const production = stored.environments['production']!;
+      return { variants: stored.variants, condition: production.rules[0]!.conditions[0], serve: production.rules[0]!.serve, targets: production.targets };
+    };
+    const [x, y] = [parts(model, 'x'), parts(model, 'y')];
+    expect(y.condition).toBe(x.condition);
+    expect(y.serve).toBe(x.serve);
+    expect(y.variants).toBe(x.variants);
+    expect(y.targets).toBe(x.targets);
+
+    const loaded = new ReadModel(JSON.parse(JSON.stringify(model.toState())));
+    expect(parts(loaded, 'y').condition).toBe(parts(loaded, 'x').condition);
+    expect(loaded.hash()).toBe(model.hash());
+    expect(evaluateFlag(loaded.compiledEnvironment('production')!, 'y', { targetingKey: 'u', country: 'CA' })).toMatchObject({ variant: 'on', ruleId: 'us' });
+  });
+
   it('ignores events it has already applied, so a batch delivered twice changes nothing', () => {
     position = 0;
     versions.clear();
