@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileEnvironment, evaluateFlag, type CompiledEnvironment } from '../../src/evaluation/compile.ts';
 import type { FlagSnapshot, SegmentSnapshot } from '../../src/shared/snapshot.ts';
+import { flagSnapshot } from '../support/flag-snapshot.ts';
 
-const flag = (key: string, overrides: Partial<FlagSnapshot> = {}): FlagSnapshot => ({
-  key,
-  type: 'boolean',
-  variants: { on: true, off: false },
-  hashVersion: 1,
-  enabled: true,
-  offVariant: 'off',
-  bucketBy: 'targetingKey',
-  prerequisites: [],
-  targets: [],
-  rules: [],
-  defaultServe: { variant: 'on' },
-  ...overrides,
-});
+const flag = flagSnapshot;
 
 const environment = (flags: FlagSnapshot[], segments: SegmentSnapshot[] = [], revision = 42): CompiledEnvironment =>
   compileEnvironment({

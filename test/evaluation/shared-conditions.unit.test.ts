@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { compileCondition, compileConditions, compileSegment, sharedConditions, type Predicate } from '../../src/evaluation/conditions.ts';
 import { compileEnvironment, evaluateFlag } from '../../src/evaluation/compile.ts';
 import type { FlagSnapshot, SegmentSnapshot } from '../../src/shared/snapshot.ts';
+import { flagSnapshot } from '../support/flag-snapshot.ts';
 import type { Condition } from '../../src/shared/targeting.ts';
 
 const noSegments = (): Predicate => () => false;
@@ -66,19 +67,10 @@ describe('compiled conditions shared by content', () => {
   });
 
   it('never shares segment conditions: they depend on the segments of their environment', () => {
-    const flag: FlagSnapshot = {
-      key: 'f',
-      type: 'boolean',
-      variants: { on: true, off: false },
-      hashVersion: 1,
-      enabled: true,
-      offVariant: 'off',
-      bucketBy: 'targetingKey',
-      prerequisites: [],
-      targets: [],
+    const flag = flagSnapshot('f', {
       rules: [{ id: 'beta', conditions: [{ operator: 'in_segment', values: ['beta'] }], serve: { variant: 'on' } }],
       defaultServe: { variant: 'off' },
-    };
+    });
     const beta = (included: string[]): SegmentSnapshot => ({ key: 'beta', conditions: [], included, excluded: [] });
     const env = (name: string, segment: SegmentSnapshot) =>
       compileEnvironment({ formatVersion: 1, environment: name, revision: 1, flags: { f: JSON.parse(JSON.stringify(flag)) as FlagSnapshot }, segments: { beta: segment } });

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyDelta, changedFlagKeys } from '../../src/sdk/snapshot-delta.ts';
-import type { EnvironmentSnapshot, FlagSnapshot } from '../../src/shared/snapshot.ts';
+import type { EnvironmentSnapshot } from '../../src/shared/snapshot.ts';
+import { flagSnapshot } from '../support/flag-snapshot.ts';
 
-const flag = (key: string, extra: Partial<FlagSnapshot> = {}): FlagSnapshot => ({
-  key,
-  type: 'boolean',
-  variants: { on: true, off: false },
-  hashVersion: 1,
-  enabled: true,
-  offVariant: 'off',
-  bucketBy: 'targetingKey',
-  prerequisites: [],
-  targets: [],
-  rules: [],
-  defaultServe: { variant: 'on' },
-  ...extra,
-});
+const flag = flagSnapshot;
 const base: EnvironmentSnapshot = {
   formatVersion: 1,
   environment: 'production',
