@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +19,28 @@ export interface BenchReport {
   startedAt: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
   measurements: Measurement[];
+  /** What was measured: the commit, whether the tree differed from it, and how `npm start` starts the server. */
+  code?: Provenance;
+}
+
+export interface Provenance {
+  commit: string;
+  /** Files that differed from the commit when the report was written (bench/results aside). */
+  uncommitted: string[];
+  startScript: string;
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+
+/** Figures are facts only for the code they measured: every report names it. */
+export function provenance(): Provenance {
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' });
+  const uncommitted = git('status', '--porcelain', '--untracked-files=no')
+    .split('\n')
+    .map((line) => line.slice(3))
+    .filter((file) => file !== '' && !file.startsWith('bench/results/'));
+  const { scripts } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return { commit: git('rev-parse', 'HEAD').trim(), uncommitted, startScript: scripts['start'] ?? '' };
 }
 
 export const resultsDir = path.join(import.meta.dirname, 'results');
@@ -50,7 +74,7 @@ export function compared(name: string, value: number, unit: string, baseline: Me
 export async function writeReport(report: BenchReport): Promise<string> {
   await fs.mkdir(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `${report.bench}.json`);
-  await fs.writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  await fs.writeFile(file, `${JSON.stringify({ ...report, code: report.code ?? provenance() }, null, 2)}\n`);
   return file;
 }
 
@@ -68,6 +92,15 @@ export async function writeResultsIndex(): Promise<string> {
 
 export function formatReport(report: BenchReport): string {
   const lines = [`## ${report.bench} — ${report.startedAt}`, '', `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}`, ''];
+  const code = report.code;
+  lines.splice(
+    3,
+    0,
+    code
+      ? `Code: commit ${code.commit.slice(0, 12)}${code.uncommitted.length > 0 ? ` with uncommitted changes to ${code.uncommitted.join(', ')}` : ''}; server started as \`${code.startScript}\``
+      : 'Code: not recorded (measured before reports named their commit)',
+    '',
+  );
   lines.push('| measurement | value | baseline (same run) | ratio | target |', '| --- | ---: | --- | ---: | --- |');
   for (const m of report.measurements) {
     const base = m.baseline ? `${m.baseline.name}: ${round(m.baseline.value)} ${m.baseline.unit}` : '';
