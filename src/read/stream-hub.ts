@@ -33,7 +33,8 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
  * Server-Sent Events per environment. Server keys get the snapshot (`event: snapshot`) then deltas
  * (`event: change`), each with `id: <revision>`; a client reconnecting with Last-Event-ID gets only the deltas
  * it missed when they are still in memory, else a fresh snapshot. Client keys get `event: revision` only (they
- * evaluate remotely and just learn when to). Comments keep idle connections alive through proxies.
+ * evaluate remotely and just learn when to). Comments keep idle connections alive through proxies. Streams are
+ * also known by key: when a key is revoked, its streams end with a last `event: end` frame saying why.
  */
 export class StreamHub {
   private readonly connections = new Map<string, Set<Connection>>();
