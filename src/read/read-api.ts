@@ -61,7 +61,6 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
   const { model, keys, streams, exposures } = options;
   const observe = options.observe ?? {};
   const evaluated = observe.evaluated;
-  const streamsByKey = new Map<string, number>();
   /** Evaluates, and records an exposure when an experiment assigned the unit. */
   const evaluate = (env: CompiledEnvironment, flagKey: string, context: EvaluationContext): EvaluationResult => {
     const result = evaluateFlag(env, flagKey, context);
@@ -141,16 +140,10 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       environmentFor(principal, params.get('environment'));
       const lastEventId = req.headers['last-event-id'] ?? params.get('lastEventId') ?? undefined;
       const parsed = typeof lastEventId === 'string' && /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : undefined;
-      const open = streamsByKey.get(principal.keyId) ?? 0;
       const max = observe.maxStreamsPerKey ?? Number.POSITIVE_INFINITY;
-      if (open >= max) throw new TooManyRequestsError(`At most ${max} open streams per SDK key; close one or retry later`, 5);
-      streamsByKey.set(principal.keyId, open + 1);
-      res.once('close', () => {
-        const left = (streamsByKey.get(principal.keyId) ?? 1) - 1;
-        if (left > 0) streamsByKey.set(principal.keyId, left);
-        else streamsByKey.delete(principal.keyId);
-      });
-      streams.open(res, principal.environment, principal.kind, parsed);
+      if (streams.streamsOf(principal.keyId) >= max) throw new TooManyRequestsError(`At most ${max} open streams per SDK key; close one or retry later`, 5);
+      // Authenticated and registered in the same tick: a revocation applied later finds this stream and ends it.
+      streams.open(res, principal, parsed);
       return;
     }
     throw new NotFoundError(`No route for ${method} ${path}`);

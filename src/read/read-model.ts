@@ -60,6 +60,13 @@ export interface EnvironmentChange {
   readonly revision: number;
 }
 
+/** What one applied batch changed that open streams must hear of. */
+export interface AppliedBatch {
+  readonly environments: EnvironmentChange[];
+  /** Ids of the SDK keys the batch revoked: their open streams must end, not merely stop being accepted anew. */
+  readonly revokedKeys: string[];
+}
+
 /**
  * The read side's projection: folds flag, segment, environment and SDK-key events into per-environment
  * snapshots, compiled for evaluation. Applying is idempotent (events at or below `position` are skipped), so
@@ -118,24 +125,26 @@ export class ReadModel {
     return this.state.apiKeys[hash];
   }
 
-  /** Applies a batch in order; returns the environments whose configuration changed. */
-  apply(events: readonly StoredEvent[]): EnvironmentChange[] {
+  /** Applies a batch in order; returns the environments whose configuration changed and the keys revoked. */
+  apply(events: readonly StoredEvent[]): AppliedBatch {
     const before = new Map(Object.entries(this.state.environments).map(([env, { revision }]) => [env, revision]));
     // Strings and small parts of configuration met before in the batch, so that thousands of flags hold one copy
     // of each. One pool per batch: a catch-up's batches of a thousand events share nearly all there is to share,
     // and a pool kept between batches would hold a map of every string met (1.1 MiB more at 10,000 flags, measured).
     const pool = new ValuePool();
+    const revokedKeys: string[] = [];
     for (const event of events) {
       if (event.position <= this.state.position) continue;
-      this.applyOne(event, pool);
+      const revoked = this.applyOne(event, pool);
+      if (revoked !== undefined) revokedKeys.push(revoked);
       this.state.position = event.position;
     }
-    const changes: EnvironmentChange[] = [];
+    const environments: EnvironmentChange[] = [];
     for (const [environment, { revision }] of Object.entries(this.state.environments)) {
       const previousRevision = before.get(environment) ?? 0;
-      if (revision !== previousRevision) changes.push({ environment, previousRevision, revision });
+      if (revision !== previousRevision) environments.push({ environment, previousRevision, revision });
     }
-    return changes;
+    return { environments, revokedKeys };
   }
 
   /** The environment's configuration as applications receive it. */
@@ -192,24 +201,30 @@ export class ReadModel {
     return createHash('sha256').update(canonicalJson(this.state)).digest('hex');
   }
 
-  private applyOne(event: StoredEvent, pool: ValuePool): void {
+  /** Returns the id of the SDK key the event revoked, if it did. */
+  private applyOne(event: StoredEvent, pool: ValuePool): string | undefined {
     const { category, id } = splitStreamId(event.streamId);
     // The data's parts, not the data: each event's own record is unique, and is taken apart below anyway.
     if (POOLED_CATEGORIES.has(category)) pool.shareValues(event.data);
     switch (category) {
-      case 'flag':
-        return this.applyFlag(id, event as unknown as FlagEvent & StoredEvent);
-      case 'segment':
-        return this.applySegment(id, event as unknown as SegmentEvent & StoredEvent);
-      case 'environment':
-        return this.applyEnvironment(event as unknown as EnvironmentEvent & StoredEvent);
       case 'apikey':
         return this.applyApiKey(event as unknown as ApiKeyEvent & StoredEvent);
+      case 'flag':
+        this.applyFlag(id, event as unknown as FlagEvent & StoredEvent);
+        break;
+      case 'segment':
+        this.applySegment(id, event as unknown as SegmentEvent & StoredEvent);
+        break;
+      case 'environment':
+        this.applyEnvironment(event as unknown as EnvironmentEvent & StoredEvent);
+        break;
       case 'experiment':
-        return this.applyExperiment(id, event as unknown as ExperimentEvent & StoredEvent);
+        this.applyExperiment(id, event as unknown as ExperimentEvent & StoredEvent);
+        break;
       default:
-        return; // admin tokens, experiments, ...: not part of what applications evaluate against
+        break; // admin tokens, ...: not part of what applications evaluate against
     }
+    return undefined;
   }
 
   private applyFlag(key: string, event: FlagEvent & StoredEvent): void {
@@ -293,17 +308,19 @@ export class ReadModel {
     this.markAll(event.data.key);
   }
 
-  private applyApiKey(event: ApiKeyEvent & StoredEvent): void {
+  /** Returns the id of the key revoked, if the event revoked one. */
+  private applyApiKey(event: ApiKeyEvent & StoredEvent): string | undefined {
     switch (event.type) {
       case 'ApiKeyIssued': {
         const { id, environment, kind, keyHash } = event.data;
         this.state.apiKeys[keyHash] = { id, environment, kind, revoked: false };
-        return;
+        return undefined;
       }
       case 'ApiKeyRevoked': {
         const entry = Object.entries(this.state.apiKeys).find(([, key]) => key.id === event.data.id);
-        if (entry) this.state.apiKeys[entry[0]] = { ...entry[1], revoked: true };
-        return;
+        if (!entry) return undefined;
+        this.state.apiKeys[entry[0]] = { ...entry[1], revoked: true };
+        return entry[1].id;
       }
       default: {
         const exhaustive: never = event;

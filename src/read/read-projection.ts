@@ -1,5 +1,5 @@
 import type { EventStore, Subscription } from '../event-store/event-store.ts';
-import { ReadModel, type EnvironmentChange } from './read-model.ts';
+import { ReadModel, type AppliedBatch } from './read-model.ts';
 import type { ReadModelPersistence } from './read-model-persistence.ts';
 
 export interface ProjectionStatus {
@@ -28,7 +28,8 @@ export interface ReadProjection {
 export async function startReadProjection(options: {
   store: EventStore;
   persistence: ReadModelPersistence;
-  onChange?: (changes: EnvironmentChange[]) => void;
+  /** Told of every batch that changed an environment or revoked a key, as soon as it is applied. */
+  onChange?: (changes: AppliedBatch) => void;
   saveIntervalMs?: number;
   onError?: (error: unknown) => void;
 }): Promise<ReadProjection> {
@@ -64,7 +65,7 @@ export async function startReadProjection(options: {
     batchSize: 1_000,
     onBatch: (events) => {
       const changes = model.apply(events);
-      if (changes.length > 0) options.onChange?.(changes);
+      if (changes.environments.length > 0 || changes.revokedKeys.length > 0) options.onChange?.(changes);
       scheduleSave();
     },
     onIdle: () => {

@@ -3,12 +3,21 @@ import type { SdkKeyKind } from '../shared/access-events.ts';
 import type { EnvironmentSnapshot, SnapshotDelta } from '../shared/snapshot.ts';
 
 export type { SnapshotDelta };
-import type { EnvironmentChange, ReadModel } from './read-model.ts';
+import type { AppliedBatch, ReadModel } from './read-model.ts';
+import type { SdkPrincipal } from './sdk-keys.ts';
 
 interface Connection {
   readonly res: ServerResponse;
   readonly kind: SdkKeyKind;
+  readonly environment: string;
+  readonly keyId: string;
 }
+
+/**
+ * The last frame of a stream whose key no longer opens any: `status` is what a new request with the key gets,
+ * so a client knows reconnecting cannot help (a plain end of the response would make it reconnect).
+ */
+const REVOKED_FRAME = `event: end\ndata: ${JSON.stringify({ status: 401, reason: 'revoked', detail: 'The SDK key was revoked' })}\n\n`;
 
 /** How many recent changes per environment are kept so a reconnecting client gets deltas, not a snapshot. */
 const RECENT_CHANGES = 256;
@@ -24,10 +33,12 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
  * Server-Sent Events per environment. Server keys get the snapshot (`event: snapshot`) then deltas
  * (`event: change`), each with `id: <revision>`; a client reconnecting with Last-Event-ID gets only the deltas
  * it missed when they are still in memory, else a fresh snapshot. Client keys get `event: revision` only (they
- * evaluate remotely and just learn when to). Comments keep idle connections alive through proxies.
+ * evaluate remotely and just learn when to). Comments keep idle connections alive through proxies. Streams are
+ * also known by key: when a key is revoked, its streams end with a last `event: end` frame saying why.
  */
 export class StreamHub {
   private readonly connections = new Map<string, Set<Connection>>();
+  private readonly byKey = new Map<string, Set<Connection>>();
   private readonly published = new Map<string, EnvironmentSnapshot>();
   private readonly recent = new Map<string, { changes: { revision: number; previousRevision: number; frame: string }[]; length: number }>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -47,7 +58,13 @@ export class StreamHub {
     return n;
   }
 
-  open(res: ServerResponse, environment: string, kind: SdkKeyKind, lastEventId: number | undefined): void {
+  /** Open streams of one SDK key (the read API caps them). */
+  streamsOf(keyId: string): number {
+    return this.byKey.get(keyId)?.size ?? 0;
+  }
+
+  open(res: ServerResponse, principal: SdkPrincipal, lastEventId: number | undefined): void {
+    const { environment, kind, keyId } = principal;
     const snapshot = this.model()?.snapshot(environment);
     if (!snapshot) throw new Error(`unknown environment ${environment}`);
     this.published.set(environment, this.published.get(environment) ?? snapshot);
@@ -58,14 +75,10 @@ export class StreamHub {
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    const connection: Connection = { res, kind };
-    let set = this.connections.get(environment);
-    if (!set) {
-      set = new Set();
-      this.connections.set(environment, set);
-    }
-    set.add(connection);
-    res.on('close', () => set.delete(connection));
+    const connection: Connection = { res, kind, environment, keyId };
+    addTo(this.connections, environment, connection);
+    addTo(this.byKey, keyId, connection);
+    res.on('close', () => this.forget(connection));
 
     const revision = snapshot.revision;
     if (kind === 'client') {
@@ -78,9 +91,14 @@ export class StreamHub {
     else res.write(`id: ${revision}\nevent: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
   }
 
-  /** Sends each changed environment's delta to its connections, and remembers it for resuming clients. */
-  publish(changes: readonly EnvironmentChange[]): void {
-    for (const change of changes) {
+  /**
+   * Ends the streams of the keys the batch revoked, then sends each changed environment's delta to its
+   * connections and remembers it for resuming clients. Called as the projection applies the batch, so a
+   * revocation ends streams as soon as this process has read it from the log (no timer, no polling here).
+   */
+  publish(changes: AppliedBatch): void {
+    for (const keyId of changes.revokedKeys) this.endKey(keyId);
+    for (const change of changes.environments) {
       const snapshot = this.model()?.snapshot(change.environment);
       if (!snapshot) continue;
       const previous = this.published.get(change.environment);
@@ -110,6 +128,21 @@ export class StreamHub {
     clearInterval(this.heartbeat);
     for (const set of this.connections.values()) for (const connection of set) connection.res.end();
     this.connections.clear();
+    this.byKey.clear();
+  }
+
+  /** Ends every stream of a revoked key at once, its last frame saying why. */
+  private endKey(keyId: string): void {
+    for (const connection of this.byKey.get(keyId) ?? []) {
+      this.forget(connection);
+      if (connection.res.writableLength > MAX_BUFFERED_BYTES) connection.res.destroy(); // would never read the frame
+      else connection.res.end(REVOKED_FRAME);
+    }
+  }
+
+  private forget(connection: Connection): void {
+    deleteFrom(this.connections, connection.environment, connection);
+    deleteFrom(this.byKey, connection.keyId, connection);
   }
 
   /** The frames after `revision`, if the chain from it to now is unbroken in memory. */
@@ -131,6 +164,22 @@ export class StreamHub {
     }
     connection.res.write(frame);
   }
+}
+
+function addTo(map: Map<string, Set<Connection>>, key: string, connection: Connection): void {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(connection);
+}
+
+/** Empty sets go, so a map keyed by SDK key does not keep every key that ever streamed. */
+function deleteFrom(map: Map<string, Set<Connection>>, key: string, connection: Connection): void {
+  const set = map.get(key);
+  if (!set?.delete(connection)) return;
+  if (set.size === 0) map.delete(key);
 }
 
 function revisionFrame(revision: number): string {

@@ -1,5 +1,6 @@
 import type { TrackedEvent } from '../shared/tracked-events.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { SdkHttpError } from './sdk-errors.ts';
 
 export interface EventBatcherOptions {
   /** How long an event may wait for companions before its batch is sent. */
@@ -40,6 +41,8 @@ export class EventBatcher {
   private sentCount = 0;
   private droppedCount = 0;
   private closed = false;
+  /** Set by abandon(): nothing more is sent, whatever is buffered or comes later is dropped. */
+  private abandoned = false;
 
   constructor(
     private readonly send: (events: readonly TrackedEvent[]) => Promise<SendOutcome>,
@@ -95,6 +98,23 @@ export class EventBatcher {
     this.buffer = [];
   }
 
+  /**
+   * Stops sending for good, at once: what is buffered (once a send in flight has come back) and whatever comes
+   * later is dropped and counted. For a key the server refuses: every further request would be refused too.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.sending) this.dropBuffered();
+  }
+
+  private dropBuffered(): void {
+    this.droppedCount += this.buffer.length;
+    this.buffer = [];
+  }
+
   private async drain(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -127,6 +147,7 @@ export class EventBatcher {
         }
         case 'retry':
           this.onError(outcome.error);
+          if (this.abandoned) return this.dropBuffered();
           if (!this.closed) this.schedule(backoffDelay(this.failures, this.options.retry));
           this.failures++;
           return;
@@ -135,6 +156,7 @@ export class EventBatcher {
           throw new Error(`unknown outcome ${JSON.stringify(never)}`);
         }
       }
+      if (this.abandoned) return this.dropBuffered();
     }
   }
 
@@ -168,11 +190,11 @@ export function httpEventSender(options: { url: string; sdkKey: string; fetch: t
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch (error) {
-      return { kind: 'retry', error: new Error(`events: ${(error as Error).message}`) };
+      return { kind: 'retry', error: new SdkHttpError(`events: ${(error as Error).message}`) };
     }
     const text = await response.text().catch(() => '');
     if (response.status >= 200 && response.status < 300) return { kind: 'accepted' };
-    const error = new Error(`events: HTTP ${response.status} ${text.slice(0, 300)}`);
+    const error = new SdkHttpError(`events: HTTP ${response.status} ${text.slice(0, 300)}`, response.status);
     if (response.status >= 500 || response.status === 408 || response.status === 429) return { kind: 'retry', error };
     if (response.status === 400) {
       const invalid = invalidIndices(text, events.length);

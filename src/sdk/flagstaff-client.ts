@@ -9,7 +9,8 @@ import { checkSnapshot, loadBootstrap } from './bootstrap.ts';
 import { EventBatcher, httpEventSender, type EventBatcherStats } from './event-batcher.ts';
 import { Listeners } from './listeners.ts';
 import { changedFlagKeys } from './snapshot-delta.ts';
-import { SnapshotSource, type SdkSourceError } from './snapshot-source.ts';
+import { isAuthorizationFailure, type SdkHttpError } from './sdk-errors.ts';
+import { SnapshotSource } from './snapshot-source.ts';
 
 export interface FlagstaffClientOptions {
   /** The Flagstaff server, e.g. `http://127.0.0.1:8080`. */
@@ -52,7 +53,8 @@ export interface FlagstaffClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-export type ClientStatus = 'not-ready' | 'ready' | 'stale' | 'closed';
+/** `unauthorized`: the server refused the key (revoked, unknown, or a client key); final until close(). */
+export type ClientStatus = 'not-ready' | 'ready' | 'stale' | 'unauthorized' | 'closed';
 
 export interface FlagstaffClientEvents {
   /** The first configuration, from the bootstrap or the server. */
@@ -63,6 +65,12 @@ export interface FlagstaffClientEvents {
   stale: { readonly revision: number; readonly error: Error | undefined };
   /** The server is back after `stale`; what changed meanwhile arrives as `changed`. */
   live: { readonly revision: number };
+  /**
+   * The server refused the key (HTTP 401 or 403, or it ended the stream because the key was revoked). The client
+   * stops for good: no more streaming, polling or event sending; evaluation goes on with the configuration it
+   * holds (`revision`; NO_REVISION if none), and `error` is emitted with the same error too.
+   */
+  unauthorized: { readonly status: 401 | 403; readonly revision: number; readonly error: Error };
   error: Error;
 }
 
@@ -110,7 +118,9 @@ export class FlagstaffClient {
     const eventOptions = { ...DEFAULTS.events, ...options.events, retry: { ...DEFAULTS.events.retry, ...options.events?.retry } };
     if (eventOptions.maxBatch > 10_000) throw new RangeError('events.maxBatch is at most 10,000 (the server takes no more per request)');
     this.closeTimeoutMs = eventOptions.closeTimeoutMs;
-    this.batcher = new EventBatcher(httpEventSender({ url: options.url, sdkKey: options.sdkKey, fetch: fetchFn, timeoutMs: 30_000 }), eventOptions, (error) => this.reportError(error));
+    this.batcher = new EventBatcher(httpEventSender({ url: options.url, sdkKey: options.sdkKey, fetch: fetchFn, timeoutMs: 30_000 }), eventOptions, (error) =>
+      isAuthorizationFailure(error) ? this.deny(error) : this.reportError(error),
+    );
 
     let initial: EnvironmentSnapshot | undefined;
     if (options.bootstrap !== undefined) {
@@ -136,7 +146,7 @@ export class FlagstaffClient {
       {
         onSnapshot: (snapshot) => this.onSnapshot(snapshot),
         onStatus: (status, error) => this.onSourceStatus(status, error),
-        onError: (error) => this.onSourceError(error),
+        onDenied: (error) => this.deny(error),
       },
       this.compiled?.snapshot,
     );
@@ -168,7 +178,8 @@ export class FlagstaffClient {
 
   /**
    * Resolves once a configuration is loaded (at once with a bootstrap); rejects after `initTimeoutMs`, when the
-   * key is refused, or on close. After a rejection the client keeps trying and emits `ready` when it succeeds.
+   * key is refused, or on close. After a timeout the client keeps trying and emits `ready` when it succeeds; a
+   * refused key is final (`unauthorized`).
    */
   ready(): Promise<void> {
     return this.readyPromise;
@@ -327,7 +338,7 @@ export class FlagstaffClient {
   }
 
   private onSourceStatus(status: 'live' | 'interrupted', error: Error | undefined): void {
-    if (this.currentStatus === 'closed') return;
+    if (this.currentStatus === 'closed' || this.currentStatus === 'unauthorized') return;
     if (status === 'interrupted') {
       if (error) this.reportError(error);
       if (this.currentStatus === 'ready') {
@@ -340,9 +351,19 @@ export class FlagstaffClient {
     }
   }
 
-  private onSourceError(error: SdkSourceError): void {
-    // A refused key will not start working by itself: no use making ready() wait out its timeout.
-    if ((error.status === 401 || error.status === 403) && this.currentStatus === 'not-ready') this.rejectReady(error);
+  /**
+   * The server refused the key: it will not start working by itself, and retrying would only hammer the server
+   * with requests it refuses (a revoked key's SDK in every process of a fleet). Stop, keep what is loaded, say so.
+   */
+  private deny(error: SdkHttpError & { readonly status: 401 | 403 }): void {
+    if (this.currentStatus === 'closed' || this.currentStatus === 'unauthorized') return;
+    this.currentStatus = 'unauthorized';
+    if (this.initTimer) clearTimeout(this.initTimer);
+    this.source.close();
+    this.batcher.abandon();
+    this.rejectReady(error);
+    this.reportError(error);
+    this.listeners.emit('unauthorized', { status: error.status, revision: this.revision, error });
   }
 
   private rejectReady(error: Error): void {

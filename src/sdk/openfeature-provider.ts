@@ -16,9 +16,10 @@ import { FlagstaffClient, type EvaluationDetails, type FlagstaffClientOptions } 
 
 /**
  * `flagstaff/openfeature`: an OpenFeature server provider on the Flagstaff SDK, so evaluation is local and
- * current. Provider events: READY (a configuration, also again after STALE), ERROR (none could be loaded),
- * STALE (the server went away; the last good configuration keeps serving), CONFIGURATION_CHANGED with the
- * flags whose evaluation may differ. `track()` sends a metric event for the context's targeting key.
+ * current. Provider events: READY (a configuration, also again after STALE), ERROR (none could be loaded, or
+ * the server refused the key later: revoked), STALE (the server went away; the last good configuration keeps
+ * serving), CONFIGURATION_CHANGED with the flags whose evaluation may differ. `track()` sends a metric event for
+ * the context's targeting key.
  */
 export class FlagstaffProvider implements Provider {
   readonly metadata: ProviderMetadata = { name: 'Flagstaff' };
@@ -43,6 +44,12 @@ export class FlagstaffProvider implements Provider {
       client.on('changed', ({ flagKeys, revision }) => this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: [...flagKeys], metadata: { revision } })),
       // Only an error that leaves nothing to evaluate is the provider's ERROR; a failed event send is not.
       client.on('error', (error) => client.status === 'not-ready' && this.initialized && this.events.emit(ProviderEvents.Error, { message: error.message })),
+      // A key refused after initialisation (revoked) is final for the client. ERROR, not PROVIDER_FATAL: the
+      // OpenFeature SDK answers every evaluation of a FATAL provider with the default, and the last good
+      // configuration is a better answer. Refused during initialize(), it is FATAL (below): nothing was loaded.
+      client.on('unauthorized', ({ status, error }) =>
+        this.initialized && this.events.emit(ProviderEvents.Error, { message: `Flagstaff refused the SDK key (HTTP ${status}): ${error.message}; no more updates, the last configuration keeps serving` }),
+      ),
     );
   }
 

@@ -1,6 +1,7 @@
 import { EventSource } from 'eventsource';
 import type { EnvironmentSnapshot } from '../shared/snapshot.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { isAuthorizationFailure, SdkHttpError } from './sdk-errors.ts';
 import { applyDelta, type SnapshotDelta } from './snapshot-delta.ts';
 
 export interface SnapshotSourceOptions {
@@ -24,19 +25,11 @@ export interface SnapshotSourceHandlers {
   onSnapshot(snapshot: EnvironmentSnapshot): void;
   /** `live` once the stream is open (or a poll succeeded while it is down); `interrupted` when it is lost. */
   onStatus(status: SourceStatus, error?: Error): void;
-  /** Failures worth telling the application about (they never stop the source). */
-  onError(error: SdkSourceError): void;
-}
-
-export class SdkSourceError extends Error {
-  constructor(
-    message: string,
-    /** The HTTP status, when the server answered. 401 and 403 mean the key will not do. */
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'SdkSourceError';
-  }
+  /**
+   * The server refused the key (401 or 403 from the stream or a poll, or it ended the stream because the key was
+   * revoked): the source has stopped for good, since retrying a refused key only hammers the server.
+   */
+  onDenied(error: SdkHttpError & { readonly status: 401 | 403 }): void;
 }
 
 /**
@@ -44,7 +37,8 @@ export class SdkSourceError extends Error {
  * after a reconnect, so a short outage costs only the missed deltas), reconnected with exponential backoff and
  * jitter; while it is down, polls `GET /api/v1/snapshot` with If-None-Match (304 while nothing changed).
  * The reconnect policy is ours, not eventsource's (a fixed interval taken from the server's `retry:`): on any
- * error the EventSource is closed and a new one opened after the backoff.
+ * error the EventSource is closed and a new one opened after the backoff. A refused key is the exception: it
+ * stops the source (stream, reconnects and polling alike).
  */
 export class SnapshotSource {
   private current: EnvironmentSnapshot | undefined;
@@ -121,13 +115,20 @@ export class SnapshotSource {
     events.addEventListener('revision', () => {
       if (this.events !== events) return;
       // Client keys only learn that something changed; local evaluation needs the configuration itself.
-      this.fail(events, new SdkSourceError('this SDK evaluates locally and needs a server key; a client key only gets revision numbers', 403));
+      this.fail(events, new SdkHttpError('this SDK evaluates locally and needs a server key; a client key only gets revision numbers', 403));
+    });
+    // The server's last frame before it ends a stream on purpose (`{ status, reason, detail }`), e.g. because the
+    // key was revoked: without it, the end of the response would look like a network blip worth reconnecting for.
+    events.addEventListener('end', (event) => {
+      if (this.events !== events) return;
+      const ended = parseEnd(event.data);
+      this.fail(events, new SdkHttpError(`stream ended by the server: ${ended.detail ?? ended.reason ?? 'no reason given'}`, ended.status));
     });
     events.addEventListener('error', (event) => {
       if (this.events !== events) return;
       const status = (event as { code?: number }).code;
       const message = (event as { message?: string }).message ?? 'stream error';
-      this.fail(events, new SdkSourceError(`stream: ${message}`, status));
+      this.fail(events, new SdkHttpError(`stream: ${message}`, status));
     });
   }
 
@@ -140,7 +141,7 @@ export class SnapshotSource {
     if (current !== undefined && delta.revision <= current.revision) return; // a poll got there first
     // A gap: reconnect and ask for a whole snapshot rather than evaluate on a configuration we cannot vouch for.
     this.resync = true;
-    if (this.events) this.fail(this.events, new SdkSourceError(`stream: a change from revision ${delta.previousRevision} does not follow revision ${current?.revision}`));
+    if (this.events) this.fail(this.events, new SdkHttpError(`stream: a change from revision ${delta.previousRevision} does not follow revision ${current?.revision}`));
   }
 
   private accept(snapshot: EnvironmentSnapshot): void {
@@ -149,18 +150,19 @@ export class SnapshotSource {
   }
 
   private deliver(snapshot: EnvironmentSnapshot): void {
+    if (this.closed) return; // a poll that was in flight when the source stopped
     if (this.current !== undefined && this.current.revision === snapshot.revision && this.current.environment === snapshot.environment) return;
     this.current = snapshot;
     this.handlers.onSnapshot(snapshot);
   }
 
   /** Closes a failed stream, reports it, and schedules the next attempt; polling covers the gap. */
-  private fail(events: EventSource, error: SdkSourceError): void {
+  private fail(events: EventSource, error: SdkHttpError): void {
     events.close();
     if (this.events === events) this.events = undefined;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.closed) return;
-    if (error.status === 401 || error.status === 403) this.handlers.onError(error);
+    if (isAuthorizationFailure(error)) return this.deny(error);
     this.streamOpen = false;
     this.updateStatus(error);
     const delay = backoffDelay(this.attempt++, this.options.reconnect);
@@ -196,7 +198,7 @@ export class SnapshotSource {
       const events = this.events;
       if (!events || this.closed) return;
       const idle = Date.now() - this.lastActivity;
-      if (idle >= this.options.streamIdleTimeoutMs) return this.fail(events, new SdkSourceError(`stream: nothing received for ${idle} ms`));
+      if (idle >= this.options.streamIdleTimeoutMs) return this.fail(events, new SdkHttpError(`stream: nothing received for ${idle} ms`));
       this.idleTimer = setTimeout(check, this.options.streamIdleTimeoutMs - idle);
       this.idleTimer.unref();
     };
@@ -241,18 +243,25 @@ export class SnapshotSource {
         this.deliver(snapshot);
       } else {
         const text = await response.text().catch(() => '');
-        throw new SdkSourceError(`snapshot: HTTP ${response.status} ${text.slice(0, 200)}`, response.status);
+        throw new SdkHttpError(`snapshot: HTTP ${response.status} ${text.slice(0, 200)}`, response.status);
       }
       this.lastPollOk = true;
       this.updateStatus();
     } catch (error) {
-      const failure = error instanceof SdkSourceError ? error : new SdkSourceError(`snapshot: ${(error as Error).message}`);
-      if (failure.status === 401 || failure.status === 403) this.handlers.onError(failure);
+      const failure = error instanceof SdkHttpError ? error : new SdkHttpError(`snapshot: ${(error as Error).message}`);
+      if (isAuthorizationFailure(failure)) return this.deny(failure);
       this.lastPollOk = false;
       this.updateStatus(failure);
     } finally {
       this.pollInFlight = false;
     }
+  }
+
+  /** Stops everything (stream, reconnects, polls) and tells the client, once. */
+  private deny(error: SdkHttpError & { readonly status: 401 | 403 }): void {
+    if (this.closed) return;
+    this.close();
+    this.handlers.onDenied(error);
   }
 
   /**
@@ -264,5 +273,19 @@ export class SnapshotSource {
     if (this.status === status) return;
     this.status = status;
     this.handlers.onStatus(status, error);
+  }
+}
+
+/** The `end` frame's data; a frame this SDK cannot read still ends the stream, as a failure worth a reconnect. */
+function parseEnd(data: string): { status?: number; reason?: string; detail?: string } {
+  try {
+    const parsed = JSON.parse(data) as { status?: unknown; reason?: unknown; detail?: unknown };
+    return {
+      ...(typeof parsed.status === 'number' ? { status: parsed.status } : {}),
+      ...(typeof parsed.reason === 'string' ? { reason: parsed.reason } : {}),
+      ...(typeof parsed.detail === 'string' ? { detail: parsed.detail } : {}),
+    };
+  } catch {
+    return {};
   }
 }

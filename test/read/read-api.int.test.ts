@@ -164,6 +164,36 @@ describe('read API: SSE stream', () => {
   });
 });
 
+describe('read API: revoking a key ends its streams', () => {
+  it('ends every open stream of the key with a final frame saying why, and a reconnect gets 401', async () => {
+    const doomed = await server.api('POST', '/admin/api-keys', { body: { environment: 'production', kind: 'server' } });
+    await server.projection.caughtUp();
+    const streams = [await connectSse(`${server.url}/api/v1/stream`, sdk(doomed.body.key)), await connectSse(`${server.url}/api/v1/stream`, sdk(doomed.body.key))];
+    const other = await connectSse(`${server.url}/api/v1/stream`, sdk(serverKey));
+    try {
+      for (const stream of [...streams, other]) await stream.next((e) => e.event === 'snapshot');
+      expect((await server.api('DELETE', `/admin/api-keys/${doomed.body.id}`)).status).toBe(200);
+      // The hub ends the streams when the projection applies the revocation (pushed, no timer), so this takes
+      // milliseconds; the limit only keeps a slow machine from failing the test.
+      for (const stream of streams) {
+        const end = await stream.next((e) => e.event === 'end', 10_000);
+        expect(JSON.parse(end.data)).toMatchObject({ status: 401, reason: 'revoked' });
+        expect(await stream.endedBy).toBe('server');
+        expect(stream.events.at(-1)).toBe(end);
+      }
+      const again = await connectSse(`${server.url}/api/v1/stream`, sdk(doomed.body.key));
+      expect(again.status).toBe(401);
+      again.close();
+      // Another key's stream goes on.
+      await server.api('POST', '/admin/flags', { body: { key: 'after-revocation' } });
+      const change = await other.next((e) => e.event === 'change');
+      expect(Object.keys(JSON.parse(change.data).flags)).toEqual(['after-revocation']);
+    } finally {
+      for (const stream of [...streams, other]) stream.close();
+    }
+  });
+});
+
 describe('OFREP', () => {
   const ofrep = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     request(server.url, 'POST', path, { token: null, headers: { 'x-api-key': clientKey, ...headers }, body });

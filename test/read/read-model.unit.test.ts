@@ -36,7 +36,7 @@ describe('read model projection', () => {
     const stagingBefore = model.snapshot('staging')!;
     const toggled = event('flag-a', 'FlagToggled', { environment: 'production', enabled: true });
     const changes = model.apply([toggled]);
-    expect(changes).toEqual([{ environment: 'production', previousRevision: created.position, revision: toggled.position }]);
+    expect(changes).toEqual({ environments: [{ environment: 'production', previousRevision: created.position, revision: toggled.position }], revokedKeys: [] });
     expect(model.snapshot('staging')).toBe(stagingBefore);
     expect(evaluateFlag(model.compiledEnvironment('production')!, 'a', { targetingKey: 'u' })).toMatchObject({ value: true, reason: 'DEFAULT', revision: toggled.position });
     expect(evaluateFlag(model.compiledEnvironment('staging')!, 'a', {})).toMatchObject({ reason: 'DISABLED', revision: created.position });
@@ -82,7 +82,7 @@ describe('read model projection', () => {
     once.apply(batch);
     const twice = new ReadModel();
     twice.apply(batch);
-    expect(twice.apply(batch)).toEqual([]);
+    expect(twice.apply(batch)).toEqual({ environments: [], revokedKeys: [] });
     expect(twice.hash()).toBe(once.hash());
   });
 
@@ -129,14 +129,16 @@ describe('read model projection', () => {
     expect(model.snapshot('qa')!.flags['s']!.enabled).toBe(false);
   });
 
-  it('knows SDK keys by hash until they are revoked', () => {
+  it('knows SDK keys by hash until they are revoked, and says which keys a batch revoked', () => {
     position = 0;
     versions.clear();
     const model = new ReadModel();
-    model.apply([event('apikey-k1', 'ApiKeyIssued', { id: 'k1', name: 'k', environment: 'production', kind: 'server', keyHash: 'abc' })]);
+    expect(model.apply([event('apikey-k1', 'ApiKeyIssued', { id: 'k1', name: 'k', environment: 'production', kind: 'server', keyHash: 'abc' })]).revokedKeys).toEqual([]);
     expect(model.apiKey('abc')).toEqual({ id: 'k1', environment: 'production', kind: 'server', revoked: false });
-    model.apply([event('apikey-k1', 'ApiKeyRevoked', { id: 'k1' })]);
+    const revoked = event('apikey-k1', 'ApiKeyRevoked', { id: 'k1' });
+    expect(model.apply([revoked]).revokedKeys).toEqual(['k1']);
     expect(model.apiKey('abc')!.revoked).toBe(true);
+    expect(model.apply([revoked]).revokedKeys).toEqual([]); // delivered again: already applied
   });
 
   it('survives a round trip through its persisted state', () => {

@@ -15,19 +15,23 @@ const event = (streamId: string, type: string, data: Record<string, unknown>): S
   recordedAt: new Date(position * 1000),
 });
 
-/** A response that records what is written to it. */
-function response(): ServerResponse & { text: () => string } {
+/** A response that records what is written to it, and whether it was ended. */
+function response(): ServerResponse & { text: () => string; ended: boolean } {
   const chunks: string[] = [];
   const res = {
     writableLength: 0,
+    ended: false,
     writeHead: () => res,
     write: (chunk: string) => chunks.push(chunk) > 0,
     on: () => res,
-    end: () => undefined,
+    end: (chunk?: string) => {
+      if (chunk !== undefined) chunks.push(chunk);
+      res.ended = true;
+    },
     destroy: () => undefined,
     text: () => chunks.join(''),
   };
-  return res as unknown as ServerResponse & { text: () => string };
+  return res as unknown as ServerResponse & { text: () => string; ended: boolean };
 }
 
 const eventsOf = (text: string): { id: number; event: string }[] =>
@@ -53,7 +57,7 @@ describe('stream hub: changes kept for reconnecting clients', () => {
     }
     return { revisions, stream: (lastEventId: number) => {
       const res = response();
-      hub!.open(res, 'production', 'server', lastEventId);
+      hub!.open(res, { keyId: 'k', environment: 'production', kind: 'server' }, lastEventId);
       return eventsOf(res.text());
     } };
   };
@@ -68,5 +72,39 @@ describe('stream hub: changes kept for reconnecting clients', () => {
     const { revisions, stream } = setUp(300_000); // every change carries the whole flag: ~300 kB
     expect(stream(revisions[0]!)).toEqual([{ id: revisions[5], event: 'snapshot' }]);
     expect(stream(revisions[3]!)).toEqual(revisions.slice(4).map((id) => ({ id, event: 'change' })));
+  });
+});
+
+describe('stream hub: the streams of a revoked key', () => {
+  it('ends every stream of that key at once with a final frame saying why, and leaves the other keys streaming', () => {
+    position = 0;
+    const model = new ReadModel();
+    hub = new StreamHub(() => model);
+    const apply = (events: StoredEvent[]) => hub!.publish(model.apply(events));
+    const issued = (id: string, kind: 'server' | 'client') =>
+      event(`apikey-${id}`, 'ApiKeyIssued', { id, name: id, environment: 'production', kind, keyHash: `hash-${id}` });
+    apply([event('environment-production', 'EnvironmentCreated', { key: 'production', name: 'P', production: true }), issued('doomed', 'server'), issued('kept', 'client')]);
+    const open = (keyId: string, kind: 'server' | 'client') => {
+      const res = response();
+      hub!.open(res, { keyId, environment: 'production', kind }, undefined);
+      return res;
+    };
+    const doomed = [open('doomed', 'server'), open('doomed', 'client')];
+    const kept = open('kept', 'client');
+    expect(hub.streamsOf('doomed')).toBe(2);
+
+    apply([event('apikey-doomed', 'ApiKeyRevoked', { id: 'doomed' })]);
+    for (const res of doomed) {
+      expect(res.ended).toBe(true);
+      expect(res.text()).toMatch(/event: end\ndata: \{"status":401,"reason":"revoked",[^\n]*\}\n\n$/);
+    }
+    expect(kept.ended).toBe(false);
+    expect(hub.streamsOf('doomed')).toBe(0);
+    expect(hub.size).toBe(1);
+
+    const before = doomed.map((res) => res.text());
+    apply([event('flag-x', 'FlagCreated', { key: 'x', type: 'boolean', description: '', tags: [], variants: { on: true, off: false }, hashVersion: 1 })]);
+    expect(eventsOf(kept.text()).at(-1)).toEqual({ id: position, event: 'revision' });
+    expect(doomed.map((res) => res.text())).toEqual(before);
   });
 });

@@ -49,6 +49,17 @@ describe('EventBatcher', () => {
     await batcher.close(50); // still down: what is left is dropped, and said so
     expect(batcher.stats).toEqual({ sent: 0, dropped: 45, pending: 0 });
   });
+
+  it('abandoned (the key was refused) from inside a send, sends nothing more and counts the rest as dropped', async () => {
+    const server = scripted([{ kind: 'rejected', error: new Error('401') }]);
+    const batcher: EventBatcher = new EventBatcher(server.send, options, () => batcher.abandon());
+    for (let i = 0; i < 25; i++) batcher.push(event(i));
+    await batcher.flush();
+    expect(batcher.push(event(99))).toBe(false);
+    await batcher.close(5_000);
+    expect(server.received.map((b) => b.length)).toEqual([10]);
+    expect(batcher.stats).toEqual({ sent: 0, dropped: 26, pending: 0 });
+  });
 });
 
 describe('backoffDelay', () => {

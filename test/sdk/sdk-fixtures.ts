@@ -57,7 +57,7 @@ export function recordEvents(client: FlagstaffClient): {
   next<E extends keyof FlagstaffClientEvents>(type: E, predicate?: (payload: FlagstaffClientEvents[E]) => boolean, timeoutMs?: number): Promise<FlagstaffClientEvents[E]>;
 } {
   const seen: { type: keyof FlagstaffClientEvents; payload: unknown }[] = [];
-  const types: (keyof FlagstaffClientEvents)[] = ['ready', 'changed', 'stale', 'live', 'error'];
+  const types: (keyof FlagstaffClientEvents)[] = ['ready', 'changed', 'stale', 'live', 'unauthorized', 'error'];
   for (const type of types) client.on(type, (payload) => seen.push({ type, payload }));
   return {
     seen,

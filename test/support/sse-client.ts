@@ -10,6 +10,8 @@ export interface SseConnection {
   readonly status: number;
   readonly events: SseEvent[];
   readonly comments: string[];
+  /** Settles when the response ends: `server` when the server ended it (or cut it), `client` after close(). */
+  readonly endedBy: Promise<'server' | 'client'>;
   /** Waits for the next event (after those already taken) that satisfies `predicate`. */
   next(predicate?: (event: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
   close(): void;
@@ -22,7 +24,10 @@ export async function connectSse(url: string, headers: Record<string, string>): 
   const comments: string[] = [];
   let taken = 0;
   let wake: (() => void) | undefined;
-  if (response.body) {
+  let settleEnd: (by: 'server' | 'client') => void = () => {};
+  const endedBy = new Promise<'server' | 'client'>((resolve) => (settleEnd = resolve));
+  if (!response.body) settleEnd('server');
+  else {
     void (async () => {
       const decoder = new TextDecoder();
       let buffer = '';
@@ -49,14 +54,16 @@ export async function connectSse(url: string, headers: Record<string, string>): 
           }
         }
       } catch {
-        // aborted
+        // aborted, or cut
       }
+      settleEnd(abort.signal.aborted ? 'client' : 'server');
     })();
   }
   return {
     status: response.status,
     events,
     comments,
+    endedBy,
     async next(predicate = () => true, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

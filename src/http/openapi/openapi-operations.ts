@@ -377,7 +377,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
       { name: 'Last-Event-ID', in: 'header', required: false, description: 'The last revision received: only the changes after it follow', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
       { name: 'lastEventId', in: 'query', required: false, description: 'Last-Event-ID for clients that cannot set headers (browsers)', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
     ],
-    success: ok('An event stream: `id: <revision>`, `event: snapshot|change|revision`', { content: 'text/event-stream' }),
+    success: ok('An event stream: `id: <revision>`, `event: snapshot|change|revision`; when the key is revoked, a last `event: end` with `{"status":401,"reason":"revoked"}`, then the stream ends', { content: 'text/event-stream' }),
     errors: [429],
   },
   {
