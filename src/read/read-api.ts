@@ -119,7 +119,8 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       return sendJson(res, 200, `{"flags":[${results.join(',')}],"revision":${env.revision}}`);
     }
     if (path === '/api/v1/events' && method === 'POST') {
-      const { accepted } = await ingestEvents(options.bus, await readJsonBody(req, EVENTS_BODY_LIMIT), principal.environment, {
+      const policy = { environment: principal.environment };
+      const { accepted } = await ingestEvents(options.bus, await readJsonBody(req, EVENTS_BODY_LIMIT), policy, {
         admit: (count) => observe.admitEvents?.(principal.keyId, count),
         ...(observe.ingested ? { counted: observe.ingested } : {}),
       });
