@@ -21,19 +21,28 @@ export interface IngestHooks {
   counted?(outcome: 'accepted' | 'rejected', count: number): void;
 }
 
-/** What the edge knows and the sink does not: who sent the events. */
+/** What the edge knows and the sink does not: who sent the events, and what time it is. */
 export interface IngestPolicy {
   /**
    * The sending key's environment. Every event is stored under it: experiment results count only their own
    * environment's data, so an event naming another one would let any key write any environment's results (403).
    */
   readonly environment: string;
+  /**
+   * How far ahead of the server's clock a timestamp may be: clients' clocks drift a little, but an event from
+   * next year would sit in every window that reaches it. Checked here only, where "now" is known; the sink,
+   * which may run much later, accepts whatever this accepted.
+   */
+  readonly maxFutureSkewMs: number;
+  /** The server's clock (tests pass their own). */
+  readonly now?: () => number;
 }
 
 export async function ingestEvents(bus: EventBus, body: unknown, policy: IngestPolicy, hooks: IngestHooks = {}): Promise<{ accepted: number }> {
   const parsed = eventsEnvelope.safeParse(body);
   if (!parsed.success) throw new ValidationError('The request body is invalid', zodIssues(parsed.error));
   const { environment } = policy;
+  const latest = (policy.now ?? Date.now)() + policy.maxFutureSkewMs;
   const issues: FieldIssue[] = [];
   const foreign: FieldIssue[] = [];
   const valid: TrackedEvent[] = [];
@@ -46,6 +55,8 @@ export async function ingestEvents(bus: EventBus, body: unknown, policy: IngestP
     const event = result.data;
     if (event.environment !== undefined && event.environment !== environment) {
       foreign.push({ pointer: `#/events/${index}/environment`, detail: `this key belongs to ${environment}, not ${event.environment}` });
+    } else if (Date.parse(event.timestamp) > latest) {
+      issues.push({ pointer: `#/events/${index}/timestamp`, detail: `is in the future: more than ${policy.maxFutureSkewMs} ms ahead of the server's clock` });
     } else {
       // The parsed event is a copy of our own, so it can take the environment without another object per event.
       event.environment = environment;

@@ -41,6 +41,13 @@ describe('recordOutcome', () => {
     expect(recordOutcome(JSON.stringify(metric('m-3', { value: -12.5 })))).toMatchObject({ row: { value: -12.5 } });
   });
 
+  it('stores any timestamp the edge accepted, however much later it runs: the future-skew check is the edge\'s alone', () => {
+    for (const timestamp of [new Date(Date.now() + 59 * 60_000).toISOString(), '2001-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {
+      expect(recordOutcome(JSON.stringify(metric('m-t', { timestamp }))).outcome).toBe('ok');
+      expect(recordOutcome(JSON.stringify(exposure('e-t', { timestamp }))).outcome).toBe('ok');
+    }
+  });
+
   it.each([
     ['not JSON at all', 'not json', /^invalid JSON: /],
     ['truncated JSON', '{"type":"metric"', /^invalid JSON: /],
