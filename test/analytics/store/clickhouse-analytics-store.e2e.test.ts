@@ -151,7 +151,9 @@ describe('ClickHouse analytics store', () => {
     await admin.insert({ table: `${other}.exposures`, values: [x('x-1', 'u-1', 'control', 'production', T0), x('x-2', 'u-2', 'treatment', 'development', T0)], format: 'JSONEachRow' });
     await admin.insert({ table: `${other}.metric_events`, values: [{ event_id: 'm-old', name: 'purchase', unit_id: 'u-1', value: 40, ts: T0 + HOUR }], format: 'JSONEachRow' });
 
-    const fresh = await createClickHouseAnalyticsStore({ url, database: other });
+    // Two processes starting at once (the server and its sink thread do) migrate it together.
+    const [fresh, twin] = await Promise.all([createClickHouseAnalyticsStore({ url, database: other }), createClickHouseAnalyticsStore({ url, database: other })]);
+    await twin.close();
     try {
       expect(await fresh.eventCounts()).toEqual({ exposures: 2, metricEvents: 1 });
       const columns = await (await admin.query({ query: `SELECT name FROM system.columns WHERE database = '${other}' AND table = 'metric_events'`, format: 'JSONEachRow' })).json<{ name: string }>();
