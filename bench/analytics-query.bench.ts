@@ -29,6 +29,7 @@ const RUNS = 5;
 
 const QUERY: ExperimentStatisticsQuery = {
   experimentKey: 'bench-exp',
+  environment: 'production',
   variants: ['control', 'treatment'],
   metrics: [
     { key: 'converted', kind: 'binomial', event: 'purchase', windowHours: 72, cuped: false },
@@ -105,9 +106,9 @@ async function clickHouse(): Promise<EngineRun> {
         SELECT concat('x', toString(n)), 'bench-exp', 'bench-flag', 'production', ${rows.exposure.variant(chIf, chDiv)},
                concat('u', toString(${rows.exposure.unit})), 1, toInt64(${rows.exposure.ts(chDiv)})
         FROM (SELECT number AS n FROM numbers(${EXPOSURES}))`);
-      await command(`INSERT INTO ${database}.metric_events (event_id, name, unit_id, value, ts)
+      await command(`INSERT INTO ${database}.metric_events (event_id, name, unit_id, value, ts, environment)
         SELECT concat('m', toString(n)), ${rows.event.name(chIf)}, concat('u', toString(${rows.event.unit})),
-               toFloat64(${rows.event.value(chIf)}), toInt64(${rows.event.ts})
+               toFloat64(${rows.event.value(chIf)}), toInt64(${rows.event.ts}), 'production'
         FROM (SELECT number AS n FROM numbers(${EVENTS}))`);
     });
     const count = async () => {
@@ -124,7 +125,7 @@ async function clickHouse(): Promise<EngineRun> {
     // What background merges reach on their own, sooner or later. OPTIMIZE returns without merging when a merge
     // is already running (18.16 says nothing), so it is repeated until each table is one part.
     const optimizeSeconds = await elapsed(async () => {
-      for (const table of ['exposures', 'exposure_units', 'metric_events']) {
+      for (const table of ['exposures', 'exposure_units_by_environment', 'metric_events']) {
         for (let attempt = 0; ; attempt++) {
           await command(`OPTIMIZE TABLE ${database}.${table} FINAL`);
           const parts = await admin.query({ query: `SELECT count() AS c FROM system.parts WHERE database = '${database}' AND table = '${table}' AND active`, format: 'JSONEachRow' });
@@ -154,7 +155,7 @@ async function clickHouse(): Promise<EngineRun> {
       measurements: [
         { name: `ClickHouse: load ${M(EXPOSURES)} exposures + ${M(EVENTS)} metric events (INSERT … SELECT FROM numbers())`, value: (EXPOSURES + EVENTS) / loadSeconds, unit: 'rows/s', notes: `${loadSeconds.toFixed(1)} s; OPTIMIZE … FINAL of the three tables afterwards: ${optimizeSeconds.toFixed(1)} s` },
         baseline,
-        compared('ClickHouse: results query, 3 metrics (binomial 72 h, mean with CUPED, ratio), 2 variants, units from exposure_units', results.median, 's', baseline, {
+        compared('ClickHouse: results query, 3 metrics (binomial 72 h, mean with CUPED, ratio), 2 variants, units from exposure_units_by_environment', results.median, 's', baseline, {
           target: '< 2 s',
           notes: `${spread(results, RUNS)}; after background merges (OPTIMIZE … FINAL)`,
         }),
@@ -183,7 +184,7 @@ async function duckDb(): Promise<EngineRun> {
     const loadSeconds = await elapsed(async () => {
       await connection.run(`INSERT INTO exposures SELECT 'x' || n, 'bench-exp', 'bench-flag', 'production', ${rows.exposure.variant(duckIf, duckDiv)},
         'u' || (${rows.exposure.unit}), 1, ${rows.exposure.ts(duckDiv)} FROM range(${EXPOSURES}) t(n)`);
-      await connection.run(`INSERT INTO metric_events SELECT 'm' || n, ${rows.event.name(duckIf)}, 'u' || (${rows.event.unit}), ${rows.event.value(duckIf)}, ${rows.event.ts}
+      await connection.run(`INSERT INTO metric_events SELECT 'm' || n, ${rows.event.name(duckIf)}, 'u' || (${rows.event.unit}), ${rows.event.value(duckIf)}, ${rows.event.ts}, 'production'
         FROM range(${EVENTS}) t(n)`);
       await connection.run('CHECKPOINT');
     });

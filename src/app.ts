@@ -143,6 +143,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     bodyLimit: 1024 * 1024,
     bus,
     exposures,
+    eventsMaxFutureSkewMs: ops.eventsMaxFutureSkewMs,
     observe: {
       evaluated: (environment, result) => tally.record(environment, result),
       // A child per route, looked up once: observing through labels hashes them on every request.

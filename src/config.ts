@@ -10,6 +10,8 @@ export interface OperationsConfig {
   adminRequestsPerSecond: number;
   /** Events per second per SDK key on POST /api/v1/events; the burst is two seconds' worth. */
   eventsPerSecond: number;
+  /** How far ahead of the server's clock an event's timestamp may be on POST /api/v1/events. */
+  eventsMaxFutureSkewMs: number;
   maxStreamsPerKey: number;
   /** A request (admin or read) not answered by then gets a 503 problem; SSE streams are exempt. */
   requestTimeoutMs: number;
@@ -24,6 +26,7 @@ export const OPERATIONS_DEFAULTS: OperationsConfig = {
   tracing: 'off',
   adminRequestsPerSecond: 200,
   eventsPerSecond: 200_000,
+  eventsMaxFutureSkewMs: 3_600_000,
   maxStreamsPerKey: 1_000,
   requestTimeoutMs: 30_000,
   shutdownTimeoutMs: 20_000,
@@ -51,6 +54,7 @@ const configSchema = z.object({
   FLAGSTAFF_TRACING: z.enum(['off', 'otlp']).default('off'),
   FLAGSTAFF_ADMIN_RATE_LIMIT: z.coerce.number().positive().default(OPERATIONS_DEFAULTS.adminRequestsPerSecond),
   FLAGSTAFF_EVENTS_RATE_LIMIT: z.coerce.number().positive().default(OPERATIONS_DEFAULTS.eventsPerSecond),
+  FLAGSTAFF_EVENTS_MAX_FUTURE_SKEW_MS: z.coerce.number().int().min(0).default(OPERATIONS_DEFAULTS.eventsMaxFutureSkewMs),
   FLAGSTAFF_MAX_STREAMS_PER_KEY: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.maxStreamsPerKey),
   FLAGSTAFF_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.requestTimeoutMs),
   FLAGSTAFF_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.shutdownTimeoutMs),
@@ -106,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tracing: c.FLAGSTAFF_TRACING,
     adminRequestsPerSecond: c.FLAGSTAFF_ADMIN_RATE_LIMIT,
     eventsPerSecond: c.FLAGSTAFF_EVENTS_RATE_LIMIT,
+    eventsMaxFutureSkewMs: c.FLAGSTAFF_EVENTS_MAX_FUTURE_SKEW_MS,
     maxStreamsPerKey: c.FLAGSTAFF_MAX_STREAMS_PER_KEY,
     requestTimeoutMs: c.FLAGSTAFF_REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: c.FLAGSTAFF_SHUTDOWN_TIMEOUT_MS,

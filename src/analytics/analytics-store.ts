@@ -8,6 +8,7 @@ export interface ExposureRow {
   /** Empty when the exposure belongs to no experiment. */
   readonly experimentKey: string;
   readonly flagKey: string;
+  /** The environment of the key that sent it (src/read/ingest.ts); empty when unknown. */
   readonly environment: string;
   readonly variant: string;
   readonly unitId: string;
@@ -19,6 +20,11 @@ export interface MetricEventRow {
   readonly eventId: string;
   readonly name: string;
   readonly unitId: string;
+  /**
+   * The environment of the key that sent it; empty for events stored before metric events carried one (kept, but
+   * counted by no experiment: which environment sent them can no longer be told).
+   */
+  readonly environment: string;
   /** The event's value; 1 when the event carried none (so a mean of a valueless event counts it). */
   readonly value: number;
   readonly timestamp: Date;
@@ -39,6 +45,8 @@ export type MetricQuery =
 
 export interface ExperimentStatisticsQuery {
   readonly experimentKey: string;
+  /** The experiment's environment: only exposures and metric events stored under it count. */
+  readonly environment: string;
   readonly variants: readonly string[];
   /** Only exposures in [from, to) count; metric events are bounded by each unit's own window. */
   readonly from?: Date;

@@ -55,6 +55,7 @@ export async function analyseExperiment(
   });
   const statistics = await store.experimentStatistics({
     experimentKey: experiment.key,
+    environment: design.environment,
     variants,
     ...(experiment.startedAt ? { from: experiment.startedAt } : {}),
     ...(experiment.stoppedAt ? { to: experiment.stoppedAt } : {}),

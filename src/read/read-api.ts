@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { z } from 'zod';
+import { OPERATIONS_DEFAULTS } from '../config.ts';
 import { evaluateFlag, type CompiledEnvironment } from '../evaluation/compile.ts';
 import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluation-result.ts';
 import { parseWith } from '../http/validation.ts';
@@ -33,6 +34,8 @@ export interface ReadApiOptions {
   bus: EventBus;
   /** Records the exposures of server-side evaluations that a running experiment assigned. */
   exposures: ExposurePublisher;
+  /** How far ahead of the server's clock an event's timestamp may be on `POST /api/v1/events` (default one hour). */
+  eventsMaxFutureSkewMs?: number;
   /** Telemetry and limits; all optional so the API runs bare in unit tests. */
   observe?: ReadApiObserver;
 }
@@ -118,7 +121,8 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       return sendJson(res, 200, `{"flags":[${results.join(',')}],"revision":${env.revision}}`);
     }
     if (path === '/api/v1/events' && method === 'POST') {
-      const { accepted } = await ingestEvents(options.bus, await readJsonBody(req, EVENTS_BODY_LIMIT), principal.environment, {
+      const policy = { environment: principal.environment, maxFutureSkewMs: options.eventsMaxFutureSkewMs ?? OPERATIONS_DEFAULTS.eventsMaxFutureSkewMs };
+      const { accepted } = await ingestEvents(options.bus, await readJsonBody(req, EVENTS_BODY_LIMIT), policy, {
         admit: (count) => observe.admitEvents?.(principal.keyId, count),
         ...(observe.ingested ? { counted: observe.ingested } : {}),
       });

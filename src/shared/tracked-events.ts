@@ -4,7 +4,9 @@ import { keySchema } from './keys.ts';
 /**
  * What applications and servers send for analysis (SPEC section 5, `POST /api/v1/events`): exposures (a unit
  * was served a variant) and metric events (a unit did something). Validated here, at the edge and again in
- * the sink, with one schema.
+ * the sink, with one schema. `environment` may be sent, but only as the sending key's own (checked at the edge,
+ * src/read/ingest.ts, which then sets it on every event it publishes); records without one (published before
+ * metric events carried it) are stored with an empty environment, which no experiment's results count.
  */
 const eventIdSchema = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'must be 1 to 128 letters, digits, "_", ".", ":" or "-"');
 const unitIdSchema = z.string().min(1).max(256);
@@ -29,6 +31,7 @@ export const metricEventSchema = z.strictObject({
   type: z.literal('metric'),
   eventId: eventIdSchema,
   name: z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'must be letters, digits, "_", ".", ":" or "-"'),
+  environment: keySchema.optional(),
   unitId: unitIdSchema,
   value: z.number().finite().optional(),
   timestamp: timestampSchema,

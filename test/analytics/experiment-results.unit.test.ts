@@ -58,11 +58,12 @@ function goldenStore(): AnalyticsStore & { asked?: ExperimentStatisticsQuery } {
 }
 
 describe('experiment results', () => {
-  it('asks the store for the current iteration, every metric, and turns its sums into the SPEC shape', async () => {
+  it("asks the store for the current iteration in the experiment's environment, every metric, and turns its sums into the SPEC shape", async () => {
     const store = goldenStore();
     const results = await analyseExperiment(experiment, store, { now: new Date('2026-11-21T00:00:00Z') });
     expect(store.asked).toMatchObject({
       experimentKey: 'checkout-test',
+      environment: 'production',
       variants: ['off', 'on'],
       from: new Date('2026-11-01T00:00:00Z'),
       cupedPreWindowDays: 14,

@@ -58,6 +58,7 @@ describe('ClickHouse stopped and restarted mid-stream', () => {
     await eventually(async () => expect(await clickhouse.eventCounts()).toEqual({ exposures: data.exposureCount, metricEvents: data.metricEventCount }), 120_000, 500);
     const statistics = await clickhouse.experimentStatistics({
       experimentKey: 'checkout-test',
+      environment: 'production',
       variants: ['off', 'on'],
       metrics: [{ key: 'purchase', kind: 'binomial', event: 'purchase', cuped: false }],
       cupedPreWindowDays: 14,

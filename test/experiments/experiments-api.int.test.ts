@@ -149,6 +149,29 @@ describe('POST /api/v1/events', () => {
     expect(received.length).toBe(before);
   });
 
+  it('refuses events dated more than the allowed skew (1 hour by default) ahead of the server clock, naming each; half an hour ahead is fine', async () => {
+    const before = received.length;
+    const ahead = (ms: number): string => new Date(Date.now() + ms).toISOString();
+    const exposure = { type: 'exposure', eventId: 'x-future', flagKey: 'new-checkout', experimentKey: 'checkout-test', variant: 'on', unitId: 'u-1' };
+    const refused = await post({
+      events: [
+        { ...metric(20), timestamp: ahead(30 * 60_000) },
+        { ...metric(21), timestamp: ahead(2 * 3_600_000) },
+        { ...exposure, timestamp: '9999-12-31T23:59:59Z' },
+        { ...metric(22), timestamp: '9999-12-31T00:00:00+14:00' },
+      ],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['#/events/1/timestamp', '#/events/2/timestamp', '#/events/3/timestamp']);
+    expect(refused.body.errors[0].detail).toMatch(/future/);
+    expect(received.length).toBe(before);
+
+    const accepted = await post({ events: [{ ...metric(20), timestamp: ahead(30 * 60_000) }, { ...exposure, timestamp: ahead(30 * 60_000) }] });
+    expect(accepted.status).toBe(202);
+    await eventually(async () => expect(received.length).toBe(before + 2));
+  });
+
   it('takes up to 10,000 events per request and refuses more', async () => {
     const many = Array.from({ length: 10_000 }, (_, i) => metric(100_000 + i));
     expect((await post({ events: many })).status).toBe(202);

@@ -8,6 +8,7 @@ import { openKafkaHarness } from '../analytics/bus/kafka-harness.ts';
 import { eventually } from '../support/eventually.ts';
 import { request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 import { syntheticExperiment, type SyntheticExperiment } from '../support/synthetic-experiment.ts';
+import { crossEnvironmentScenario } from './cross-environment-scenario.ts';
 
 const clickhouseUrl = process.env['CLICKHOUSE_URL'] ?? 'http://127.0.0.1:8123';
 const database = `pipeline_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -80,9 +81,12 @@ describe('the production pipeline: POST /api/v1/events → Kafka → sink → Cl
             : [],
         ),
       );
-      await duckdb.insertMetricEvents(rows.flatMap((e) => (e.type === 'metric' ? [{ eventId: e.eventId, name: e.name, unitId: e.unitId, value: e.value ?? 1, timestamp: new Date(e.timestamp) }] : [])));
+      await duckdb.insertMetricEvents(
+        rows.flatMap((e) => (e.type === 'metric' ? [{ eventId: e.eventId, name: e.name, unitId: e.unitId, environment: 'production', value: e.value ?? 1, timestamp: new Date(e.timestamp) }] : [])),
+      );
       const query: ExperimentStatisticsQuery = {
         experimentKey: 'checkout-test',
+        environment: 'production',
         variants: ['off', 'on'],
         metrics: [
           { key: 'purchase', kind: 'binomial', event: 'purchase', cuped: false },
@@ -105,6 +109,10 @@ describe('the production pipeline: POST /api/v1/events → Kafka → sink → Cl
     } finally {
       await duckdb.close();
     }
+  });
+
+  it("refuses another environment's claim on a production experiment, stores the rest under the key's environment, and production's results do not move", async () => {
+    await crossEnvironmentScenario(server, 'envdata');
   });
 
   it('sends a malformed record to the dead-letter topic with its reason, and the stream goes on', async () => {

@@ -48,7 +48,8 @@ export function syntheticExperiment(options: {
   for (let i = 0; i < options.units; i++) {
     const unitId = `unit-${options.seed}-${i}`;
     const variant = random() < 0.5 ? 'off' : 'on';
-    const exposedAt = start + 1_000 + Math.floor(random() * 3_600_000);
+    // Within half an hour of the start: the server refuses events more than an hour ahead of its clock.
+    const exposedAt = start + 1_000 + Math.floor(random() * 1_800_000);
     const exposure = (n: number, v: string, time: number): TrackedEvent => ({
       type: 'exposure',
       eventId: `x-${unitId}-${n}`,

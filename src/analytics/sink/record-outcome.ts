@@ -56,6 +56,7 @@ export function recordOutcome(value: string): RecordOutcome {
           eventId: event.eventId,
           name: event.name,
           unitId: event.unitId,
+          environment: event.environment ?? '',
           // A valueless event counts as 1, so the mean of a count metric is the count (analytics-store.ts).
           value: event.value ?? 1,
           timestamp: new Date(event.timestamp),

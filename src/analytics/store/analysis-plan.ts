@@ -8,6 +8,7 @@ import { LITERAL_PATTERNS } from './sql-literals.ts';
  */
 export interface AnalysisPlan {
   readonly experimentKey: string;
+  readonly environment: string;
   readonly variants: readonly string[];
   readonly fromMs?: number;
   readonly toMs?: number;
@@ -59,6 +60,8 @@ function positiveMs(value: number, unit: number, pointer: string): number {
 
 export function planAnalysis(query: ExperimentStatisticsQuery): AnalysisPlan {
   const experimentKey = matches(query.experimentKey, LITERAL_PATTERNS.key, '#/experimentKey');
+  // A key, never empty: rows whose environment is unknown (empty) can match no query.
+  const environment = matches(query.environment, LITERAL_PATTERNS.key, '#/environment');
   if (!Array.isArray(query.variants) || query.variants.length > MAX_VARIANTS) invalid('#/variants', `must be a list of at most ${MAX_VARIANTS} variants`);
   const variants = query.variants.map((v, i) => matches(v, LITERAL_PATTERNS.key, `#/variants/${i}`));
   if (new Set(variants).size !== variants.length) invalid('#/variants', 'must not repeat a variant');
@@ -98,7 +101,7 @@ export function planAnalysis(query: ExperimentStatisticsQuery): AnalysisPlan {
     }
   });
   const eventNames = [...new Set(metrics.flatMap((m) => (m.denominator === undefined ? [m.event] : [m.event, m.denominator])))];
-  return { experimentKey, variants, ...(fromMs === undefined ? {} : { fromMs }), ...(toMs === undefined ? {} : { toMs }), preWindowMs, metrics, eventNames };
+  return { experimentKey, environment, variants, ...(fromMs === undefined ? {} : { fromMs }), ...(toMs === undefined ? {} : { toMs }), preWindowMs, metrics, eventNames };
 }
 
 /**

@@ -6,6 +6,8 @@ import { sqlIdentifier, sqlInteger, sqlString, sqlUInt64, type SqlDialectName } 
  * plumbing differs (ClickHouse 18.16 has no CTEs over tables, no window functions, one JOIN per SELECT with USING).
  *
  * Semantics, identical on both:
+ * - only the experiment's environment counts: its exposures and its metric events (rows are stored under the
+ *   sending key's environment, so another environment's key cannot reach these results).
  * - units: exposures with the experiment key and, when given, `from <= ts < to`. Per unit, `f` = the earliest
  *   exposure time. A unit whose exposures name more than one distinct variant is excluded and counted (group -1);
  *   otherwise its one variant is its first exposure's. Units of variants not asked for are ignored (group 0).
@@ -92,22 +94,27 @@ function variantGroup(plan: AnalysisPlan, d: Dialect, smallest: string, largest:
   return d.name === 'clickhouse' ? `if(${smallest} = ${largest}, ${position}, -1)` : `CASE WHEN ${smallest} = ${largest} THEN ${position} ELSE -1 END`;
 }
 
+/** One experiment in one environment: what both the exposures and the aggregated units are filtered by. */
+function experimentFilter(plan: AnalysisPlan, d: Dialect): string {
+  return `experiment_key = ${sqlString(plan.experimentKey, 'key', d.name)} AND environment = ${sqlString(plan.environment, 'key', d.name)}`;
+}
+
 function exposureFilter(plan: AnalysisPlan, d: Dialect): string {
   return [
-    `experiment_key = ${sqlString(plan.experimentKey, 'key', d.name)}`,
+    experimentFilter(plan, d),
     ...(plan.fromMs === undefined ? [] : [`ts >= ${sqlInteger(plan.fromMs)}`]),
     ...(plan.toMs === undefined ? [] : [`ts < ${sqlInteger(plan.toMs)}`]),
   ].join(' AND ');
 }
 
 function eventFilter(plan: AnalysisPlan, d: Dialect): string {
-  return `name IN (${plan.eventNames.map((e) => sqlString(e, 'eventName', d.name)).join(', ')})`;
+  return `name IN (${plan.eventNames.map((e) => sqlString(e, 'eventName', d.name)).join(', ')}) AND environment = ${sqlString(plan.environment, 'key', d.name)}`;
 }
 
 export interface ClickHouseTables {
   /** Qualified, already-quoted table names. */
   readonly exposures: string;
-  /** Per experiment and unit: earliest and latest exposure, smallest and largest variant (AggregatingMergeTree). */
+  /** Per experiment, environment and unit: earliest and latest exposure, smallest and largest variant (AggregatingMergeTree). */
   readonly exposureUnits: string;
   readonly metricEvents: string;
 }
@@ -155,7 +162,7 @@ export function clickHouseAnalysisStatements(plan: AnalysisPlan, tables: ClickHo
   const columns = plan.metrics.flatMap(unitColumns);
   const fillUnits =
     options.units === 'aggregated'
-      ? `INSERT INTO ${unitsTable} SELECT unit_hash, f, ${variantGroup(plan, d, 'vmin', 'vmax')} AS g FROM (SELECT unit_hash, minMerge(first_ts) AS f, minMerge(variant_min) AS vmin, maxMerge(variant_max) AS vmax FROM ${tables.exposureUnits} WHERE experiment_key = ${sqlString(plan.experimentKey, 'key', d.name)} GROUP BY unit_hash)`
+      ? `INSERT INTO ${unitsTable} SELECT unit_hash, f, ${variantGroup(plan, d, 'vmin', 'vmax')} AS g FROM (SELECT unit_hash, minMerge(first_ts) AS f, minMerge(variant_min) AS vmin, maxMerge(variant_max) AS vmax FROM ${tables.exposureUnits} WHERE ${experimentFilter(plan, d)} GROUP BY unit_hash)`
       : `INSERT INTO ${unitsTable} SELECT unit_hash, f, ${variantGroup(plan, d, 'vmin', 'vmax')} AS g FROM (SELECT unit_hash, min(ts) AS f, min(variant) AS vmin, max(variant) AS vmax FROM ${tables.exposures} WHERE ${exposureFilter(plan, d)} GROUP BY unit_hash)`;
   const branch = (i: number): string => {
     const range = unitRange(i, branches);
@@ -197,11 +204,11 @@ function unitRange(i: number, n: number): string[] {
 }
 
 /**
- * The earliest and latest exposure of the experiment, from the aggregated units: when both lie in [from, to), the
+ * The earliest and latest exposure of the experiment in its environment, from the aggregated units: when both lie in [from, to), the
  * aggregated units give exactly what a from/to filter on the raw exposures would.
  */
 export function clickHouseCoverageSql(plan: AnalysisPlan, tables: ClickHouseTables): string {
-  return `SELECT count() AS units, toString(minMerge(first_ts)) AS first, toString(maxMerge(last_ts)) AS last FROM ${tables.exposureUnits} WHERE experiment_key = ${sqlString(plan.experimentKey, 'key', 'clickhouse')}`;
+  return `SELECT count() AS units, toString(minMerge(first_ts)) AS first, toString(maxMerge(last_ts)) AS last FROM ${tables.exposureUnits} WHERE ${experimentFilter(plan, clickhouse)}`;
 }
 
 /** DuckDB: the same expressions in CTEs; units are keyed by the unit id itself. */

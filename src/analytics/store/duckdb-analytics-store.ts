@@ -24,11 +24,15 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS exposures (
     event_id VARCHAR NOT NULL, experiment_key VARCHAR NOT NULL, flag_key VARCHAR NOT NULL, environment VARCHAR NOT NULL,
     variant VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, revision BIGINT, ts BIGINT NOT NULL)`,
+  // The environment comes last, where ADD COLUMN puts it in a file of an earlier release (below).
   `CREATE TABLE IF NOT EXISTS metric_events (
-    event_id VARCHAR NOT NULL, name VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, value DOUBLE NOT NULL, ts BIGINT NOT NULL)`,
+    event_id VARCHAR NOT NULL, name VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, value DOUBLE NOT NULL, ts BIGINT NOT NULL, environment VARCHAR DEFAULT '')`,
+  // Metric events stored before they carried an environment get an empty one, which no analysis counts: which key
+  // sent them can no longer be told (see analytics-store.ts). DuckDB adds no column with a constraint, hence no NOT NULL.
+  "ALTER TABLE metric_events ADD COLUMN IF NOT EXISTS environment VARCHAR DEFAULT ''",
   `CREATE TEMP TABLE exposures_staging (
     event_id VARCHAR, experiment_key VARCHAR, flag_key VARCHAR, environment VARCHAR, variant VARCHAR, unit_id VARCHAR, revision BIGINT, ts BIGINT)`,
-  'CREATE TEMP TABLE metric_events_staging (event_id VARCHAR, name VARCHAR, unit_id VARCHAR, value DOUBLE, ts BIGINT)',
+  'CREATE TEMP TABLE metric_events_staging (event_id VARCHAR, name VARCHAR, unit_id VARCHAR, value DOUBLE, ts BIGINT, environment VARCHAR)',
 ];
 
 export async function createDuckDbAnalyticsStore(options: DuckDbAnalyticsStoreOptions = {}): Promise<AnalyticsStore> {
@@ -107,6 +111,7 @@ export async function createDuckDbAnalyticsStore(options: DuckDbAnalyticsStoreOp
             a.appendVarchar(row.unitId);
             a.appendDouble(row.value);
             a.appendBigInt(BigInt(ts));
+            a.appendVarchar(row.environment);
             a.endRow();
           }
         }),

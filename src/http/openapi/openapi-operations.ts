@@ -382,7 +382,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   },
   {
     method: 'post', path: '/api/v1/events', operationId: 'ingestEvents', tag: 'evaluation', auth: { sdk: 'any' },
-    summary: `Exposures and metric events, up to ${MAX_EVENTS_PER_REQUEST.toLocaleString('en-US')} per request; 202 once the bus acknowledged them. All or nothing: a bad event is reported by index and none is accepted.`,
+    summary: `Exposures and metric events, up to ${MAX_EVENTS_PER_REQUEST.toLocaleString('en-US')} per request; 202 once the bus acknowledged them. All or nothing: a bad event is reported by index and none is accepted. Events are stored under the key's environment (one naming another is refused with 403) and may be dated at most FLAGSTAFF_EVENTS_MAX_FUTURE_SKEW_MS (default 1 hour) ahead of the server's clock.`,
     body: {
       name: 'TrackedEvents',
       schema: documentedEventsBody,

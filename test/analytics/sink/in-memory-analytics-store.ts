@@ -10,8 +10,8 @@ import type {
 /**
  * A fake of the analytics-store port for the sink's tests: idempotent by event id like the real stores, and
  * counting how often a stored event id came again (the evidence that redelivery happened and was absorbed).
- * Its experimentStatistics covers a subset (first-exposure assignment, multiple exposures, binomial, mean and
- * ratio metrics with their windows); CUPED and winsorizing are the real stores' business and are refused.
+ * Its experimentStatistics covers a subset (the experiment's environment only, first-exposure assignment, multiple
+ * exposures, binomial, mean and ratio metrics with their windows); CUPED and winsorizing are the real stores' business and are refused.
  */
 export interface InMemoryAnalyticsStore extends AnalyticsStore {
   readonly exposures: ReadonlyMap<string, ExposureRow>;
@@ -59,7 +59,7 @@ export function createInMemoryAnalyticsStore(): InMemoryAnalyticsStore {
 function statistics(query: ExperimentStatisticsQuery, exposures: readonly ExposureRow[], events: readonly MetricEventRow[]): ExperimentStatistics {
   const first = new Map<string, { variant: string; at: number; variants: Set<string> }>();
   for (const exposure of exposures) {
-    if (exposure.experimentKey !== query.experimentKey) continue;
+    if (exposure.experimentKey !== query.experimentKey || exposure.environment !== query.environment) continue;
     const at = exposure.timestamp.getTime();
     if ((query.from && at < query.from.getTime()) || (query.to && at >= query.to.getTime())) continue;
     const seen = first.get(exposure.unitId);
@@ -75,6 +75,7 @@ function statistics(query: ExperimentStatisticsQuery, exposures: readonly Exposu
 
   const eventsByUnit = new Map<string, MetricEventRow[]>();
   for (const event of events) {
+    if (event.environment !== query.environment) continue;
     const list = eventsByUnit.get(event.unitId) ?? [];
     list.push(event);
     eventsByUnit.set(event.unitId, list);

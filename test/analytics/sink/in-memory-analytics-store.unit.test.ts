@@ -13,7 +13,14 @@ const exposure = (eventId: string, unitId: string, variant: string, minutes: num
   revision: 1,
   timestamp: at(minutes),
 });
-const event = (eventId: string, unitId: string, name: string, value: number, minutes: number): MetricEventRow => ({ eventId, name, unitId, value, timestamp: at(minutes) });
+const event = (eventId: string, unitId: string, name: string, value: number, minutes: number, environment = 'production'): MetricEventRow => ({
+  eventId,
+  name,
+  unitId,
+  environment,
+  value,
+  timestamp: at(minutes),
+});
 
 describe('in-memory analytics store (the fake the sink tests use)', () => {
   it('stores an event id once, however often it comes', async () => {
@@ -44,6 +51,7 @@ describe('in-memory analytics store (the fake the sink tests use)', () => {
     ]);
     const result = await store.experimentStatistics({
       experimentKey: 'exp',
+      environment: 'production',
       variants: ['off', 'on'],
       cupedPreWindowDays: 14,
       metrics: [
@@ -60,7 +68,20 @@ describe('in-memory analytics store (the fake the sink tests use)', () => {
       },
     });
     await expect(
-      store.experimentStatistics({ experimentKey: 'exp', variants: ['on'], cupedPreWindowDays: 14, metrics: [{ key: 'c', kind: 'binomial', event: 'buy', cuped: true }] }),
+      store.experimentStatistics({ experimentKey: 'exp', environment: 'production', variants: ['on'], cupedPreWindowDays: 14, metrics: [{ key: 'c', kind: 'binomial', event: 'buy', cuped: true }] }),
     ).rejects.toThrow(/not implemented in the fake/);
+  });
+
+  it("counts only the query's environment, as the real stores do (analytics-store-contract.ts)", async () => {
+    const store = createInMemoryAnalyticsStore();
+    await store.insertExposures([exposure('e1', 'u1', 'on', 10), { ...exposure('e2', 'u2', 'on', 10), environment: 'development' }]);
+    await store.insertMetricEvents([event('m1', 'u1', 'buy', 3, 15), event('m2', 'u1', 'buy', 50, 15, 'development'), event('m3', 'u1', 'buy', 9, 15, '')]);
+    const query = { experimentKey: 'exp', variants: ['on'], cupedPreWindowDays: 14, metrics: [{ key: 'revenue', kind: 'mean' as const, event: 'buy', cuped: false }] };
+    expect(await store.experimentStatistics({ ...query, environment: 'production' })).toEqual({
+      units: { on: 1 },
+      multipleExposures: 0,
+      metrics: { revenue: { on: { n: 1, sum: 3, sumSquares: 9 } } },
+    });
+    expect((await store.experimentStatistics({ ...query, environment: 'development' })).metrics).toEqual({ revenue: { on: { n: 1, sum: 0, sumSquares: 0 } } });
   });
 });

@@ -30,14 +30,22 @@ describe('recordOutcome', () => {
     });
   });
 
-  it('maps a metric event; its value is 1 when it carried none', () => {
+  it('maps a metric event; its value is 1 when it carried none, its environment empty when it was published without one', () => {
     expect(recordOutcome(JSON.stringify(metric('m-1')))).toEqual({
       outcome: 'ok',
       kind: 'metric',
-      row: { eventId: 'm-1', name: 'purchase', unitId: 'user-m-1', value: 1, timestamp: new Date('2024-01-02T04:00:00.000Z') },
+      row: { eventId: 'm-1', name: 'purchase', unitId: 'user-m-1', environment: '', value: 1, timestamp: new Date('2024-01-02T04:00:00.000Z') },
     });
+    expect(recordOutcome(JSON.stringify(metric('m-4', { environment: 'staging' })))).toMatchObject({ row: { environment: 'staging' } });
     expect(recordOutcome(JSON.stringify(metric('m-2', { value: 0 })))).toMatchObject({ row: { value: 0 } });
     expect(recordOutcome(JSON.stringify(metric('m-3', { value: -12.5 })))).toMatchObject({ row: { value: -12.5 } });
+  });
+
+  it('stores any timestamp the edge accepted, however much later it runs: the future-skew check is the edge\'s alone', () => {
+    for (const timestamp of [new Date(Date.now() + 59 * 60_000).toISOString(), '2001-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {
+      expect(recordOutcome(JSON.stringify(metric('m-t', { timestamp }))).outcome).toBe('ok');
+      expect(recordOutcome(JSON.stringify(exposure('e-t', { timestamp }))).outcome).toBe('ok');
+    }
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { ValidationError } from '../../../src/shared/errors.ts';
 
 const base: ExperimentStatisticsQuery = {
   experimentKey: 'checkout-test',
+  environment: 'production',
   variants: ['control', 'treatment'],
   metrics: [
     { key: 'converted', kind: 'binomial', event: 'purchase', windowHours: 72, cuped: true },
@@ -19,6 +20,7 @@ describe('planAnalysis', () => {
     const plan = planAnalysis({ ...base, from: new Date(1000), to: new Date(5000) });
     expect(plan).toEqual({
       experimentKey: 'checkout-test',
+      environment: 'production',
       variants: ['control', 'treatment'],
       fromMs: 1000,
       toMs: 5000,
@@ -44,6 +46,8 @@ describe('planAnalysis', () => {
     ['an invalid date', { to: new Date('nope') }],
     ['an unknown kind', { metrics: [{ key: 'm', kind: 'median', event: 'purchase', cuped: false } as never] }],
     ['an empty event name', { metrics: [{ key: 'm', kind: 'binomial', event: '', cuped: false }] }],
+    ['an empty environment (that of rows stored before they carried one)', { environment: '' }],
+    ['an environment that is not a key', { environment: "production' OR 1=1" }],
   ] as [string, Partial<ExperimentStatisticsQuery>][])('refuses %s', (_, change) => {
     expect(() => planAnalysis({ ...base, ...change })).toThrow(ValidationError);
   });

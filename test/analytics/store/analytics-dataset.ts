@@ -32,21 +32,22 @@ export interface Dataset {
   metricEvents: MetricEventRow[];
 }
 
-export const exposure = (eventId: string, unitId: string, variant: string, at: number, experimentKey = 'checkout-test'): ExposureRow => ({
+export const exposure = (eventId: string, unitId: string, variant: string, at: number, experimentKey = 'checkout-test', environment = 'production'): ExposureRow => ({
   eventId,
   experimentKey,
   flagKey: 'new-checkout',
-  environment: 'production',
+  environment,
   variant,
   unitId,
   revision: 7,
   timestamp: new Date(at),
 });
 
-export const metricEvent = (eventId: string, unitId: string, name: string, value: number, at: number): MetricEventRow => ({
+export const metricEvent = (eventId: string, unitId: string, name: string, value: number, at: number, environment = 'production'): MetricEventRow => ({
   eventId,
   name,
   unitId,
+  environment,
   value,
   timestamp: new Date(at),
 });
@@ -55,7 +56,8 @@ export const metricEvent = (eventId: string, unitId: string, name: string, value
  * 2,000 units of `checkout-test` in control (45%), treatment (45%) and legacy (10%, never asked for); 2% also
  * see another variant later. Control converts at 10%, treatment at 14%; purchases carry 1..200 in steps of 0.5,
  * some before exposure (CUPED's pre-period), some weeks later (outside windows). Page views feed a ratio.
- * Another experiment and never-exposed units add noise that must not count.
+ * Another experiment, never-exposed units, and the same experiment's key used from the development environment
+ * (exposures and purchases, some for production's own units) add noise that must not count.
  */
 export function generateDataset(seed = 20260105, units = 2_000): Dataset {
   const random = mulberry32(seed);
@@ -88,12 +90,18 @@ export function generateDataset(seed = 20260105, units = 2_000): Dataset {
     if (u % 89 === 0) metricEvents.push(metricEvent(`m-${m++}`, unit, 'purchase', 20, first + 72 * HOUR));
   }
   for (let u = 0; u < 50; u++) metricEvents.push(metricEvent(`m-${m++}`, `stranger-${u}`, 'purchase', money(), T0 + int(0, 10) * DAY));
+  // Another environment writing the same experiment and units (the audit's finding): counted only for that environment.
+  for (let u = 0; u < units; u += 25) {
+    exposures.push(exposure(`x-${e++}`, `user-${u}`, 'treatment', T0 + u * 60_000, 'checkout-test', 'development'));
+    metricEvents.push(metricEvent(`m-${m++}`, `user-${u}`, 'purchase', 500, T0 + u * 60_000 + HOUR, 'development'));
+  }
   return { exposures, metricEvents };
 }
 
 /** The query the generated dataset is analysed with: every metric kind, windows, CUPED and winsorisation. */
 export const DATASET_QUERY: ExperimentStatisticsQuery = {
   experimentKey: 'checkout-test',
+  environment: 'production',
   variants: ['control', 'treatment', 'unused'],
   metrics: [
     { key: 'converted', kind: 'binomial', event: 'purchase', windowHours: 72, cuped: true },
@@ -115,7 +123,7 @@ export function referenceStatistics(data: Dataset, query: ExperimentStatisticsQu
   const perUnit = new Map<string, { first: number; variants: Set<string> }>();
   for (const x of exposures) {
     const t = x.timestamp.getTime();
-    if (x.experimentKey !== query.experimentKey || t < from || t >= to) continue;
+    if (x.experimentKey !== query.experimentKey || x.environment !== query.environment || t < from || t >= to) continue;
     const u = perUnit.get(x.unitId) ?? { first: t, variants: new Set<string>() };
     u.first = Math.min(u.first, t);
     u.variants.add(x.variant);
@@ -131,7 +139,7 @@ export function referenceStatistics(data: Dataset, query: ExperimentStatisticsQu
     }
   }
   const eventsByUnit = new Map<string, MetricEventRow[]>();
-  for (const ev of events) eventsByUnit.set(ev.unitId, [...(eventsByUnit.get(ev.unitId) ?? []), ev]);
+  for (const ev of events) if (ev.environment === query.environment) eventsByUnit.set(ev.unitId, [...(eventsByUnit.get(ev.unitId) ?? []), ev]);
 
   const units = Object.fromEntries(query.variants.map((v) => [v, included.filter((i) => i.variant === v).length]));
   const metrics: Record<string, Record<string, SufficientStatistics>> = {};

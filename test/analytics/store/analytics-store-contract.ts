@@ -24,6 +24,7 @@ export function analyticsStoreContract(name: string, open: () => Promise<Analyti
 
     const query = (metrics: MetricQuery[], extra: Partial<ExperimentStatisticsQuery> = {}): ExperimentStatisticsQuery => ({
       experimentKey: 'checkout-test',
+      environment: 'production',
       variants: ['control', 'treatment'],
       metrics,
       cupedPreWindowDays: 14,
@@ -136,6 +137,27 @@ export function analyticsStoreContract(name: string, open: () => Promise<Analyti
           multipleExposures: 0,
           metrics: { purchases: { control: s(1, 0, 0), treatment: s(0, 0, 0), holdout: s(0, 0, 0) } },
         });
+      });
+
+      it("counts only the experiment's environment: another environment's exposures and metric events, and rows without one, count nowhere", async () => {
+        await store.insertExposures([
+          exposure('x-1', 'u-1', 'control', T0),
+          exposure('x-2', 'u-2', 'treatment', T0),
+          exposure('x-3', 'u-3', 'treatment', T0, 'checkout-test', 'development'),
+          exposure('x-4', 'u-1', 'treatment', T0 + HOUR, 'checkout-test', 'development'), // would make u-1 ambiguous
+          exposure('x-5', 'u-4', 'control', T0, 'checkout-test', ''), // stored before rows carried an environment
+        ]);
+        await store.insertMetricEvents([
+          metricEvent('m-1', 'u-1', 'purchase', 5, T0 + 2 * HOUR),
+          metricEvent('m-2', 'u-1', 'purchase', 100, T0 + 2 * HOUR, 'development'),
+          metricEvent('m-3', 'u-2', 'purchase', 7, T0 + 2 * HOUR, ''),
+          metricEvent('m-4', 'u-2', 'purchase', 3, T0 + 2 * HOUR),
+        ]);
+        const production = await store.experimentStatistics(query([purchases]));
+        expect(production).toEqual({ units: { control: 1, treatment: 1 }, multipleExposures: 0, metrics: { purchases: { control: s(1, 5, 25), treatment: s(1, 3, 9) } } });
+        // The same experiment key in development is a separate population with its own events.
+        const development = await store.experimentStatistics(query([purchases], { environment: 'development' }));
+        expect(development).toEqual({ units: { control: 0, treatment: 2 }, multipleExposures: 0, metrics: { purchases: { control: s(0, 0, 0), treatment: s(2, 100, 10_000) } } });
       });
 
       it('considers only exposures in [from, to): an earlier exposure neither assigns nor starts the window', async () => {
@@ -307,6 +329,8 @@ export function analyticsStoreContract(name: string, open: () => Promise<Analyti
           query([{ ...purchases, windowHours: Number.NaN }]),
           query([{ ...purchases, winsorizePercentile: 1 }]),
           query([purchases], { from: new Date(Number.NaN) }),
+          query([purchases], { environment: "production' OR 1=1 --" }),
+          query([purchases], { environment: '' }),
         ];
         for (const attempt of attempts) await expect(store.experimentStatistics(attempt)).rejects.toBeInstanceOf(ValidationError);
 

@@ -93,11 +93,11 @@ describe('ClickHouse analytics store', () => {
       await load(fresh, { exposures: repeated, metricEvents: data.metricEvents });
       // OPTIMIZE does nothing while a merge is running, so it is repeated until the units are one part.
       const rowsOf = (table: string) => count(`SELECT toString(sum(rows)) AS c FROM system.parts WHERE database = '${other}' AND table = '${table}' AND active`);
-      for (let attempt = 0; (await count(`SELECT count() AS c FROM system.parts WHERE database = '${other}' AND table = 'exposure_units' AND active`)) > 1; attempt++) {
+      for (let attempt = 0; (await count(`SELECT count() AS c FROM system.parts WHERE database = '${other}' AND table = 'exposure_units_by_environment' AND active`)) > 1; attempt++) {
         if (attempt > 50) throw new Error('exposure_units did not merge');
-        await admin.command({ query: `OPTIMIZE TABLE ${other}.exposure_units FINAL` });
+        await admin.command({ query: `OPTIMIZE TABLE ${other}.exposure_units_by_environment FINAL` });
       }
-      expect((await rowsOf('exposure_units')) * 2).toBeLessThanOrEqual(await rowsOf('exposures')); // so the store reads them
+      expect((await rowsOf('exposure_units_by_environment')) * 2).toBeLessThanOrEqual(await rowsOf('exposures')); // so the store reads them
       const withRepeats = { exposures: repeated, metricEvents: data.metricEvents };
       const covering = { ...DATASET_QUERY, from: new Date(T0 - 86_400_000), to: new Date(T0 + 60 * 86_400_000) };
       const cutting = { ...DATASET_QUERY, from: new Date(T0 + 3 * 86_400_000) };
@@ -127,6 +127,57 @@ describe('ClickHouse analytics store', () => {
       expect(await fresh.experimentStatistics(DATASET_QUERY)).toEqual(referenceStatistics(data, DATASET_QUERY));
     } finally {
       await fresh.close();
+      await drop(other);
+    }
+  });
+
+  it('migrates tables of the previous release: metric events get an environment and keep their rows, the units are re-aggregated per environment', async () => {
+    const other = freshDatabase();
+    // The schema as the previous release created it, with rows in it.
+    const unitAggregates = 'minState(ts) AS first_ts, maxState(ts) AS last_ts, minState(variant) AS variant_min, maxState(variant) AS variant_max';
+    for (const query of [
+      `CREATE DATABASE ${other}`,
+      `CREATE TABLE ${other}.exposures (event_id String, experiment_key String, flag_key String, environment String, variant String, unit_id String,
+        revision Nullable(Int64), ts Int64, unit_hash UInt64 MATERIALIZED cityHash64(unit_id)) ENGINE = ReplacingMergeTree ORDER BY (experiment_key, unit_hash, event_id)`,
+      `CREATE TABLE ${other}.exposure_units (experiment_key String, unit_hash UInt64, first_ts AggregateFunction(min, Int64), last_ts AggregateFunction(max, Int64),
+        variant_min AggregateFunction(min, String), variant_max AggregateFunction(max, String)) ENGINE = AggregatingMergeTree ORDER BY (experiment_key, unit_hash)`,
+      `CREATE TABLE ${other}.metric_events (event_id String, name String, unit_id String, value Float64, ts Int64, unit_hash UInt64 MATERIALIZED cityHash64(unit_id))
+        ENGINE = ReplacingMergeTree ORDER BY (name, unit_hash, event_id)`,
+      `CREATE MATERIALIZED VIEW ${other}.exposure_units_mv TO ${other}.exposure_units AS SELECT experiment_key, unit_hash, ${unitAggregates} FROM ${other}.exposures GROUP BY experiment_key, unit_hash`,
+    ]) {
+      await admin.command({ query });
+    }
+    const x = (id: string, unit: string, variant: string, environment: string, at: number) => ({ event_id: id, experiment_key: 'checkout-test', flag_key: 'new-checkout', environment, variant, unit_id: unit, revision: 7, ts: at });
+    await admin.insert({ table: `${other}.exposures`, values: [x('x-1', 'u-1', 'control', 'production', T0), x('x-2', 'u-2', 'treatment', 'development', T0)], format: 'JSONEachRow' });
+    await admin.insert({ table: `${other}.metric_events`, values: [{ event_id: 'm-old', name: 'purchase', unit_id: 'u-1', value: 40, ts: T0 + HOUR }], format: 'JSONEachRow' });
+
+    // Two processes starting at once (the server and its sink thread do) migrate it together.
+    const [fresh, twin] = await Promise.all([createClickHouseAnalyticsStore({ url, database: other }), createClickHouseAnalyticsStore({ url, database: other })]);
+    await twin.close();
+    try {
+      expect(await fresh.eventCounts()).toEqual({ exposures: 2, metricEvents: 1 });
+      const columns = await (await admin.query({ query: `SELECT name FROM system.columns WHERE database = '${other}' AND table = 'metric_events'`, format: 'JSONEachRow' })).json<{ name: string }>();
+      expect(columns.map((c) => c.name)).toContain('environment');
+      expect(await count(`SELECT count() AS c FROM system.tables WHERE database = '${other}' AND name IN ('exposure_units', 'exposure_units_mv')`)).toBe(0);
+      await fresh.insertMetricEvents([metricEvent('m-new', 'u-1', 'purchase', 2, T0 + 2 * HOUR)]);
+      await fresh.insertExposures([exposure('x-3', 'u-3', 'treatment', T0)]);
+      const query = { ...DATASET_QUERY, metrics: [{ key: 'revenue', kind: 'mean' as const, event: 'purchase', cuped: false }] };
+      // The old purchase has no environment and counts nowhere; development's unit is not production's.
+      const expected = { units: { control: 1, treatment: 1, unused: 0 }, multipleExposures: 0, metrics: { revenue: { control: { n: 1, sum: 2, sumSquares: 4 }, treatment: { n: 1, sum: 0, sumSquares: 0 }, unused: { n: 0, sum: 0, sumSquares: 0 } } } };
+      const plan = planAnalysis(query);
+      for (const units of ['aggregated', 'raw'] as const) expect(assembleStatistics(plan, await clickHouseAnalysisRows(admin, plan, clickHouseTables(other), { units, branches: 2 })), units).toEqual(expected);
+      expect(await fresh.experimentStatistics(query)).toEqual(expected);
+      const environments = await (await admin.query({ query: `SELECT event_id, environment FROM ${other}.metric_events ORDER BY event_id`, format: 'JSONEachRow' })).json<unknown>();
+      expect(environments).toEqual([{ event_id: 'm-new', environment: 'production' }, { event_id: 'm-old', environment: '' }]);
+    } finally {
+      await fresh.close();
+    }
+    // Opening it again (or a second process starting at the same time) finds nothing left to migrate.
+    const again = await createClickHouseAnalyticsStore({ url, database: other });
+    try {
+      expect(await again.eventCounts()).toEqual({ exposures: 3, metricEvents: 2 });
+    } finally {
+      await again.close();
       await drop(other);
     }
   });

@@ -55,6 +55,48 @@ describe('DuckDB analytics store on a file', () => {
     }
   });
 
+  it('adds the environment to a file written before metric events carried one, keeping every row; those rows count for no environment', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flagstaff-duckdb-'));
+    const file = path.join(dir, 'before-environments.duckdb');
+    try {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const old = await DuckDBInstance.create(file);
+      const connection = await old.connect();
+      // The tables as the previous release created them.
+      await connection.run(`CREATE TABLE exposures (
+        event_id VARCHAR NOT NULL, experiment_key VARCHAR NOT NULL, flag_key VARCHAR NOT NULL, environment VARCHAR NOT NULL,
+        variant VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, revision BIGINT, ts BIGINT NOT NULL)`);
+      await connection.run('CREATE TABLE metric_events (event_id VARCHAR NOT NULL, name VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, value DOUBLE NOT NULL, ts BIGINT NOT NULL)');
+      await connection.run(`INSERT INTO exposures VALUES ('x-1', 'checkout-test', 'new-checkout', 'production', 'control', 'u-1', 7, ${T0})`);
+      await connection.run(`INSERT INTO metric_events VALUES ('m-old', 'u-1', 'purchase', 40, ${T0 + HOUR})`);
+      connection.closeSync();
+      old.closeSync();
+
+      const store = await createDuckDbAnalyticsStore({ path: file });
+      try {
+        expect(await store.eventCounts()).toEqual({ exposures: 1, metricEvents: 1 });
+        await store.insertMetricEvents([metricEvent('m-new', 'u-1', 'purchase', 2, T0 + 2 * HOUR)]);
+        expect(await store.eventCounts()).toEqual({ exposures: 1, metricEvents: 2 });
+        const result = await store.experimentStatistics({ ...DATASET_QUERY, variants: ['control'] });
+        expect(result.units).toEqual({ control: 1 });
+        expect(result.metrics['revenue-raw']).toEqual({ control: { n: 1, sum: 2, sumSquares: 4 } });
+      } finally {
+        await store.close();
+      }
+      const reopened = await DuckDBInstance.create(file);
+      const check = await reopened.connect();
+      try {
+        const rows = (await check.runAndReadAll('SELECT event_id, environment FROM metric_events ORDER BY event_id')).getRowObjects();
+        expect(rows).toEqual([{ event_id: 'm-new', environment: 'production' }, { event_id: 'm-old', environment: '' }]);
+      } finally {
+        check.closeSync();
+        reopened.closeSync();
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers concurrent inserts and queries on one store consistently', async () => {
     const store = await createDuckDbAnalyticsStore();
     try {

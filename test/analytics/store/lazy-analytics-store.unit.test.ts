@@ -12,7 +12,7 @@ function recordingStore(calls: string[]): AnalyticsStore {
   };
 }
 
-const row = { eventId: 'e1', name: 'purchase', unitId: 'u1', value: 1, timestamp: new Date() };
+const row = { eventId: 'e1', name: 'purchase', unitId: 'u1', environment: 'production', value: 1, timestamp: new Date() };
 
 describe('lazyAnalyticsStore', () => {
   it('opens nothing until first used, then opens once', async () => {
