@@ -60,4 +60,21 @@ describe('admin API on a real PostgreSQL, two servers side by side', () => {
     const environments = await second.api('GET', '/admin/environments');
     expect(environments.body.environments.map((e: { key: string }) => e.key)).toEqual(['development', 'staging', 'production']);
   });
+
+  it('lets twenty writers toggle twenty environments of one flag at once without If-Match, across both servers: all succeed', async () => {
+    expect((await first.api('POST', '/admin/flags', { body: { key: 'busy' } })).status).toBe(201);
+    const environments = Array.from({ length: 20 }, (_, i) => `region-${i}`);
+    for (const key of environments) expect((await first.api('POST', '/admin/environments', { body: { key } })).status).toBe(201);
+    const before = await first.store.headPosition();
+
+    const responses = await Promise.all(
+      environments.map((env, i) =>
+        request(i % 2 ? first.url : second.url, 'POST', `/admin/flags/busy/environments/${env}/toggle`, { body: { enabled: true } }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(environments.map(() => 200));
+    expect(await first.store.headPosition()).toBe(before + 20);
+    const flag = await second.api('GET', '/admin/flags/busy');
+    expect(environments.filter((env) => flag.body.environments[env].enabled)).toEqual(environments);
+  });
 });
