@@ -48,6 +48,11 @@ export async function executeCommand<State>(
     streamId: string;
     current: () => Versioned<State> | undefined;
     decide: (state: State | undefined) => DomainEvent[];
+    /**
+     * Called with the events decided, before they are appended at `version`: reserves what the decision needs in
+     * other streams (see flag-reservations.ts). It must be idempotent, for a lost race decides and reserves again.
+     */
+    reserve?: (state: State | undefined, version: number, events: readonly DomainEvent[]) => Promise<void>;
   },
   context: CommandContext,
 ): Promise<CommandOutcome> {
@@ -70,6 +75,8 @@ export async function executeCommand<State>(
       const outcome = { streamId: target.streamId, version, events, replayed: false };
       return context.idempotencyKey === undefined ? outcome : recordNoOp(deps, outcome, context);
     }
+
+    if (target.reserve) await target.reserve(current?.state, version, events);
 
     const metadata: EventMetadata = {
       actor: context.actor,

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
 import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
+import { archiveAgainstPrerequisites, archiveAgainstStarts, twentyStartsOnOneFlag } from '../support/cross-stream-races.ts';
 import { startTestServer, request, type TestServer } from '../support/flagstaff.ts';
 import { testDatabaseUrl } from '../support/postgres.ts';
 
@@ -76,5 +77,17 @@ describe('admin API on a real PostgreSQL, two servers side by side', () => {
     expect(await first.store.headPosition()).toBe(before + 20);
     const flag = await second.api('GET', '/admin/flags/busy');
     expect(environments.filter((env) => flag.body.environments[env].enabled)).toEqual(environments);
+  });
+
+  it('runs one of twenty experiments started at once on one flag and environment, across both servers', async () => {
+    await twentyStartsOnOneFlag({ servers: [first, second], prefix: 'starts' });
+  });
+
+  it('either archives a flag or starts one experiment on it, when both are asked at once on both servers', async () => {
+    await archiveAgainstStarts({ servers: [first, second], prefix: 'archive-start' });
+  });
+
+  it('either archives a flag or lets others depend on it, when both are asked at once on both servers', async () => {
+    await archiveAgainstPrerequisites({ servers: [first, second], prefix: 'archive-prerequisite' });
   });
 });

@@ -62,5 +62,5 @@ describe('bootstrap', () => {
       expect(issued[0]!.data.tokenHash).toBe(sha256(printed[0]!));
       await store.close();
     }
-  });
+  }, 60_000);
 });
