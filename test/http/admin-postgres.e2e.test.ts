@@ -57,6 +57,16 @@ describe('admin API on a real PostgreSQL, two servers side by side', () => {
     expect(await first.store.headPosition()).toBe(head);
   });
 
+  it('remembers on the other server an Idempotency-Key first used on a command that changed nothing', async () => {
+    expect((await first.api('POST', '/admin/flags', { body: { key: 'still' } })).status).toBe(201);
+    const headers = { 'idempotency-key': 'cross-server-no-op' };
+    const path = '/admin/flags/still/environments/production/toggle';
+    expect((await first.api('POST', path, { body: { enabled: false }, headers })).status).toBe(200);
+    const head = await first.store.headPosition();
+    expect((await second.api('POST', path, { body: { enabled: true }, headers })).status).toBe(422);
+    expect(await first.store.headPosition()).toBe(head);
+  });
+
   it('boots twice on one database without duplicating the default environments', async () => {
     const environments = await second.api('GET', '/admin/environments');
     expect(environments.body.environments.map((e: { key: string }) => e.key)).toEqual(['development', 'staging', 'production']);
