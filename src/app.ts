@@ -38,6 +38,7 @@ import { FlagUsageRecorder } from './usage/flag-usage.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { bootstrap } from './write/bootstrap.ts';
 import { WriteModel } from './write/write-model.ts';
+import { flagReservations } from './write/flags/flag-reservations.ts';
 
 export interface Flagstaff {
   readonly url: string;
@@ -181,7 +182,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     routers: [
       readAdminRoutes({ store, projection }),
       resultsRoutes({ experiments: experimentModel, analytics }),
-      experimentRoutes({ store, model: experimentModel }),
+      experimentRoutes({ store, model: experimentModel, reservations: flagReservations({ store, model: writeModel }) }),
       timeTravelRoutes({ store }),
       // Last: the admin web app and its client routes, after every API route.
       webAppRoutes(),

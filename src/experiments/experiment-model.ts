@@ -82,12 +82,6 @@ export class ExperimentModel extends LogModel implements ExperimentDecisionConte
     const metric = this.metrics.get(key);
     return metric !== undefined && !metric.state.archived;
   }
-  runningExperimentOn(flagKey: string, environment: string): string | undefined {
-    for (const { state } of this.experiments.values()) {
-      if (state.status === 'running' && state.flagKey === flagKey && state.environment === environment) return state.key;
-    }
-    return undefined;
-  }
   experimentsUsing(metricKey: string): string[] {
     return [...this.experiments.values()]
       .filter(({ state }) => state.status !== 'concluded' && [state.primaryMetric, ...state.secondaryMetrics, ...state.guardrailMetrics].includes(metricKey))

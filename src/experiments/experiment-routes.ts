@@ -8,6 +8,7 @@ import { executeCommand, type CommandContext, type CommandOutcome } from '../sha
 import { streamId } from '../shared/domain-event.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { EXPERIMENT_CATEGORY, METRIC_CATEGORY } from '../shared/experiment-events.ts';
+import type { FlagReservations } from '../shared/flag-reservations.ts';
 import type { Versioned } from '../shared/versioned.ts';
 import { decideExperiment, type Experiment, type ExperimentCommand } from './experiment.ts';
 import type { ExperimentModel } from './experiment-model.ts';
@@ -22,14 +23,24 @@ import {
 import { decideMetric, type Metric, type MetricCommand } from './metric.ts';
 
 /** Experiments and metrics: designed, started, stopped, restarted, concluded; every step an audited event. */
-export function experimentRoutes(deps: { store: EventStore; model: ExperimentModel }): Router {
-  const { store, model } = deps;
+export function experimentRoutes(deps: { store: EventStore; model: ExperimentModel; reservations: FlagReservations }): Router {
+  const { store, model, reservations } = deps;
   const router = Router();
 
   const runExperiment = (key: string, command: ExperimentCommand, context: CommandContext): Promise<CommandOutcome> =>
     executeCommand(
       deps,
-      { streamId: streamId(EXPERIMENT_CATEGORY, key), current: () => model.experiments.get(key), decide: (s) => decideExperiment(command, s, model) },
+      {
+        streamId: streamId(EXPERIMENT_CATEGORY, key),
+        current: () => model.experiments.get(key),
+        decide: (s) => decideExperiment(command, s, model),
+        // Whatever starts it reserves its flag and environment first; the start then lands at exactly `version`.
+        reserve: async (state, version, events) => {
+          if (!state || !events.some((e) => e.type === 'ExperimentStarted' || e.type === 'ExperimentRestarted')) return;
+          const reservation = { flagKey: state.flagKey, environment: state.environment, experimentKey: key, experimentVersion: version };
+          await reservations.attachExperiment(reservation, context);
+        },
+      },
       context,
     );
   const runMetric = (key: string, command: MetricCommand, context: CommandContext): Promise<CommandOutcome> =>

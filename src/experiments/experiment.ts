@@ -20,14 +20,16 @@ export type ExperimentCommand =
   | { type: 'RestartExperiment'; data: { rerandomize: boolean } }
   | { type: 'ConcludeExperiment'; data: { winningVariant: string | null } };
 
-/** What an experiment decision may look at beyond the experiment: flags, environments, metrics, other experiments. */
+/**
+ * What an experiment decision may look at beyond the experiment: flags, environments, metrics. Whether another
+ * experiment runs on the same flag and environment is not asked here: the flag's stream decides it when the
+ * start reserves the flag (FlagReservations), where two starts cannot both win.
+ */
 export interface ExperimentDecisionContext {
   flagVariants(flagKey: string): readonly string[] | undefined;
   environmentExists(key: string): boolean;
   segmentExists(key: string): boolean;
   metricExists(key: string): boolean;
-  /** The key of the experiment running on this flag in this environment, if any. */
-  runningExperimentOn(flagKey: string, environment: string): string | undefined;
 }
 
 export function evolveExperiment(state: Experiment | undefined, event: ExperimentEvent): Experiment {
@@ -70,14 +72,14 @@ export function decideExperiment(command: ExperimentCommand, state: Experiment |
     }
     case 'StartExperiment':
       if (state.status !== 'draft') throw new ConflictError(`Only a draft experiment can start; this one is ${state.status} (restart a stopped one)`);
-      throwIfAny([...designIssues(state, context), ...exclusivityIssues(state, context)]);
+      throwIfAny(designIssues(state, context));
       return [{ type: 'ExperimentStarted', data: { iteration: 1, salt: experimentSalt(state.key, 1) } }];
     case 'StopExperiment':
       if (state.status !== 'running') throw new ConflictError(`Only a running experiment can stop; this one is ${state.status}`);
       return [{ type: 'ExperimentStopped', data: {} }];
     case 'RestartExperiment': {
       if (state.status !== 'stopped') throw new ConflictError(`Only a stopped experiment can restart; this one is ${state.status}`);
-      throwIfAny([...designIssues(state, context), ...exclusivityIssues(state, context)]);
+      throwIfAny(designIssues(state, context));
       const iteration = state.iteration + 1;
       const salt = command.data.rerandomize ? experimentSalt(state.key, iteration) : state.salt;
       return [{ type: 'ExperimentRestarted', data: { iteration, salt, rerandomized: command.data.rerandomize } }];
@@ -129,11 +131,4 @@ function designIssues(design: ExperimentDesign, context: ExperimentDecisionConte
     }
   });
   return issues;
-}
-
-function exclusivityIssues(experiment: Experiment, context: ExperimentDecisionContext): FieldIssue[] {
-  const other = context.runningExperimentOn(experiment.flagKey, experiment.environment);
-  return other && other !== experiment.key
-    ? [issue(['flagKey'], `${other} is already running on ${experiment.flagKey} in ${experiment.environment}: one running experiment per flag and environment`)]
-    : [];
 }

@@ -269,6 +269,9 @@ export class ReadModel {
         flags[key] = { ...current, variants, archived, version: event.version, environments: shareAll(environments) };
         return this.touchAll(key, event.position);
       }
+      case 'FlagExperimentAttached':
+      case 'FlagPrerequisiteClaimed':
+        return; // reservations the write side decides with; nothing applications evaluate changes
       default: {
         const exhaustive: never = event;
         throw new Error(`unknown flag event ${(exhaustive as StoredEvent).type}`);

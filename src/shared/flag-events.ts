@@ -39,6 +39,19 @@ export type FlagRolledBack = DomainEvent<
 /** One environment's targeting restored as it was at `toTime` (an environment rollback appends one per flag). */
 export type FlagTargetingRolledBack = DomainEvent<'FlagTargetingRolledBack', { environment: string; toTime: string; targeting: Targeting }>;
 
+/**
+ * An experiment reserved this flag in `environment`: the flag's stream is where starting experiments meet
+ * archiving and each other (one running experiment per flag and environment). The experiment's start then
+ * appends at exactly `experimentVersion`, so once its stream moved past that version without starting (or
+ * stopped), the reservation is spent and the next experiment may take the environment over.
+ */
+export type FlagExperimentAttached = DomainEvent<'FlagExperimentAttached', { environment: string; experimentKey: string; experimentVersion: number }>;
+/**
+ * Flag `dependentKey` is about to name this flag as a prerequisite, in the change it appends at exactly
+ * `dependentVersion`: an archive decided on this stream meets it here instead of missing it in a projection.
+ */
+export type FlagPrerequisiteClaimed = DomainEvent<'FlagPrerequisiteClaimed', { dependentKey: string; dependentVersion: number }>;
+
 export type FlagEvent =
   | FlagCreated
   | FlagDetailsChanged
@@ -47,7 +60,9 @@ export type FlagEvent =
   | FlagArchived
   | FlagRestored
   | FlagRolledBack
-  | FlagTargetingRolledBack;
+  | FlagTargetingRolledBack
+  | FlagExperimentAttached
+  | FlagPrerequisiteClaimed;
 
 export const FLAG_CATEGORY = 'flag';
 export const FLAG_EVENT_TYPES: ReadonlySet<string> = new Set<FlagEvent['type']>([
@@ -59,4 +74,6 @@ export const FLAG_EVENT_TYPES: ReadonlySet<string> = new Set<FlagEvent['type']>(
   'FlagRestored',
   'FlagRolledBack',
   'FlagTargetingRolledBack',
+  'FlagExperimentAttached',
+  'FlagPrerequisiteClaimed',
 ]);

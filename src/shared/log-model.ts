@@ -1,5 +1,6 @@
 import type { EventStore, StoredEvent } from '../event-store/event-store.ts';
-import type { EventMetadata } from './domain-event.ts';
+import { streamId, type EventMetadata } from './domain-event.ts';
+import { sha256 } from './tokens.ts';
 
 export interface IdempotencyRecord {
   readonly streamId: string;
@@ -7,6 +8,11 @@ export interface IdempotencyRecord {
   readonly requestHash: string | undefined;
   readonly recordedAt: Date;
 }
+
+/** The record of a request under an Idempotency-Key that changed nothing (command-handler.ts writes it). */
+export const NO_OP_RECORDED = 'IdempotentNoOpRecorded';
+/** Keys are free text scoped by their actor; hashed, they make a valid stream id of fixed length. */
+export const noOpRecordStream = (idempotencyKey: string): string => streamId('idempotency', sha256(idempotencyKey));
 
 /** Idempotency keys are honoured for a day, like Stripe's; after that a key may be reused. */
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -49,9 +55,11 @@ export abstract class LogModel {
     this.fold(event);
     const metadata = event.metadata as unknown as Partial<EventMetadata>;
     if (metadata.idempotencyKey) {
+      // A no-op's record names the stream the command was about, at the version it left unchanged.
+      const outcome = event.type === NO_OP_RECORDED ? (event.data as { streamId: string; version: number }) : event;
       this.idempotency.set(metadata.idempotencyKey, {
-        streamId: event.streamId,
-        version: event.version,
+        streamId: outcome.streamId,
+        version: outcome.version,
         requestHash: metadata.requestHash,
         recordedAt: event.recordedAt,
       });

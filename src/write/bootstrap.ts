@@ -2,7 +2,7 @@ import { VersionConflictError, type EventStore } from '../event-store/event-stor
 import { ADMIN_TOKEN_CATEGORY } from '../shared/access-events.ts';
 import { splitStreamId, streamId, type EventMetadata } from '../shared/domain-event.ts';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENT_CATEGORY } from '../shared/environment-events.ts';
-import { newId, newSecret, sha256 } from '../shared/tokens.ts';
+import { newSecret, sha256 } from '../shared/tokens.ts';
 
 const systemMetadata = (now: Date): EventMetadata => ({
   actor: 'system',
@@ -11,6 +11,9 @@ const systemMetadata = (now: Date): EventMetadata => ({
   timestamp: now.toISOString(),
   schemaVersion: 1,
 });
+
+/** The id of the admin token issued at the first start (tokens issued later get random ids). */
+const INITIAL_ADMIN_TOKEN_ID = 'initial';
 
 /**
  * First start: the default environments, and an admin token if none was configured and none exists. Safe to
@@ -29,14 +32,16 @@ export async function bootstrap(store: EventStore, options: { adminTokenConfigur
     await appendIfAbsent(store, stream, { type: 'EnvironmentCreated', data: { ...environment }, metadata });
   }
   if (options.adminTokenConfigured || (await anyAdminTokenIssued(store))) return {};
-  const id = newId();
+  // One well-known stream for the first token, so that of several processes starting at once exactly one
+  // issues it: the others' `no_stream` appends fail, and they print nothing. (A token of its own random id
+  // would go to a fresh stream each time, where `no_stream` guards nothing.)
   const newAdminToken = newSecret('fs_admin');
-  await store.append(
-    streamId(ADMIN_TOKEN_CATEGORY, id),
-    [{ type: 'AdminTokenIssued', data: { id, name: 'initial-admin', role: 'admin', tokenHash: sha256(newAdminToken) }, metadata }],
-    { expectedVersion: 'no_stream' },
-  );
-  return { newAdminToken };
+  const issued = await appendIfAbsent(store, streamId(ADMIN_TOKEN_CATEGORY, INITIAL_ADMIN_TOKEN_ID), {
+    type: 'AdminTokenIssued',
+    data: { id: INITIAL_ADMIN_TOKEN_ID, name: 'initial-admin', role: 'admin', tokenHash: sha256(newAdminToken) },
+    metadata,
+  });
+  return issued ? { newAdminToken } : {};
 }
 
 /** The first token is issued at the first start, so the scan stops within the log's first page in practice. */
@@ -54,10 +59,12 @@ async function appendIfAbsent(
   store: EventStore,
   stream: string,
   event: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> },
-): Promise<void> {
+): Promise<boolean> {
   try {
     await store.append(stream, [event], { expectedVersion: 'no_stream' });
+    return true;
   } catch (error) {
-    if (!(error instanceof VersionConflictError)) throw error; // another process created it first: fine
+    if (!(error instanceof VersionConflictError)) throw error;
+    return false; // another process created it first: fine
   }
 }

@@ -11,7 +11,8 @@ import { segmentsReferenced } from '../shared/targeting.ts';
 import { FLAG_USAGE_CATEGORY, FlagUsage } from '../usage/flag-usage.ts';
 import { evolveAdminToken, evolveApiKey, type AdminToken, type ApiKey } from './access/access-decider.ts';
 import { evolveEnvironment, type Environment } from './environments/environment-decider.ts';
-import type { FlagDecisionContext } from './flags/flag-decider.ts';
+import type { ExperimentEvent } from '../shared/experiment-events.ts';
+import type { ExperimentFacts, FlagDecisionContext } from './flags/flag-decider.ts';
 import { evolveFlag, type Flag } from './flags/flag.ts';
 import type { SegmentDecisionContext } from './segments/segment-decider.ts';
 import { evolveSegment, type Segment } from './segments/segment.ts';
@@ -27,6 +28,8 @@ export class WriteModel extends LogModel implements FlagDecisionContext, Segment
   readonly environments = new Map<string, Versioned<Environment>>();
   readonly adminTokens = new Map<string, Versioned<AdminToken>>();
   readonly apiKeys = new Map<string, Versioned<ApiKey>>();
+  /** Of each experiment, only what tells whether its reservation of a flag holds (the experiments slice owns the rest). */
+  private readonly experimentFacts = new Map<string, ExperimentFacts>();
   /** Flag usage from evaluation telemetry, for the stale-flag report. */
   readonly usage = new FlagUsage();
   private readonly adminTokenIdByHash = new Map<string, string>();
@@ -65,8 +68,33 @@ export class WriteModel extends LogModel implements FlagDecisionContext, Segment
       case FLAG_USAGE_CATEGORY:
         this.usage.fold(event);
         break;
+      case 'experiment':
+        this.foldExperimentFacts(id, event);
+        break;
       default:
-        break; // other categories (experiments, ...) belong to other slices
+        break; // other categories (metrics, ...) belong to other slices
+    }
+  }
+
+  private foldExperimentFacts(key: string, stored: StoredEvent): void {
+    const event = stored as unknown as ExperimentEvent;
+    const previous = this.experimentFacts.get(key);
+    switch (event.type) {
+      case 'ExperimentCreated':
+      case 'ExperimentDesignChanged':
+        this.experimentFacts.set(key, { flagKey: event.data.flagKey, environment: event.data.environment, running: false, version: stored.version });
+        return;
+      case 'ExperimentStarted':
+      case 'ExperimentRestarted':
+      case 'ExperimentStopped':
+      case 'ExperimentConcluded':
+        if (!previous) return;
+        this.experimentFacts.set(key, { ...previous, running: event.type === 'ExperimentStarted' || event.type === 'ExperimentRestarted', version: stored.version });
+        return;
+      default: {
+        const exhaustive: never = event;
+        throw new Error(`unknown experiment event ${(exhaustive as ExperimentEvent).type}`);
+      }
     }
   }
 
@@ -97,6 +125,12 @@ export class WriteModel extends LogModel implements FlagDecisionContext, Segment
   }
   *flags(): Iterable<Flag> {
     for (const versioned of this.flagsByKey.values()) yield versioned.state;
+  }
+  flagVersion(key: string): number {
+    return this.flagsByKey.get(key)?.version ?? 0;
+  }
+  experiment(key: string): ExperimentFacts | undefined {
+    return this.experimentFacts.get(key);
   }
   flagsUsingSegment(key: string): string[] {
     const users: string[] = [];

@@ -140,7 +140,7 @@ const catalogue: BadInput[] = [
     send: () =>
       server.api('PUT', '/admin/flags/cycle-b/environments/production', {
         body: targeting({ prerequisites: [{ flagKey: 'cycle-a', variant: 'on' }] }),
-        headers: ifMatch,
+        headers: { 'if-match': 'W/"2"' }, // cycle-a's change claimed cycle-b as its prerequisite (version 2)
       }),
     status: 422,
     type: 'domain-rule-violation',

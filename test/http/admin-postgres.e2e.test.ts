@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
 import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
+import { archiveAgainstPrerequisites, archiveAgainstStarts, twentyStartsOnOneFlag } from '../support/cross-stream-races.ts';
 import { startTestServer, request, type TestServer } from '../support/flagstaff.ts';
 import { testDatabaseUrl } from '../support/postgres.ts';
 
@@ -56,8 +57,47 @@ describe('admin API on a real PostgreSQL, two servers side by side', () => {
     expect(await first.store.headPosition()).toBe(head);
   });
 
+  it('remembers on the other server an Idempotency-Key first used on a command that changed nothing', async () => {
+    expect((await first.api('POST', '/admin/flags', { body: { key: 'still' } })).status).toBe(201);
+    const headers = { 'idempotency-key': 'cross-server-no-op' };
+    const path = '/admin/flags/still/environments/production/toggle';
+    expect((await first.api('POST', path, { body: { enabled: false }, headers })).status).toBe(200);
+    const head = await first.store.headPosition();
+    expect((await second.api('POST', path, { body: { enabled: true }, headers })).status).toBe(422);
+    expect(await first.store.headPosition()).toBe(head);
+  });
+
   it('boots twice on one database without duplicating the default environments', async () => {
     const environments = await second.api('GET', '/admin/environments');
     expect(environments.body.environments.map((e: { key: string }) => e.key)).toEqual(['development', 'staging', 'production']);
+  });
+
+  it('lets twenty writers toggle twenty environments of one flag at once without If-Match, across both servers: all succeed', async () => {
+    expect((await first.api('POST', '/admin/flags', { body: { key: 'busy' } })).status).toBe(201);
+    const environments = Array.from({ length: 20 }, (_, i) => `region-${i}`);
+    for (const key of environments) expect((await first.api('POST', '/admin/environments', { body: { key } })).status).toBe(201);
+    const before = await first.store.headPosition();
+
+    const responses = await Promise.all(
+      environments.map((env, i) =>
+        request(i % 2 ? first.url : second.url, 'POST', `/admin/flags/busy/environments/${env}/toggle`, { body: { enabled: true } }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(environments.map(() => 200));
+    expect(await first.store.headPosition()).toBe(before + 20);
+    const flag = await second.api('GET', '/admin/flags/busy');
+    expect(environments.filter((env) => flag.body.environments[env].enabled)).toEqual(environments);
+  });
+
+  it('runs one of twenty experiments started at once on one flag and environment, across both servers', async () => {
+    await twentyStartsOnOneFlag({ servers: [first, second], prefix: 'starts' });
+  });
+
+  it('either archives a flag or starts one experiment on it, when both are asked at once on both servers', async () => {
+    await archiveAgainstStarts({ servers: [first, second], prefix: 'archive-start' });
+  });
+
+  it('either archives a flag or lets others depend on it, when both are asked at once on both servers', async () => {
+    await archiveAgainstPrerequisites({ servers: [first, second], prefix: 'archive-prerequisite' });
   });
 });

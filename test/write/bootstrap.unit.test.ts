@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createInMemoryEventStore } from '../../src/event-store/in-memory-event-store.ts';
+import { createPgliteDriver } from '../../src/event-store/pglite-driver.ts';
+import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
 import type { EventStore } from '../../src/event-store/event-store.ts';
 import { sha256 } from '../../src/shared/tokens.ts';
 import { bootstrap } from '../../src/write/bootstrap.ts';
@@ -49,4 +51,16 @@ describe('bootstrap', () => {
     const events = await store.readAll();
     expect(events.filter((e) => e.type === 'EnvironmentCreated')).toHaveLength(3);
   });
+
+  it('run by twenty processes at once without a configured token, issues and prints exactly one admin token', async () => {
+    for (const store of [createInMemoryEventStore(), await createSqlEventStore(await createPgliteDriver())]) {
+      const results = await Promise.all(Array.from({ length: 20 }, () => bootstrap(store, { adminTokenConfigured: false })));
+      const printed = results.flatMap((result) => (result.newAdminToken === undefined ? [] : [result.newAdminToken]));
+      expect(printed).toHaveLength(1);
+      const issued = (await store.readAll()).filter((e) => e.type === 'AdminTokenIssued');
+      expect(issued).toHaveLength(1);
+      expect(issued[0]!.data.tokenHash).toBe(sha256(printed[0]!));
+      await store.close();
+    }
+  }, 60_000);
 });

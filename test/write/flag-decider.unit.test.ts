@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, DomainRuleViolation, NotFoundError, ValidationError, type FieldIssue } from '../../src/shared/errors.ts';
 import type { FlagCreated, FlagEvent } from '../../src/shared/flag-events.ts';
 import type { Targeting, TargetingInput } from '../../src/shared/targeting.ts';
-import { decideFlag, type FlagCommand, type FlagDecisionContext } from '../../src/write/flags/flag-decider.ts';
+import { decideFlag, type ExperimentFacts, type FlagCommand, type FlagDecisionContext } from '../../src/write/flags/flag-decider.ts';
 import { evolveFlag, type Flag } from '../../src/write/flags/flag.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
 
@@ -13,7 +13,9 @@ const created = (key: string, extra: Partial<FlagCreated['data']> = {}): FlagCre
 const colours = created('colour', { type: 'string', variants: { red: 'red', green: 'green', blue: 'blue' } });
 
 /** A world of other flags and segments the decider may look at. */
-function world(options: { flags?: FlagEvent[][]; segments?: string[]; environments?: string[] } = {}): FlagDecisionContext {
+function world(
+  options: { flags?: FlagEvent[][]; segments?: string[]; environments?: string[]; versions?: Record<string, number>; experiments?: Record<string, ExperimentFacts> } = {},
+): FlagDecisionContext {
   const flags = new Map<string, Flag>();
   for (const history of options.flags ?? []) {
     const flag = history.reduce<Flag | undefined>(evolveFlag, undefined)!;
@@ -26,6 +28,8 @@ function world(options: { flags?: FlagEvent[][]; segments?: string[]; environmen
     segmentExists: (key) => segments.has(key),
     flag: (key) => flags.get(key),
     flags: () => flags.values(),
+    flagVersion: (key) => options.versions?.[key] ?? (flags.has(key) ? 1 : 0),
+    experiment: (key) => options.experiments?.[key],
   };
 }
 
@@ -247,6 +251,71 @@ describe('flag decider', () => {
       spec(world({ flags: [requiring] }))([colours])
         .when({ type: 'ChangeFlagDetails', data: { variants: { red: 'red', blue: 'blue' } } })
         .thenThrows(DomainRuleViolation, /variant green is a prerequisite of b/);
+    });
+  });
+
+  describe('reservations: where starting experiments, depending flags and archiving meet', () => {
+    const attach = (experimentKey: string, experimentVersion: number, environment = 'production'): FlagCommand => ({
+      type: 'AttachExperiment',
+      data: { environment, experimentKey, experimentVersion },
+    });
+    const attached = (experimentKey: string, experimentVersion: number, environment = 'production'): FlagEvent => ({
+      type: 'FlagExperimentAttached',
+      data: { environment, experimentKey, experimentVersion },
+    });
+    const facts = (version: number, running: boolean, flagKey = 'a'): ExperimentFacts => ({ flagKey, environment: 'production', running, version });
+    const claimed = (dependentKey: string, dependentVersion: number): FlagEvent => ({ type: 'FlagPrerequisiteClaimed', data: { dependentKey, dependentVersion } });
+
+    it('reserves a flag and environment for an experiment about to start, once', () => {
+      spec()([created('a')]).when(attach('first', 1)).then([attached('first', 1)]);
+      spec(world({ experiments: { first: facts(1, false) } }))([created('a'), attached('first', 1)]).when(attach('first', 1)).then([]);
+      spec()([created('a'), { type: 'FlagArchived', data: {} }]).when(attach('first', 1)).thenThrows(ConflictError, /archived/);
+    });
+
+    it('refuses a second experiment while the first runs or is starting, naming it', () => {
+      const running = world({ experiments: { first: facts(2, true) } });
+      spec(running)([created('a'), attached('first', 1)])
+        .when(attach('second', 1))
+        .thenThrows(DomainRuleViolation, /#\/flagKey first is already running on a in production: one running experiment per flag and environment/);
+      const starting = world({ experiments: { first: facts(1, false) } });
+      spec(starting)([created('a'), attached('first', 1)]).when(attach('second', 1)).thenThrows(DomainRuleViolation, /first is already starting/);
+      spec(running)([created('a'), attached('first', 1)]).when(attach('second', 1, 'staging')).then([attached('second', 1, 'staging')]);
+    });
+
+    it('lets the next experiment take over a spent reservation: stopped, moved on without starting, or moved to another flag', () => {
+      for (const first of [facts(3, false), facts(2, false), facts(4, true, 'other-flag')]) {
+        spec(world({ experiments: { first } }))([created('a'), attached('first', 1)]).when(attach('second', 1)).then([attached('second', 1)]);
+      }
+    });
+
+    it('refuses to archive a flag an experiment holds, and archives it once the reservation is spent', () => {
+      spec(world({ experiments: { first: facts(2, true) } }))([created('a'), attached('first', 1)])
+        .when({ type: 'ArchiveFlag' })
+        .thenThrows(ConflictError, /experiment first is running on a in production: stop it first/);
+      spec(world({ experiments: { first: facts(1, false) } }))([created('a'), attached('first', 1)])
+        .when({ type: 'ArchiveFlag' })
+        .thenThrows(ConflictError, /first is starting on a in production/);
+      spec(world({ experiments: { first: facts(3, false) } }))([created('a'), attached('first', 1)])
+        .when({ type: 'ArchiveFlag' })
+        .then([{ type: 'FlagArchived', data: {} }]);
+    });
+
+    it('records a claim by a flag about to depend on this one, once, and refuses it on an archived flag', () => {
+      spec()([created('a')]).when({ type: 'ClaimPrerequisite', data: { dependentKey: 'b', dependentVersion: 1 } }).then([claimed('b', 1)]);
+      spec()([created('a'), claimed('b', 1)]).when({ type: 'ClaimPrerequisite', data: { dependentKey: 'b', dependentVersion: 1 } }).then([]);
+      spec()([created('a'), { type: 'FlagArchived', data: {} }])
+        .when({ type: 'ClaimPrerequisite', data: { dependentKey: 'b', dependentVersion: 1 } })
+        .thenThrows(DomainRuleViolation, /#\/prerequisites names no flag \(a does not exist or is archived\)/);
+    });
+
+    it('refuses to archive a flag or remove a variant while a claim may still land, and not once it is spent', () => {
+      const pending = world({ flags: [[created('b')]], versions: { b: 1 } });
+      spec(pending)([created('a'), claimed('b', 1)]).when({ type: 'ArchiveFlag' }).thenThrows(ConflictError, /prerequisite of b/);
+      spec(pending)([colours, claimed('b', 1)])
+        .when({ type: 'ChangeFlagDetails', data: { variants: { red: 'red', blue: 'blue' } } })
+        .thenThrows(DomainRuleViolation, /variant green is a prerequisite of b/);
+      const spent = world({ flags: [[created('b')]], versions: { b: 2 } });
+      spec(spent)([created('a'), claimed('b', 1)]).when({ type: 'ArchiveFlag' }).then([{ type: 'FlagArchived', data: {} }]);
     });
   });
 });

@@ -28,6 +28,8 @@ function world(segments: string[], flags: Flag[] = []): FlagDecisionContext {
     segmentExists: (key) => segments.includes(key),
     flag: (key) => flags.find((f) => f.key === key),
     flags: () => flags,
+    flagVersion: () => 1,
+    experiment: () => undefined,
   };
 }
 const spec = (context: FlagDecisionContext) => deciderSpec<Flag, FlagCommand, FlagEvent>({ evolve: evolveFlag, decide: (c, s) => decideFlag(c, s, context) });

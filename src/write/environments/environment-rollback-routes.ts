@@ -4,12 +4,10 @@ import type { EventStore } from '../../event-store/event-store.ts';
 import { requireRole } from '../../http/admin-auth.ts';
 import { commandContext, pathParam } from '../../http/command-request.ts';
 import { parseWith } from '../../http/validation.ts';
-import { executeCommand } from '../../shared/command-handler.ts';
-import { streamId } from '../../shared/domain-event.ts';
 import { DomainRuleViolation, NotFoundError, ValidationError, issue, type FieldIssue } from '../../shared/errors.ts';
-import { FLAG_CATEGORY } from '../../shared/flag-events.ts';
 import type { WriteModel } from '../write-model.ts';
 import { decideFlag } from '../flags/flag-decider.ts';
+import { executeFlagCommand } from '../flags/flag-reservations.ts';
 import { contextAfter, FlagsHistory, planEnvironmentRollback } from './environment-rollback.ts';
 
 export const rollbackBody = z.strictObject({
@@ -58,13 +56,10 @@ export function environmentRollbackRoutes(deps: { store: EventStore; model: Writ
     for (const change of plan) {
       const outcome = body.dryRun
         ? undefined
-        : await executeCommand(
+        : await executeFlagCommand(
             { store, model },
-            {
-              streamId: streamId(FLAG_CATEGORY, change.flagKey),
-              current: () => model.flagsByKey.get(change.flagKey),
-              decide: (state) => decideFlag({ type: 'RollbackTargeting', data: { environment, toTime: body.toTime, targeting: change.targeting } }, state, model),
-            },
+            change.flagKey,
+            { type: 'RollbackTargeting', data: { environment, toTime: body.toTime, targeting: change.targeting } },
             { ...context, idempotencyKey: undefined },
           );
       changes.push({ flagKey: change.flagKey, action: change.action, fromVersion: change.fromVersion, toVersion: outcome?.version ?? null, changes: change.changes });

@@ -62,6 +62,8 @@ export function contextAfter(environment: string, plan: readonly PlannedChange[]
     *flags() {
       for (const flag of context.flags()) yield after(flag);
     },
+    flagVersion: (key) => context.flagVersion(key),
+    experiment: (key) => context.experiment(key),
   };
 }
 

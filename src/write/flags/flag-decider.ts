@@ -30,7 +30,19 @@ export type FlagCommand =
   /** `target` is the flag as it was at `toVersion`, folded from its own history by the caller. */
   | { type: 'RollbackFlag'; data: { toVersion: number; target: Flag } }
   /** `targeting` is the environment's targeting as it was at `toTime` (or the current one switched off). */
-  | { type: 'RollbackTargeting'; data: { environment: string; toTime: string; targeting: Targeting } };
+  | { type: 'RollbackTargeting'; data: { environment: string; toTime: string; targeting: Targeting } }
+  /** An experiment about to start here; see FlagExperimentAttached. */
+  | { type: 'AttachExperiment'; data: { environment: string; experimentKey: string; experimentVersion: number } }
+  /** Another flag about to name this one as a prerequisite; see FlagPrerequisiteClaimed. */
+  | { type: 'ClaimPrerequisite'; data: { dependentKey: string; dependentVersion: number } };
+
+/** What the write side knows of an experiment: enough to tell whether its reservation of a flag still holds. */
+export interface ExperimentFacts {
+  readonly flagKey: string;
+  readonly environment: string;
+  readonly running: boolean;
+  readonly version: number;
+}
 
 /** What a flag decision may look at beyond the flag itself: a read-only view of the other aggregates. */
 export interface FlagDecisionContext {
@@ -39,6 +51,9 @@ export interface FlagDecisionContext {
   segmentExists(key: string): boolean;
   flag(key: string): Flag | undefined;
   flags(): Iterable<Flag>;
+  /** The version of a flag's stream (0 when it has none). */
+  flagVersion(key: string): number;
+  experiment(key: string): ExperimentFacts | undefined;
 }
 
 /** Pure: the flag's state and the command in, the events out, or a domain error. */
@@ -89,11 +104,13 @@ export function decideFlag(command: FlagCommand, state: Flag | undefined, contex
     }
     case 'ArchiveFlag': {
       if (state.archived) return [];
-      const dependents = [...context.flags()]
-        .filter((other) => !other.archived && other.key !== state.key && dependsOn(other, state.key))
-        .map((other) => other.key);
-      if (dependents.length > 0) {
-        throw new ConflictError(`Flag ${state.key} is a prerequisite of ${dependents.join(', ')}: remove those prerequisites first`);
+      const requiredBy = dependents(state, context);
+      if (requiredBy.length > 0) {
+        throw new ConflictError(`Flag ${state.key} is a prerequisite of ${requiredBy.join(', ')}: remove those prerequisites first`);
+      }
+      const experiments = experimentsHolding(state, context);
+      if (experiments.length > 0) {
+        throw new ConflictError(`Flag ${state.key} cannot be archived while experiment ${experiments.join(', ')}: stop it first`);
       }
       return [{ type: 'FlagArchived', data: {} }];
     }
@@ -108,6 +125,28 @@ export function decideFlag(command: FlagCommand, state: Flag | undefined, contex
       throwIfAny(DomainRuleViolation, `The targeting of ${state.key} in ${environment} as of ${toTime} cannot be restored`, targetingIssues(state, environment, targeting, context));
       if (JSON.stringify(targeting) === JSON.stringify(targetingIn(state, environment))) return [];
       return [{ type: 'FlagTargetingRolledBack', data: { environment, toTime, targeting } }];
+    }
+    case 'AttachExperiment': {
+      requireLive(state);
+      const { environment, experimentKey, experimentVersion } = command.data;
+      const holder = experimentHolding(state, environment, context);
+      if (holder !== undefined && holder.experimentKey !== experimentKey) {
+        const doing = holder.running ? 'running' : 'starting';
+        throw new DomainRuleViolation('Invalid experiment', [
+          issue(['flagKey'], `${holder.experimentKey} is already ${doing} on ${state.key} in ${environment}: one running experiment per flag and environment`),
+        ]);
+      }
+      const reserved = state.experiments[environment];
+      if (reserved?.experimentKey === experimentKey && reserved.experimentVersion === experimentVersion) return [];
+      return [{ type: 'FlagExperimentAttached', data: { environment, experimentKey, experimentVersion } }];
+    }
+    case 'ClaimPrerequisite': {
+      const { dependentKey, dependentVersion } = command.data;
+      if (state.archived) {
+        throw new DomainRuleViolation('Invalid targeting', [issue(['prerequisites'], `names no flag (${state.key} does not exist or is archived)`)]);
+      }
+      if (state.prerequisiteClaims[dependentKey] === dependentVersion) return [];
+      return [{ type: 'FlagPrerequisiteClaimed', data: { dependentKey, dependentVersion } }];
     }
     default: {
       const exhaustive: never = command;
@@ -144,23 +183,56 @@ function decideRollback(toVersion: number, target: Flag, state: Flag, context: F
     }
   }
   for (const name of Object.keys(state.variants).filter((v) => !Object.hasOwn(target.variants, v))) {
-    const requiredBy = dependents(state.key, context, name);
+    const requiredBy = dependents(state, context, name);
     if (requiredBy.length > 0) issues.push(issue(['variants'], `variant ${name} would be removed but is a prerequisite of ${requiredBy.join(', ')}`));
   }
   if (target.archived && !state.archived) {
-    const requiredBy = dependents(state.key, context);
+    const requiredBy = dependents(state, context);
     if (requiredBy.length > 0) issues.push(issue(['archived'], `version ${toVersion} is archived, but ${state.key} is now a prerequisite of ${requiredBy.join(', ')}`));
+    const experiments = experimentsHolding(state, context);
+    if (experiments.length > 0) issues.push(issue(['archived'], `version ${toVersion} is archived, but experiment ${experiments.join(', ')}`));
   }
   throwIfAny(DomainRuleViolation, `Version ${toVersion} of ${state.key} cannot be restored: what it refers to has changed since`, issues);
   return [{ type: 'FlagRolledBack', data }];
 }
 
-/** Live flags that have `key` as a prerequisite (requiring `variant`, when given), in any environment. */
-function dependents(key: string, context: FlagDecisionContext, variant?: string): string[] {
-  return [...context.flags()]
-    .filter((other) => !other.archived && other.key !== key)
-    .filter((other) => Object.values(other.environments).some((t) => t.prerequisites.some((p) => p.flagKey === key && (variant === undefined || p.variant === variant))))
+/**
+ * Live flags that have `flag` as a prerequisite (requiring `variant`, when given), in any environment, and the
+ * flags whose change naming it may still land (a claim at the version their stream is still at: which variant
+ * that change requires is not known yet, so it counts for every variant). A claim whose flag moved on is spent:
+ * the change it announced either landed (and is among the first) or never will.
+ */
+function dependents(flag: Flag, context: FlagDecisionContext, variant?: string): string[] {
+  const requiring = [...context.flags()]
+    .filter((other) => !other.archived && other.key !== flag.key)
+    .filter((other) => Object.values(other.environments).some((t) => t.prerequisites.some((p) => p.flagKey === flag.key && (variant === undefined || p.variant === variant))))
     .map((other) => other.key);
+  const pending = Object.entries(flag.prerequisiteClaims)
+    .filter(([key, version]) => context.flagVersion(key) === version && !requiring.includes(key))
+    .map(([key]) => key);
+  return [...requiring, ...pending];
+}
+
+/**
+ * The experiment whose reservation of `flag` in `environment` still holds: it runs there, or its stream is still
+ * at the version its start will append at (the start is under way, or was cut short: retrying it or changing
+ * the experiment releases the flag). Any other reservation is spent, whatever its experiment does now.
+ */
+function experimentHolding(flag: Flag, environment: string, context: FlagDecisionContext): { experimentKey: string; running: boolean } | undefined {
+  const reserved = flag.experiments[environment];
+  if (!reserved) return undefined;
+  const facts = context.experiment(reserved.experimentKey);
+  if (!facts || facts.flagKey !== flag.key || facts.environment !== environment) return undefined;
+  if (!facts.running && facts.version !== reserved.experimentVersion) return undefined;
+  return { experimentKey: reserved.experimentKey, running: facts.running };
+}
+
+/** "x is running on flag in env", for each environment an experiment holds. */
+function experimentsHolding(flag: Flag, context: FlagDecisionContext): string[] {
+  return Object.keys(flag.experiments).flatMap((environment) => {
+    const holder = experimentHolding(flag, environment, context);
+    return holder ? [`${holder.experimentKey} is ${holder.running ? 'running' : 'starting'} on ${flag.key} in ${environment}`] : [];
+  });
 }
 
 function requireLive(flag: Flag): void {
@@ -173,10 +245,6 @@ function throwIfAny(
   issues: FieldIssue[],
 ): void {
   if (issues.length > 0) throw new ErrorType(message, issues);
-}
-
-function dependsOn(flag: Flag, prerequisiteKey: string): boolean {
-  return Object.values(flag.environments).some((t) => t.prerequisites.some((p) => p.flagKey === prerequisiteKey));
 }
 
 /** Every reference a targeting makes must resolve: variants, segments, prerequisite flags; and no cycles. */
@@ -254,10 +322,7 @@ function removedVariantIssues(flag: Flag, variants: Variants, context: FlagDecis
       .filter(([, t]) => referencedVariants(t).has(name))
       .map(([env]) => env);
     if (usedIn.length > 0) issues.push(issue(['variants'], `variant ${name} is still served in ${usedIn.join(', ')}`));
-    const requiredBy = [...context.flags()]
-      .filter((other) => !other.archived && Object.values(other.environments).some((t) =>
-        t.prerequisites.some((p) => p.flagKey === flag.key && p.variant === name)))
-      .map((other) => other.key);
+    const requiredBy = dependents(flag, context, name);
     if (requiredBy.length > 0) issues.push(issue(['variants'], `variant ${name} is a prerequisite of ${requiredBy.join(', ')}`));
   }
   return issues;

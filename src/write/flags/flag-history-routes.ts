@@ -4,18 +4,15 @@ import type { EventStore } from '../../event-store/event-store.ts';
 import { requireRole } from '../../http/admin-auth.ts';
 import { commandContext, pathParam, replyVersioned } from '../../http/command-request.ts';
 import { parseWith } from '../../http/validation.ts';
-import { executeCommand } from '../../shared/command-handler.ts';
-import { streamId } from '../../shared/domain-event.ts';
 import { DomainRuleViolation, NotFoundError, ValidationError, issue } from '../../shared/errors.ts';
-import { FLAG_CATEGORY } from '../../shared/flag-events.ts';
 import { KEY_PATTERN } from '../../shared/keys.ts';
 import { structuralDiff } from '../../shared/structural-diff.ts';
 import type { Versioned } from '../../shared/versioned.ts';
 import type { WriteModel } from '../write-model.ts';
-import { decideFlag } from './flag-decider.ts';
 import type { FlagHistory, FlagMoment } from './flag-history.ts';
 import { targetingIn, type Flag } from './flag.ts';
 import { flagResource } from './flag-resource.ts';
+import { executeFlagCommand } from './flag-reservations.ts';
 
 const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2025-01-31T12:00:00Z' });
 const version = z.coerce.number({ error: 'must be a version number' }).int('must be a whole version number').min(1, 'versions start at 1');
@@ -70,15 +67,7 @@ export function flagHistoryRoutes(deps: { store: EventStore; model: WriteModel; 
         ? await versionOf(history, key, body.toVersion, current.version, 'toVersion')
         : await history.at(key, { time: new Date(body.toTime!) });
     if (!target) throw new DomainRuleViolation(`Flag ${key} did not exist yet at ${body.toTime}`, [issue(['toTime'], 'is before the flag was created')]);
-    const outcome = await executeCommand(
-      { store, model },
-      {
-        streamId: streamId(FLAG_CATEGORY, key),
-        current: () => model.flagsByKey.get(key),
-        decide: (state) => decideFlag({ type: 'RollbackFlag', data: { toVersion: target.version, target: target.state } }, state, model),
-      },
-      context,
-    );
+    const outcome = await executeFlagCommand({ store, model }, key, { type: 'RollbackFlag', data: { toVersion: target.version, target: target.state } }, context);
     const envs = environments();
     replyVersioned(res, 200, model.flagsByKey.get(key), `Flag ${key}`, (v) => ({ ...flagResource(v, envs), rolledBackTo: target.version }), outcome);
   });

@@ -8,10 +8,11 @@ import { streamId } from '../../shared/domain-event.ts';
 import { NotFoundError } from '../../shared/errors.ts';
 import { FLAG_CATEGORY } from '../../shared/flag-events.ts';
 import { KEY_PATTERN } from '../../shared/keys.ts';
-import { executeCommand, type CommandContext, type CommandOutcome } from '../../shared/command-handler.ts';
+import type { CommandContext, CommandOutcome } from '../../shared/command-handler.ts';
 import type { Versioned } from '../../shared/versioned.ts';
 import type { WriteModel } from '../write-model.ts';
-import { decideFlag, type FlagCommand } from './flag-decider.ts';
+import type { FlagCommand } from './flag-decider.ts';
+import { executeFlagCommand } from './flag-reservations.ts';
 import { changeFlagBody, createFlagBody, listFlagsQuery, targetingBody, toggleBody } from './flag-schemas.ts';
 import { targetingIn, type Flag } from './flag.ts';
 import { staleReason } from '../../usage/flag-usage.ts';
@@ -26,12 +27,7 @@ export function flagRoutes(deps: { store: EventStore; model: WriteModel }): Rout
   model.onFlagFolded((key, event, flag) => history.observe(key, event.version, event.recordedAt, flag));
   router.use(flagHistoryRoutes({ store, model, history }));
 
-  const run = (key: string, command: FlagCommand, context: CommandContext): Promise<CommandOutcome> =>
-    executeCommand(
-      deps,
-      { streamId: streamId(FLAG_CATEGORY, key), current: () => model.flagsByKey.get(key), decide: (state) => decideFlag(command, state, model) },
-      context,
-    );
+  const run = (key: string, command: FlagCommand, context: CommandContext): Promise<CommandOutcome> => executeFlagCommand(deps, key, command, context);
 
   const environments = (): string[] => [...model.environments.keys()];
   const represent = (versioned: Versioned<Flag>) => flagResource(versioned, environments());

@@ -14,12 +14,16 @@ export interface Flag {
   readonly archived: boolean;
   /** Only environments whose targeting was ever set; the others use `defaultTargeting`. */
   readonly environments: Readonly<Record<string, Targeting>>;
+  /** By environment, the last experiment that reserved the flag there (live or spent: see flag-reservations.ts). */
+  readonly experiments: Readonly<Record<string, { readonly experimentKey: string; readonly experimentVersion: number }>>;
+  /** By dependent flag, the version its change naming this flag as a prerequisite appends at. */
+  readonly prerequisiteClaims: Readonly<Record<string, number>>;
 }
 
 export function evolveFlag(state: Flag | undefined, event: FlagEvent): Flag {
   if (event.type === 'FlagCreated') {
     const { key, type, description, tags, variants, hashVersion } = event.data;
-    return { key, type, description, tags, variants, hashVersion, archived: false, environments: {} };
+    return { key, type, description, tags, variants, hashVersion, archived: false, environments: {}, experiments: {}, prerequisiteClaims: {} };
   }
   if (state === undefined) throw new Error(`${event.type} before FlagCreated`);
   switch (event.type) {
@@ -43,9 +47,16 @@ export function evolveFlag(state: Flag | undefined, event: FlagEvent): Flag {
     case 'FlagRestored':
       return { ...state, archived: false };
     case 'FlagRolledBack': {
+      // Reservations are not content: a rollback keeps today's.
       const { description, tags, variants, archived, environments } = event.data;
       return { ...state, description, tags, variants, archived, environments: shareAll(environments) };
     }
+    case 'FlagExperimentAttached': {
+      const { environment, experimentKey, experimentVersion } = event.data;
+      return { ...state, experiments: { ...state.experiments, [environment]: { experimentKey, experimentVersion } } };
+    }
+    case 'FlagPrerequisiteClaimed':
+      return { ...state, prerequisiteClaims: { ...state.prerequisiteClaims, [event.data.dependentKey]: event.data.dependentVersion } };
     default: {
       const exhaustive: never = event;
       throw new Error(`unknown flag event ${(exhaustive as FlagEvent).type}`);
