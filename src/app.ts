@@ -187,7 +187,14 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     ],
   });
   const observer = new RequestObserver({ metrics, logger, tracer: tracing.tracer, tracing: tracing.enabled, timeoutMs: ops.requestTimeoutMs });
-  const server = http.createServer((req, res) => {
+  // Slow clients may not hold a request open forever (slowloris): headers and body must arrive within the request
+  // timeout (responses have their own, above). Node only checks every connectionsCheckingInterval (30 s by default,
+  // which cut slow headers after up to 60 s): check a tenth as often as the timeout, at most once a second.
+  const server = http.createServer({
+    requestTimeout: ops.requestTimeoutMs,
+    headersTimeout: ops.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, Math.max(10, Math.floor(ops.requestTimeoutMs / 10))),
+  }, (req, res) => {
     const url = req.url ?? '/';
     const read = url.startsWith('/api/') || url.startsWith('/ofrep/');
     const observed = read
@@ -202,9 +209,6 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
       if (!readApi(req, res)) admin(req, res);
     });
   });
-  // Slow clients may not hold a request open forever (slowloris); responses have their own timeout above.
-  server.requestTimeout = ops.requestTimeoutMs;
-  server.headersTimeout = Math.min(ops.requestTimeoutMs, 60_000);
   const usageTimer = setInterval(() => {
     drainEvaluations();
     usage.flush().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'flag usage not saved; kept for the next flush'));
