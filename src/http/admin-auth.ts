@@ -5,10 +5,17 @@ import { sha256 } from '../shared/tokens.ts';
 import type { WriteModel } from '../write/write-model.ts';
 
 export interface Principal {
-  /** Recorded as the actor of every event this principal causes. */
+  /**
+   * Recorded as the actor of every event this principal causes: `token:<name>#<id>`, since names are not unique
+   * (`bootstrap-admin` for the configured token).
+   */
   readonly actor: string;
+  /** The issued token's id; `bootstrap` for the configured token (issued ids are UUIDs, so it cannot clash). */
+  readonly tokenId: string;
   readonly role: AdminRole;
 }
+
+const BOOTSTRAP: Principal = { actor: 'bootstrap-admin', tokenId: 'bootstrap', role: 'admin' };
 
 const RANK: Record<AdminRole, number> = { viewer: 0, editor: 1, admin: 2 };
 
@@ -29,14 +36,14 @@ export function authenticateAdmin(model: WriteModel, bootstrapTokenHash: string 
     if (!token) throw new UnauthorizedError('An admin token is required: send Authorization: Bearer <token>');
     const hash = sha256(token);
     if (bootstrapTokenHash !== undefined && hash === bootstrapTokenHash) {
-      res.locals['principal'] = { actor: 'bootstrap-admin', role: 'admin' } satisfies Principal;
+      res.locals['principal'] = BOOTSTRAP;
       res.locals['tokenHash'] = hash;
       return next();
     }
     await model.refresh();
     const issued = model.adminTokenByHash(hash);
     if (!issued || issued.revoked) throw new UnauthorizedError('The admin token is unknown or revoked');
-    res.locals['principal'] = { actor: `token:${issued.name}`, role: issued.role } satisfies Principal;
+    res.locals['principal'] = { actor: `token:${issued.name}#${issued.id}`, tokenId: issued.id, role: issued.role } satisfies Principal;
     res.locals['tokenHash'] = hash;
     next();
   };
