@@ -27,6 +27,7 @@ import { sha256 } from './shared/tokens.ts';
 import { OPERATIONS_DEFAULTS } from './config.ts';
 import { rateLimitAdmin } from './http/admin-auth.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
+import { AuthFailureThrottle } from './http/auth-failure-throttle.ts';
 import { EvaluationTally } from './observability/evaluation-tally.ts';
 import { readRouteOf, RequestObserver } from './observability/http-observer.ts';
 import { instrumentedEventStore } from './observability/instrumented-event-store.ts';
@@ -131,6 +132,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   const exposures = new ExposurePublisher(bus, { onError: (error) => logger.warn({ err: (error as Error).message }, 'exposures not published; retrying') });
   const eventsLimiter = new RateLimiter({ perSecond: ops.eventsPerSecond, burst: 2 * ops.eventsPerSecond });
   const adminLimiter = new RateLimiter({ perSecond: ops.adminRequestsPerSecond, burst: 5 * ops.adminRequestsPerSecond });
+  const authFailures = new AuthFailureThrottle(ops.authFailuresPerSecond, ops.trustedProxies);
   const evaluationDurations = {
     flag: metrics.evaluationDuration.labels({ route: 'flag' }),
     batch: metrics.evaluationDuration.labels({ route: 'batch' }),
@@ -139,6 +141,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   const readApi = createReadApi({
     model: () => projection.model,
     keys: new SdkKeys(() => projection.model),
+    authFailures,
     streams,
     bodyLimit: 1024 * 1024,
     bus,
@@ -176,6 +179,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     health,
     publicRouters: [metricsRoutes(metrics)],
     log: logger,
+    authFailures,
     afterAuthentication: [rateLimitAdmin((key) => adminLimiter.take(key))],
     routers: [
       readAdminRoutes({ store, projection }),

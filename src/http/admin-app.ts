@@ -10,6 +10,7 @@ import { flagRoutes } from '../write/flags/flag-routes.ts';
 import { segmentRoutes } from '../write/segments/segment-routes.ts';
 import type { WriteModel } from '../write/write-model.ts';
 import { authenticateAdmin } from './admin-auth.ts';
+import type { AuthFailureThrottle } from './auth-failure-throttle.ts';
 import { commandBody, correlate } from './command-request.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { problemHandler, type ProblemLog } from './problem.ts';
@@ -28,6 +29,8 @@ export interface AdminAppOptions {
   publicRouters?: express.Router[];
   /** Where unexpected errors are logged; stderr when not given. */
   log?: ProblemLog;
+  /** Counts failed authentications per client address and refuses an address past its budget. */
+  authFailures?: AuthFailureThrottle;
   /** Run on every authenticated admin request, after authentication (rate limits). */
   afterAuthentication?: express.RequestHandler[];
 }
@@ -51,7 +54,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
   app.use(
     '/admin',
     express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }),
-    authenticateAdmin(model, options.bootstrapTokenHash),
+    authenticateAdmin(model, options.bootstrapTokenHash, options.authFailures),
     ...(options.afterAuthentication ?? []),
     commandBody,
   );
