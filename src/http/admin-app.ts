@@ -14,6 +14,7 @@ import type { AuthFailureThrottle } from './auth-failure-throttle.ts';
 import { commandBody, correlate } from './command-request.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { problemHandler, type ProblemLog } from './problem.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface AdminAppOptions {
   store: EventStore;
@@ -41,7 +42,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // our ETags are stream versions, not body hashes
-  app.use(correlate);
+  app.use(securityHeaders, correlate);
 
   app.get('/health', async (_req, res) => {
     const { ok, body } = await options.health();

@@ -179,7 +179,7 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       body.catch(() => snapshotCache.delete(env));
     }
     const gzipped = await body;
-    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gzipped.length, ...headers });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gzipped.length, 'x-content-type-options': 'nosniff', ...headers });
     res.end(gzipped);
   };
 
