@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { clientAddress } from '../../src/http/client-address.ts';
+import { addressBlock, clientAddress } from '../../src/http/client-address.ts';
 
 const request = (remoteAddress: string | undefined, forwardedFor?: string): IncomingMessage =>
   ({ socket: { remoteAddress }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }) as unknown as IncomingMessage;
@@ -29,5 +29,25 @@ describe('clientAddress', () => {
 
   it('names an unknown socket address rather than failing', () => {
     expect(clientAddress(request(undefined), 0)).toBe('unknown');
+  });
+});
+
+describe('addressBlock', () => {
+  it('keeps an IPv4 address as it is', () => {
+    expect(addressBlock('203.0.113.9')).toBe('203.0.113.9');
+  });
+
+  it('reduces an IPv6 address to its /64, which one client usually holds whole', () => {
+    expect(addressBlock('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+    expect(addressBlock('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(addressBlock('2001:0db8:0001:0002:0:0:0:ffff')).toBe('2001:db8:1:2::/64');
+    expect(addressBlock('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressBlock('::1')).toBe('0:0:0:0::/64');
+    expect(addressBlock('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(addressBlock('64:ff9b:1:2::192.0.2.33')).toBe('64:ff9b:1:2::/64');
+  });
+
+  it('keeps what is no address (an X-Forwarded-For entry a proxy did not write) as it is', () => {
+    expect(addressBlock('unknown')).toBe('unknown');
   });
 });
