@@ -27,6 +27,7 @@ import { sha256 } from './shared/tokens.ts';
 import { OPERATIONS_DEFAULTS } from './config.ts';
 import { rateLimitAdmin } from './http/admin-auth.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
+import { AuthFailureThrottle } from './http/auth-failure-throttle.ts';
 import { EvaluationTally } from './observability/evaluation-tally.ts';
 import { readRouteOf, RequestObserver } from './observability/http-observer.ts';
 import { instrumentedEventStore } from './observability/instrumented-event-store.ts';
@@ -132,6 +133,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   const exposures = new ExposurePublisher(bus, { onError: (error) => logger.warn({ err: (error as Error).message }, 'exposures not published; retrying') });
   const eventsLimiter = new RateLimiter({ perSecond: ops.eventsPerSecond, burst: 2 * ops.eventsPerSecond });
   const adminLimiter = new RateLimiter({ perSecond: ops.adminRequestsPerSecond, burst: 5 * ops.adminRequestsPerSecond });
+  const authFailures = new AuthFailureThrottle(ops.authFailuresPerSecond, ops.trustedProxies);
   const evaluationDurations = {
     flag: metrics.evaluationDuration.labels({ route: 'flag' }),
     batch: metrics.evaluationDuration.labels({ route: 'batch' }),
@@ -140,6 +142,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   const readApi = createReadApi({
     model: () => projection.model,
     keys: new SdkKeys(() => projection.model),
+    authFailures,
     streams,
     bodyLimit: 1024 * 1024,
     bus,
@@ -178,6 +181,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     health,
     publicRouters: [metricsRoutes(metrics)],
     log: logger,
+    authFailures,
     afterAuthentication: [rateLimitAdmin((key) => adminLimiter.take(key))],
     routers: [
       readAdminRoutes({ store, projection }),
@@ -189,7 +193,14 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     ],
   });
   const observer = new RequestObserver({ metrics, logger, tracer: tracing.tracer, tracing: tracing.enabled, timeoutMs: ops.requestTimeoutMs });
-  const server = http.createServer((req, res) => {
+  // Slow clients may not hold a request open forever (slowloris): headers and body must arrive within the request
+  // timeout (responses have their own, above). Node only checks every connectionsCheckingInterval (30 s by default,
+  // which cut slow headers after up to 60 s): check a tenth as often as the timeout, at most once a second.
+  const server = http.createServer({
+    requestTimeout: ops.requestTimeoutMs,
+    headersTimeout: ops.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, Math.max(10, Math.floor(ops.requestTimeoutMs / 10))),
+  }, (req, res) => {
     const url = req.url ?? '/';
     const read = url.startsWith('/api/') || url.startsWith('/ofrep/');
     const observed = read
@@ -204,9 +215,6 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
       if (!readApi(req, res)) admin(req, res);
     });
   });
-  // Slow clients may not hold a request open forever (slowloris); responses have their own timeout above.
-  server.requestTimeout = ops.requestTimeoutMs;
-  server.headersTimeout = Math.min(ops.requestTimeoutMs, 60_000);
   const usageTimer = setInterval(() => {
     drainEvaluations();
     usage.flush().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'flag usage not saved; kept for the next flush'));

@@ -13,6 +13,10 @@ export interface OperationsConfig {
   /** How far ahead of the server's clock an event's timestamp may be on POST /api/v1/events. */
   eventsMaxFutureSkewMs: number;
   maxStreamsPerKey: number;
+  /** Failed authentications per second per client address, on both APIs; the burst is thirty seconds' worth. */
+  authFailuresPerSecond: number;
+  /** Reverse proxies in front of Flagstaff whose X-Forwarded-For is believed (0: the socket's address counts). */
+  trustedProxies: number;
   /** A request (admin or read) not answered by then gets a 503 problem; SSE streams are exempt. */
   requestTimeoutMs: number;
   /** How long SIGTERM waits for in-flight requests before closing what is left. */
@@ -28,6 +32,8 @@ export const OPERATIONS_DEFAULTS: OperationsConfig = {
   eventsPerSecond: 200_000,
   eventsMaxFutureSkewMs: 3_600_000,
   maxStreamsPerKey: 1_000,
+  authFailuresPerSecond: 1,
+  trustedProxies: 0,
   requestTimeoutMs: 30_000,
   shutdownTimeoutMs: 20_000,
   usageFlushMs: 60_000,
@@ -56,6 +62,8 @@ const configSchema = z.object({
   FLAGSTAFF_EVENTS_RATE_LIMIT: z.coerce.number().positive().default(OPERATIONS_DEFAULTS.eventsPerSecond),
   FLAGSTAFF_EVENTS_MAX_FUTURE_SKEW_MS: z.coerce.number().int().min(0).default(OPERATIONS_DEFAULTS.eventsMaxFutureSkewMs),
   FLAGSTAFF_MAX_STREAMS_PER_KEY: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.maxStreamsPerKey),
+  FLAGSTAFF_AUTH_FAILURE_RATE_LIMIT: z.coerce.number().positive().default(OPERATIONS_DEFAULTS.authFailuresPerSecond),
+  FLAGSTAFF_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(OPERATIONS_DEFAULTS.trustedProxies),
   FLAGSTAFF_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.requestTimeoutMs),
   FLAGSTAFF_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.shutdownTimeoutMs),
   FLAGSTAFF_USAGE_FLUSH_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.usageFlushMs),
@@ -112,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventsPerSecond: c.FLAGSTAFF_EVENTS_RATE_LIMIT,
     eventsMaxFutureSkewMs: c.FLAGSTAFF_EVENTS_MAX_FUTURE_SKEW_MS,
     maxStreamsPerKey: c.FLAGSTAFF_MAX_STREAMS_PER_KEY,
+    authFailuresPerSecond: c.FLAGSTAFF_AUTH_FAILURE_RATE_LIMIT,
+    trustedProxies: c.FLAGSTAFF_TRUST_PROXY,
     requestTimeoutMs: c.FLAGSTAFF_REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: c.FLAGSTAFF_SHUTDOWN_TIMEOUT_MS,
     usageFlushMs: c.FLAGSTAFF_USAGE_FLUSH_MS,

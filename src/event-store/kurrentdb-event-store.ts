@@ -429,12 +429,9 @@ export function toStoredEvent(prefix: string, event: LogRecordedEvent): StoredEv
     type: event.type,
     data: asJsonObject(event.data, `data of ${where}`),
     metadata: event.metadata === undefined ? {} : asJsonObject(event.metadata, `metadata of ${where}`),
-    recordedAt: truncateToMillis(event.created),
+    // The client converts the record's .NET ticks to a Date with integer division: already whole milliseconds.
+    recordedAt: event.created,
   };
-}
-
-export function truncateToMillis(date: Date): Date {
-  return new Date(Math.floor(date.getTime()));
 }
 
 /** Whether an error means the server could not be reached or did not answer, so a retry may succeed. */

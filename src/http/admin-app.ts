@@ -10,9 +10,11 @@ import { flagRoutes } from '../write/flags/flag-routes.ts';
 import { segmentRoutes } from '../write/segments/segment-routes.ts';
 import type { WriteModel } from '../write/write-model.ts';
 import { authenticateAdmin } from './admin-auth.ts';
+import type { AuthFailureThrottle } from './auth-failure-throttle.ts';
 import { commandBody, correlate } from './command-request.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { problemHandler, type ProblemLog } from './problem.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface AdminAppOptions {
   store: EventStore;
@@ -28,6 +30,8 @@ export interface AdminAppOptions {
   publicRouters?: express.Router[];
   /** Where unexpected errors are logged; stderr when not given. */
   log?: ProblemLog;
+  /** Counts failed authentications per client address and refuses an address past its budget. */
+  authFailures?: AuthFailureThrottle;
   /** Run on every authenticated admin request, after authentication (rate limits). */
   afterAuthentication?: express.RequestHandler[];
 }
@@ -38,7 +42,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // our ETags are stream versions, not body hashes
-  app.use(correlate);
+  app.use(securityHeaders, correlate);
 
   app.get('/health', async (_req, res) => {
     const { ok, body } = await options.health();
@@ -51,7 +55,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
   app.use(
     '/admin',
     express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }),
-    authenticateAdmin(model, options.bootstrapTokenHash),
+    authenticateAdmin(model, options.bootstrapTokenHash, options.authFailures),
     ...(options.afterAuthentication ?? []),
     commandBody,
   );

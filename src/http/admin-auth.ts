@@ -1,14 +1,22 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { AdminRole } from '../shared/access-events.ts';
 import { ForbiddenError, UnauthorizedError } from '../shared/errors.ts';
+import type { AuthFailureThrottle } from './auth-failure-throttle.ts';
 import { sha256 } from '../shared/tokens.ts';
 import type { WriteModel } from '../write/write-model.ts';
 
 export interface Principal {
-  /** Recorded as the actor of every event this principal causes. */
+  /**
+   * Recorded as the actor of every event this principal causes: `token:<name>#<id>`, since names are not unique
+   * (`bootstrap-admin` for the configured token).
+   */
   readonly actor: string;
+  /** The issued token's id; `bootstrap` for the configured token (issued ids are UUIDs, so it cannot clash). */
+  readonly tokenId: string;
   readonly role: AdminRole;
 }
+
+const BOOTSTRAP: Principal = { actor: 'bootstrap-admin', tokenId: 'bootstrap', role: 'admin' };
 
 const RANK: Record<AdminRole, number> = { viewer: 0, editor: 1, admin: 2 };
 
@@ -21,24 +29,50 @@ export function bearerToken(req: Request): string | undefined {
 
 /**
  * Admin authentication: the bootstrap token from the environment, or an issued admin token, compared by hash
- * (only hashes are stored). The write model is refreshed first, so a token revoked elsewhere stops working here.
+ * (only hashes are stored). For a known token the write model is refreshed first, so a token revoked elsewhere
+ * stops working here. An unknown one refreshes it at most once a second (concurrent callers share the read): a
+ * token issued by another process works here within a second, and a flood of wrong tokens costs no reads.
+ * Failures are counted per client address by `failures`, which refuses an address past its budget.
  */
-export function authenticateAdmin(model: WriteModel, bootstrapTokenHash: string | undefined): RequestHandler {
+export function authenticateAdmin(model: WriteModel, bootstrapTokenHash: string | undefined, failures?: AuthFailureThrottle): RequestHandler {
+  const refreshForUnknown = atMostEvery(UNKNOWN_TOKEN_REFRESH_MS, () => model.refresh());
   return async (req, res, next) => {
     const token = bearerToken(req);
     if (!token) throw new UnauthorizedError('An admin token is required: send Authorization: Bearer <token>');
+    failures?.admit(req);
     const hash = sha256(token);
     if (bootstrapTokenHash !== undefined && hash === bootstrapTokenHash) {
-      res.locals['principal'] = { actor: 'bootstrap-admin', role: 'admin' } satisfies Principal;
+      res.locals['principal'] = BOOTSTRAP;
       res.locals['tokenHash'] = hash;
       return next();
     }
-    await model.refresh();
+    await (model.adminTokenByHash(hash) === undefined ? refreshForUnknown() : model.refresh());
     const issued = model.adminTokenByHash(hash);
-    if (!issued || issued.revoked) throw new UnauthorizedError('The admin token is unknown or revoked');
-    res.locals['principal'] = { actor: `token:${issued.name}`, role: issued.role } satisfies Principal;
+    if (!issued || issued.revoked) {
+      failures?.failed(req);
+      throw new UnauthorizedError('The admin token is unknown or revoked');
+    }
+    res.locals['principal'] = { actor: `token:${issued.name}#${issued.id}`, tokenId: issued.id, role: issued.role } satisfies Principal;
     res.locals['tokenHash'] = hash;
     next();
+  };
+}
+
+const UNKNOWN_TOKEN_REFRESH_MS = 1_000;
+
+/** Runs `task` at most once per `intervalMs`; callers in between share the run in flight, or skip it. */
+function atMostEvery(intervalMs: number, task: () => Promise<void>): () => Promise<void> {
+  let startedAt = Number.NEGATIVE_INFINITY;
+  let running: Promise<void> | undefined;
+  return () => {
+    if (running) return running;
+    const now = performance.now();
+    if (now - startedAt < intervalMs) return Promise.resolve();
+    startedAt = now;
+    running = task().finally(() => {
+      running = undefined;
+    });
+    return running;
   };
 }
 

@@ -70,7 +70,8 @@ export function commandContext(req: Request, res: Response, options: { ifMatch: 
     correlationId: res.locals['correlationId'] as string,
     now: new Date(),
     expectedVersion: options.ifMatch === 'ignored' ? undefined : expectedVersionFrom(req, options.ifMatch === 'required'),
-    idempotencyKey: key === undefined ? undefined : `${principal.actor}:${key}`,
+    // Scoped to the token (two tokens may share a name): one token's retry never replays another's command.
+    idempotencyKey: key === undefined ? undefined : `${principal.tokenId}:${key}`,
     requestHash: res.locals['requestHash'] as string,
   };
 }

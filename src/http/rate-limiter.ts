@@ -5,6 +5,11 @@ export interface RateLimit {
   readonly perSecond: number;
   /** How many units may arrive at once after a quiet spell. */
   readonly burst: number;
+  /**
+   * At most this many keys are remembered; past it the oldest is dropped. For keys a client chooses (its address):
+   * spread over enough of them, it could otherwise grow the map without bound.
+   */
+  readonly maxKeys?: number;
 }
 
 interface Bucket {
@@ -13,10 +18,10 @@ interface Bucket {
 }
 
 /**
- * A token bucket per key (an admin token, an SDK key): each key may spend `burst` at once and earns `perSecond`
- * back. In memory and per process: with N processes behind a balancer a key gets up to N times the rate, which
- * is what a limit meant to protect each process (not to bill) wants. Keys idle long enough to be full again are
- * forgotten, so the map stays as small as the set of active keys.
+ * A token bucket per key (an admin token, an SDK key, a client address): each key may spend `burst` at once and
+ * earns `perSecond` back. In memory and per process: with N processes behind a balancer a key gets up to N times
+ * the rate, which is what a limit meant to protect each process (not to bill) wants. Keys idle long enough to be
+ * full again are forgotten, so the map stays as small as the set of active keys.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -27,6 +32,7 @@ export class RateLimiter {
     private readonly now: () => number = () => performance.now(),
   ) {
     if (!(limit.perSecond > 0) || !(limit.burst >= 1)) throw new Error('a rate limit needs perSecond > 0 and burst >= 1');
+    if (limit.maxKeys !== undefined && !(limit.maxKeys >= 1)) throw new Error('a rate limit needs maxKeys >= 1');
     this.lastSweep = now();
   }
 
@@ -34,22 +40,55 @@ export class RateLimiter {
   take(key: string, cost = 1, what = 'requests'): void {
     const now = this.now();
     this.sweep(now);
-    const bucket = this.buckets.get(key) ?? { tokens: this.limit.burst, updatedAt: now };
-    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.limit.perSecond);
-    bucket.updatedAt = now;
-    this.buckets.set(key, bucket);
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { tokens: this.limit.burst, updatedAt: now };
+      this.remember(key, bucket);
+    } else if (this.limit.maxKeys !== undefined) {
+      // Most recently used last, so the key dropped when full is the least recently used.
+      this.buckets.delete(key);
+      this.buckets.set(key, bucket);
+    }
+    this.refill(bucket, now);
     if (cost > this.limit.burst) {
       throw new TooManyRequestsError(`At most ${this.limit.burst} ${what} fit in one request for this key`, (cost / this.limit.perSecond));
     }
-    if (bucket.tokens < cost) {
-      const wait = (cost - bucket.tokens) / this.limit.perSecond;
-      throw new TooManyRequestsError(`Rate limit of ${this.limit.perSecond} ${what}/s for this key exceeded; retry in ${Math.ceil(wait)} s`, wait);
-    }
+    this.ensure(bucket, cost, what);
     bucket.tokens -= cost;
+  }
+
+  /**
+   * Throws like `take` when `key` has fewer than `cost` units, but takes nothing. A key never taken from passes
+   * without being remembered (nothing allocated), so checking every request costs one map lookup.
+   */
+  check(key: string, cost = 1, what = 'requests'): void {
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) return;
+    this.refill(bucket, this.now());
+    this.ensure(bucket, cost, what);
   }
 
   get size(): number {
     return this.buckets.size;
+  }
+
+  private refill(bucket: Bucket, now: number): void {
+    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.limit.perSecond);
+    bucket.updatedAt = now;
+  }
+
+  private ensure(bucket: Bucket, cost: number, what: string): void {
+    if (bucket.tokens >= cost) return;
+    const wait = (cost - bucket.tokens) / this.limit.perSecond;
+    throw new TooManyRequestsError(`Rate limit of ${this.limit.perSecond} ${what}/s for this key exceeded; retry in ${Math.ceil(wait)} s`, wait);
+  }
+
+  private remember(key: string, bucket: Bucket): void {
+    const max = this.limit.maxKeys;
+    // Full: drop the least recently used key (a Map iterates in insertion order), not sweep the whole map for
+    // every new key. Its client starts afresh, which a client spreading over more than maxKeys keys could anyway.
+    if (max !== undefined && this.buckets.size >= max) this.buckets.delete(this.buckets.keys().next().value as string);
+    this.buckets.set(key, bucket);
   }
 
   private sweep(now: number): void {

@@ -4,7 +4,8 @@ import { toProblem } from '../http/problem.ts';
 
 /** Small, allocation-conscious HTTP helpers for the read API's hot path (express stays on the admin side). */
 export function sendJson(res: ServerResponse, status: number, json: string, headers?: Record<string, string>): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), ...headers });
+  // nosniff: a browser never takes JSON that echoes a caller's input (a flag key, a context value) for a page.
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json), 'x-content-type-options': 'nosniff', ...headers });
   res.end(json);
 }
 
@@ -12,7 +13,7 @@ export function sendProblem(res: ServerResponse, error: unknown, instance: strin
   const problem = toProblem(error, instance);
   const json = JSON.stringify(problem);
   const own = error instanceof FlagstaffError ? error.headers : {};
-  res.writeHead(problem.status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(json), ...own, ...headers });
+  res.writeHead(problem.status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(json), 'x-content-type-options': 'nosniff', ...own, ...headers });
   res.end(json);
 }
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { OPERATIONS_DEFAULTS } from '../config.ts';
 import { evaluateFlag, type CompiledEnvironment } from '../evaluation/compile.ts';
 import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluation-result.ts';
+import type { AuthFailureThrottle } from '../http/auth-failure-throttle.ts';
 import { parseWith } from '../http/validation.ts';
 import { ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../shared/errors.ts';
 import { KEY_PATTERN, keySchema } from '../shared/keys.ts';
@@ -36,6 +37,8 @@ export interface ReadApiOptions {
   exposures: ExposurePublisher;
   /** How far ahead of the server's clock an event's timestamp may be on `POST /api/v1/events` (default one hour). */
   eventsMaxFutureSkewMs?: number;
+  /** Counts failed SDK-key authentications per client address and refuses an address past its budget. */
+  authFailures?: AuthFailureThrottle;
   /** Telemetry and limits; all optional so the API runs bare in unit tests. */
   observe?: ReadApiObserver;
 }
@@ -77,10 +80,14 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
   const resultJson = new ResultJsonCache();
   const toJson = (result: EvaluationResult): string => resultJson.json(result);
 
+  const { authFailures } = options;
   const authenticate = (req: IncomingMessage): SdkPrincipal => {
+    authFailures?.admit(req);
     const principal = keys.authenticate(req);
-    if (!principal) throw new UnauthorizedError('An SDK key is required: send Authorization: Bearer <key>');
-    return principal;
+    if (principal) return principal;
+    // A wrong key counts against the address; no key at all is a client not configured yet, not a guess.
+    if (req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined) authFailures?.failed(req);
+    throw new UnauthorizedError('An SDK key is required: send Authorization: Bearer <key>');
   };
 
   /** The key's environment; a different `environment` asked for is refused, not silently ignored. */
@@ -169,7 +176,7 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       body.catch(() => snapshotCache.delete(env));
     }
     const gzipped = await body;
-    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gzipped.length, ...headers });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gzipped.length, 'x-content-type-options': 'nosniff', ...headers });
     res.end(gzipped);
   };
 

@@ -12,7 +12,7 @@ export interface EventMetadata {
   /** When the command was decided (ISO 8601); the store also records its own commit time. */
   readonly timestamp: string;
   readonly schemaVersion: number;
-  /** Scoped to the actor: `<actor>:<Idempotency-Key>`. */
+  /** Scoped to the admin token: `<token id>:<Idempotency-Key>`. */
   readonly idempotencyKey?: string;
   /** Hash of the request that carried the idempotency key, to refuse the same key on a different request. */
   readonly requestHash?: string;

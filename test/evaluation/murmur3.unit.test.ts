@@ -10,7 +10,7 @@ interface Vector {
   murmur3_x86_32: number;
   bucket: number;
 }
-const vectors = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../shared/bucketing-vectors.json'), 'utf8')) as { vectors: Vector[] }).vectors;
+const vectors = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, 'bucketing-vectors.json'), 'utf8')) as { vectors: Vector[] }).vectors;
 
 describe('murmur3_x86_32 and buckets (hashVersion 1)', () => {
   it('has the shared vectors to check against', () => {

@@ -26,7 +26,7 @@ describe('admin API: tokens, roles, SDK keys and environments', () => {
     const created = await server.api('POST', '/admin/flags', { body: { key: 'by-alice' }, token: alice });
     expect(created.status).toBe(201);
     const history = await server.api('GET', '/admin/flags/by-alice/history');
-    expect(history.body.events[0].actor).toBe('token:alice');
+    expect(history.body.events[0].actor).toBe(`token:alice#${issued.body.id}`);
 
     // An editor changes flags but does not manage keys, tokens or environments.
     expect((await server.api('POST', '/admin/api-keys', { body: { environment: 'production', kind: 'server' }, token: alice })).status).toBe(403);
@@ -119,6 +119,44 @@ describe('admin API: segments', () => {
   });
 });
 
+describe('admin API: actors are unique per token', () => {
+  const issue = async (name: string): Promise<{ id: string; token: string }> =>
+    (await server.api('POST', '/admin/tokens', { body: { name, role: 'editor' } })).body as { id: string; token: string };
+
+  it('records the token id with its name, so two tokens of one name are told apart in history and audit', async () => {
+    const first = await issue('ci-bot');
+    const second = await issue('ci-bot');
+    await server.api('POST', '/admin/flags', { body: { key: 'by-first-ci-bot' }, token: first.token });
+    await server.api('POST', '/admin/flags', { body: { key: 'by-second-ci-bot' }, token: second.token });
+    const actorOf = async (key: string) => (await server.api('GET', `/admin/flags/${key}/history`)).body.events[0].actor as string;
+    expect(await actorOf('by-first-ci-bot')).toBe(`token:ci-bot#${first.id}`);
+    expect(await actorOf('by-second-ci-bot')).toBe(`token:ci-bot#${second.id}`);
+
+    // Filtering by the full actor finds one token's changes; by the name alone, every token of that name's.
+    const keysFor = async (actor: string) =>
+      (await server.api('GET', `/admin/audit?actor=${encodeURIComponent(actor)}&entity=flag`)).body.entries.map((e: { entityKey: string }) => e.entityKey);
+    expect(await keysFor(`token:ci-bot#${second.id}`)).toEqual(['by-second-ci-bot']);
+    expect(await keysFor('token:ci-bot')).toEqual(['by-second-ci-bot', 'by-first-ci-bot']);
+    const csv = await server.api('GET', `/admin/audit?actor=${encodeURIComponent(`token:ci-bot#${first.id}`)}&format=csv`);
+    expect(csv.body).toContain(`token:ci-bot#${first.id}`);
+    expect(csv.body).not.toContain(second.id);
+  });
+
+  it('scopes Idempotency-Key to the token, not to its name', async () => {
+    const first = await issue('deployer');
+    const second = await issue('deployer');
+    const headers = { 'idempotency-key': 'deploy-42' };
+    expect((await server.api('POST', '/admin/flags', { body: { key: 'deploy-a' }, token: first.token, headers })).status).toBe(201);
+    // Another token of the same name, the same key, another request: its own command, not a clash with the first's.
+    const other = await server.api('POST', '/admin/flags', { body: { key: 'deploy-b' }, token: second.token, headers });
+    expect(other.status).toBe(201);
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
+    // The same token retrying is still a replay.
+    const retried = await server.api('POST', '/admin/flags', { body: { key: 'deploy-a' }, token: first.token, headers });
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+  });
+});
+
 describe('admin API: audit feed', () => {
   it('lists every change newest first, filtered by actor, entity and type, in pages', async () => {
     const token = (await server.api('POST', '/admin/tokens', { body: { name: 'auditee', role: 'editor' } })).body.token;
@@ -132,7 +170,7 @@ describe('admin API: audit feed', () => {
       'audit-3 FlagCreated',
       'audit-2 FlagCreated',
     ]);
-    expect(mine.body.entries[0]).toMatchObject({ entityType: 'flag', actor: 'token:auditee', reason: 'try it' });
+    expect(mine.body.entries[0]).toMatchObject({ entityType: 'flag', actor: expect.stringMatching(/^token:auditee#[\w-]+$/), reason: 'try it' });
     const next = await server.api('GET', `/admin/audit?actor=token:auditee&limit=3&before=${mine.body.nextCursor}`);
     expect(next.body.entries.map((e: { entityKey: string }) => e.entityKey)).toEqual(['audit-1']);
 

@@ -90,6 +90,9 @@ describe('the OpenAPI document', () => {
     expect(errorStatuses(byId('listSegments'))).toEqual([401, 429, 503]);
     expect(errorStatuses(byId('changeFlag'))).toEqual([400, 401, 403, 404, 412, 413, 415, 422, 428, 429, 503]);
     expect(errorStatuses(byId('health'))).toEqual([503]);
+    // Wrong SDK keys are throttled per client address too.
+    expect(errorStatuses(byId('evaluateFlag'))).toContain(429);
+    expect(errorStatuses(byId('ofrepEvaluateFlag'))).toContain(429);
   });
 
   it('publishes the real query schemas as query parameters (the admin list of flags, the audit feed)', () => {

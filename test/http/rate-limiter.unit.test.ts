@@ -45,4 +45,32 @@ describe('RateLimiter', () => {
     limiter.take('fresh');
     expect(limiter.size).toBe(1);
   });
+
+  it('checks a key without taking from it, and without remembering a key it never saw', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perSecond: 1, burst: 2 }, () => now);
+    limiter.check('never-seen');
+    expect(limiter.size).toBe(0);
+    limiter.take('k');
+    limiter.check('k');
+    limiter.check('k'); // checking takes nothing
+    limiter.take('k');
+    expect(() => limiter.check('k', 1, 'failed authentications')).toThrow(TooManyRequestsError);
+    now += 1_000;
+    limiter.check('k');
+  });
+
+  it('keeps at most maxKeys keys however many arrive, dropping the oldest', () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1, maxKeys: 1_000 }, () => 0);
+    for (let i = 0; i < 50_000; i++) {
+      try {
+        limiter.take(`10.0.${i >> 8}.${i & 255}`);
+      } catch {
+        // every key is fresh: nothing to refuse
+      }
+    }
+    expect(limiter.size).toBe(1_000);
+    expect(() => limiter.take('10.0.195.79')).toThrow(TooManyRequestsError); // the newest is still remembered
+    limiter.take('10.0.0.0'); // the oldest was dropped
+  });
 });

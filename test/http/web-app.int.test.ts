@@ -108,4 +108,34 @@ describe('the admin web app at /', () => {
     expect(stray.status).toBe(404);
     expect(stray.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
+
+  it('sends security headers with the web app, /docs and the APIs: a CSP without inline script, no framing, no sniffing, no referrer', async () => {
+    const key = (await real.api('POST', '/admin/api-keys', { body: { environment: 'production', kind: 'server' } })).body.key as string;
+    const pages = [`${real.url}/`, `${real.url}/flags/new-checkout`, `${real.url}/docs`];
+    for (const url of pages) {
+      const res = await fetch(url, BROWSER);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name = '', ...values]) => [name, values]));
+      expect(directives.get('script-src'), url).toEqual(["'self'"]);
+      expect(directives.get('frame-ancestors'), url).toEqual(["'none'"]);
+      expect(directives.get('object-src'), url).toEqual(["'none'"]);
+      expect(csp, url).not.toContain('unsafe-inline');
+      expect(res.headers.get('x-frame-options'), url).toBe('DENY');
+      expect(res.headers.get('x-content-type-options'), url).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), url).toBe('no-referrer');
+    }
+    // The page at /docs runs no inline script: its initializer is a file of its own.
+    expect(await (await fetch(`${real.url}/docs`)).text()).not.toMatch(/<script>(?!<\/script>)|<script(?![^>]*\bsrc=)[^>]*>/);
+
+    // JSON is never sniffed as something else, on the admin API and on the read API's hot paths and problems.
+    const reads = [
+      await real.api('GET', '/admin/flags'),
+      await real.api('GET', '/admin/flags', { token: null }),
+      await real.api('GET', '/openapi.json'),
+      await real.api('GET', '/api/v1/flags/anything', { token: null, headers: { authorization: `Bearer ${key}` } }),
+      await real.api('POST', '/api/v1/flags/batch', { token: null, headers: { authorization: `Bearer ${key}` }, body: {} }),
+      await real.api('GET', '/api/v1/flags/anything', { token: null }),
+    ];
+    for (const res of reads) expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
 });

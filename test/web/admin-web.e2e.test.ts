@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { ADMIN_TOKEN, request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 import { syntheticExperiment } from '../support/synthetic-experiment.ts';
@@ -40,6 +40,8 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const outside: string[] = [];
+/** What Chromium reported as blocked by the Content-Security-Policy the server sends; checked after every test. */
+const cspViolations: string[] = [];
 
 beforeAll(async () => {
   // `npm test` builds the app first; a lone run of this file builds it only when missing.
@@ -59,6 +61,10 @@ beforeAll(async () => {
     return route.abort();
   });
 }, 240_000);
+
+afterEach(() => {
+  expect(cspViolations.splice(0), 'Content-Security-Policy violations').toEqual([]);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -98,6 +104,10 @@ async function seedExperiment(s: TestServer): Promise<void> {
 async function newContext(viewport: { width: number; height: number }, options: { isMobile?: boolean; hasTouch?: boolean } = {}): Promise<BrowserContext> {
   const created = await browser.newContext({ viewport, ...options });
   created.setDefaultTimeout(60_000);
+  // Chromium reports each blocked script, style, image or connection as a console error naming the policy.
+  created.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(`${message.page()?.url()}: ${message.text()}`);
+  });
   return created;
 }
 
@@ -333,6 +343,13 @@ describe('the admin web app in Chromium', () => {
     expect(await p.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('checkout-banner in production');
     expect((await flag('checkout-banner')).environments.production.enabled).toBe(true);
     await keyboard.close();
+  });
+
+  it('shows the API reference at /docs under the same policy', async () => {
+    const response = await page.goto(`${server.url}/docs`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.locator('[data-path="/admin/flags/{key}/history"]').first().waitFor();
+    await shot(page, 'api-docs');
   });
 
   it('loaded nothing from outside the server', () => {

@@ -182,9 +182,11 @@ function successResponse(op: OperationSpec): JsonSchema {
 export function errorStatuses(op: OperationSpec): number[] {
   const statuses = new Set(op.errors ?? []);
   const admin = typeof op.auth === 'object' && 'admin' in op.auth ? op.auth.admin : undefined;
-  if (op.auth !== 'public') statuses.add(401);
+  if (op.auth !== 'public') {
+    statuses.add(401);
+    statuses.add(429); // failed authentications are throttled per client address; the admin API also per token
+  }
   if (admin !== undefined) {
-    statuses.add(429); // the admin API is rate limited per token
     statuses.add(503); // the event store is down, or the request timed out
     if (admin !== 'viewer') statuses.add(403);
   } else if (op.auth !== 'public') {

@@ -60,6 +60,14 @@ export function auditEntry(event: StoredEvent) {
   return { position: event.position, entityType, entityKey: id, ...historyEntry(event) };
 }
 
+/**
+ * `token:ci-bot#<id>` is one token; `token:ci-bot` is every token of that name (names need not be unique), so a
+ * filter by the name the web app shows still finds all of its changes.
+ */
+function actorMatches(actor: unknown, wanted: string): boolean {
+  return typeof actor === 'string' && (actor === wanted || (actor.length > wanted.length && actor.startsWith(wanted) && actor[wanted.length] === '#'));
+}
+
 async function scan(store: EventStore, query: AuditQuery, bounds: { limit: number; maxScan: number }) {
   const [category, key] = query.entity?.split(':') ?? [];
   const from = query.from ? new Date(query.from).getTime() : undefined;
@@ -67,7 +75,7 @@ async function scan(store: EventStore, query: AuditQuery, bounds: { limit: numbe
   const matches = (event: StoredEvent): boolean => {
     const stream = splitStreamId(event.streamId);
     return (
-      (query.actor === undefined || event.metadata['actor'] === query.actor) &&
+      (query.actor === undefined || actorMatches(event.metadata['actor'], query.actor)) &&
       // Flag usage is telemetry, not a change anyone made: listed only when asked for by name.
       (category === undefined ? stream.category !== FLAG_USAGE_CATEGORY : stream.category === category) &&
       (key === undefined || stream.id === key) &&
