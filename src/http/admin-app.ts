@@ -12,6 +12,7 @@ import type { WriteModel } from '../write/write-model.ts';
 import { authenticateAdmin } from './admin-auth.ts';
 import { commandBody, correlate } from './command-request.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
+import { jsonBody } from './json-body.ts';
 import { problemHandler, type ProblemLog } from './problem.ts';
 
 export interface AdminAppOptions {
@@ -50,7 +51,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
 
   app.use(
     '/admin',
-    express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }),
+    ...jsonBody(options.bodyLimit),
     authenticateAdmin(model, options.bootstrapTokenHash),
     ...(options.afterAuthentication ?? []),
     commandBody,
