@@ -104,6 +104,16 @@ const admin: Hostile[] = [
     status: 400,
     pointer: '#/variants/constructor',
   },
+  { name: 'constructor as an environment key', send: () => server.api('POST', '/admin/environments', { body: { key: 'constructor' } }), status: 400, pointer: '#/key' },
+  { name: 'prototype as a flag key', send: () => server.api('POST', '/admin/flags', { body: { key: 'prototype' } }), status: 400, pointer: '#/key' },
+  { name: 'constructor as a segment key', send: () => server.api('POST', '/admin/segments', { body: { key: 'constructor' } }), status: 400, pointer: '#/key' },
+  {
+    name: 'explain in an environment named constructor',
+    send: () => server.api('POST', '/admin/explain', { body: { flagKey: 'base', environment: 'constructor' } }),
+    status: 400,
+    pointer: '#/environment',
+  },
+  { name: 'the snapshot of an environment named constructor', send: () => server.api('GET', '/admin/environments/constructor/snapshot'), status: 404 },
   {
     name: 'a corrupt gzip body',
     send: () => sendBytes('/admin/flags', Buffer.from('definitely not gzip'), { authorization: 'Bearer test-admin-token-0123456789', 'content-encoding': 'gzip' }),
