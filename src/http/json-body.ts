@@ -1,4 +1,5 @@
 import express, { type RequestHandler } from 'express';
+import { UnsupportedMediaTypeError } from '../shared/errors.ts';
 import { parseJsonBody } from '../shared/json-text.ts';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -10,10 +11,20 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
  */
 export function jsonBody(limit: string | number): RequestHandler[] {
   return [
+    (req, _res, next) => {
+      assertUtf8(req.headers['content-type']);
+      next();
+    },
     express.text({ limit, type: JSON_TYPES }),
     (req, _res, next) => {
       if (typeof req.body === 'string') req.body = req.body === '' ? {} : parseJsonBody(req.body);
       next();
     },
   ];
+}
+
+/** JSON exchanged between systems is UTF-8 (RFC 8259, section 8.1): another declared charset is a 415. */
+export function assertUtf8(contentType: string | undefined): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new UnsupportedMediaTypeError(`JSON is sent as UTF-8, not ${charset}`);
 }

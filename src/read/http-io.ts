@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { BadRequestError, FlagstaffError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../shared/errors.ts';
+import { assertUtf8 } from '../http/json-body.ts';
 import { toProblem } from '../http/problem.ts';
 import { parseJsonBody } from '../shared/json-text.ts';
 
@@ -28,6 +29,7 @@ export function sendProblem(res: ServerResponse, error: unknown, instance: strin
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) throw new UnsupportedMediaTypeError('Send the body as application/json');
+  assertUtf8(type);
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   const decoder = decoderFor(encoding);
   if (decoder === undefined) {

@@ -115,6 +115,11 @@ const admin: Hostile[] = [
   },
   { name: 'the snapshot of an environment named constructor', send: () => server.api('GET', '/admin/environments/constructor/snapshot'), status: 404 },
   {
+    name: 'a body in UTF-16 (JSON is UTF-8)',
+    send: () => sendBytes('/admin/flags', Buffer.from('{"key":"utf16"}', 'utf16le'), { authorization: 'Bearer test-admin-token-0123456789', 'content-type': 'application/json; charset=utf-16le' }),
+    status: 415,
+  },
+  {
     name: 'a corrupt gzip body',
     send: () => sendBytes('/admin/flags', Buffer.from('definitely not gzip'), { authorization: 'Bearer test-admin-token-0123456789', 'content-encoding': 'gzip' }),
     status: 400,
@@ -213,6 +218,8 @@ describe('read API: hostile bodies', () => {
     expect(corrupt.headers.get('content-type')).toContain('application/problem+json');
     const unknown = await sendBytes('/api/v1/flags/batch', Buffer.from('{}'), { ...headers, 'content-encoding': 'compress' });
     expect(unknown.status).toBe(415);
+    const utf16 = await sendBytes('/api/v1/flags/batch', Buffer.from('{}', 'utf16le'), { authorization: `Bearer ${sdkKey}`, 'content-type': 'application/json; charset=utf-16le' });
+    expect(utf16.status).toBe(415);
   });
 
   it('OFREP answers a malformed or hostile body with its own PARSE_ERROR body', async () => {
