@@ -57,8 +57,9 @@ function asFlagstaffError(error: unknown): FlagstaffError | undefined {
   const e = error as { type?: string; status?: number; limit?: number };
   if (e?.type === 'entity.too.large') return new PayloadTooLargeError(`The request body is larger than the limit of ${e.limit} bytes`);
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new UnsupportedMediaTypeError('Unsupported body encoding');
-  // Anything else body-parser marks 400: a corrupt gzip/deflate/br body, a body cut short.
-  if (e?.status === 400 && e instanceof Error && 'expose' in e) return new BadRequestError(`The request body could not be read: ${e.message}`, [{ pointer: '#', detail: 'could not be read' }]);
+  // Anything else express's parts mark 400: a corrupt gzip/deflate/br body or one cut short (body-parser), a
+  // path parameter that is not valid percent-encoding (router).
+  if (e?.status === 400 && e instanceof Error) return new BadRequestError(`The request could not be read: ${e.message}`);
   return undefined;
 }
 

@@ -113,6 +113,7 @@ const admin: Hostile[] = [
     status: 400,
     pointer: '#/environment',
   },
+  { name: 'a path parameter that is not valid percent-encoding', send: () => server.api('GET', '/admin/flags/%E0%A4%A'), status: 400 },
   { name: 'the snapshot of an environment named constructor', send: () => server.api('GET', '/admin/environments/constructor/snapshot'), status: 404 },
   {
     name: 'a body in UTF-16 (JSON is UTF-8)',
