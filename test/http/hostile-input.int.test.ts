@@ -32,9 +32,8 @@ afterAll(async () => server.close());
 
 const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 const targeting = (overrides: Record<string, unknown> = {}) => ({ enabled: true, offVariant: 'off', defaultServe: { variant: 'on' }, ...overrides });
-const sdk = { authorization: `Bearer placeholder` };
-const read = (method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {}) =>
-  request(server.url, method, path, { ...options, token: null, headers: { ...sdk, authorization: `Bearer ${sdkKey}`, ...options.headers } });
+const read = (method: string, path: string, options: { body?: unknown; raw?: string } = {}) =>
+  request(server.url, method, path, { ...options, token: null, headers: { authorization: `Bearer ${sdkKey}` } });
 
 /** Sends bytes as they are (fetch would re-encode a string), e.g. a corrupt gzip body. */
 async function sendBytes(path: string, bytes: Buffer, headers: Record<string, string>): Promise<ApiResponse> {
