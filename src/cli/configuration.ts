@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createExperimentBody, defineMetricBody } from '../experiments/experiment-schemas.ts';
 import { defaultTargeting } from '../shared/flag-defaults.ts';
 import { FLAG_TYPES, type FlagType } from '../shared/flag-events.ts';
-import { keySchema } from '../shared/keys.ts';
+import { keySchema, mapKeySchema } from '../shared/keys.ts';
 import { conditionSchema, targetingSchema, withRuleIds, type Targeting } from '../shared/targeting.ts';
 import type { ApiClient } from './api-client.ts';
 import { UsageError } from './cli-errors.ts';
@@ -77,7 +77,7 @@ const flagSpec = z.strictObject({
   type: z.enum(FLAG_TYPES).default('boolean'),
   description: z.string().max(1_000).default(''),
   tags: z.array(z.string()).default([]),
-  variants: z.record(z.string(), z.json()).optional(),
+  variants: z.record(mapKeySchema, z.json()).optional(),
   archived: z.boolean().default(false),
   environments: z.record(keySchema, targetingSchema).default({}),
 });

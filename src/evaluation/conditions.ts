@@ -53,7 +53,7 @@ export function compileCondition(condition: Condition, segment: (key: string) =>
   const key = `${operator}\u0000${condition.attribute ?? ''}\u0000${set.size}:${joined.length}:${murmur3(joined)}:${murmur3(joined, 0x9747b28c)}`;
   const cached = sharedConditions.get(key);
   if (cached?.set !== undefined && cached.set.size === set.size && strings.every((value) => cached.set!.has(value))) return cached.predicate;
-  const predicate = operator === 'in' || operator === 'eq' ? membership(condition.attribute ?? '', set) : nonMembership(condition.attribute ?? '', set);
+  const predicate = ownAttributesOnly(condition, operator === 'in' || operator === 'eq' ? membership(condition.attribute ?? '', set) : nonMembership(condition.attribute ?? '', set));
   sharedConditions.set(key, { predicate, set }, weightOf(condition, key.length));
   return predicate;
 }
@@ -74,8 +74,27 @@ function weightOf(condition: Condition, keyLength: number): number {
   }
 }
 
+/** What a condition on an attribute the context does not own reads instead: nothing, not even inherited members. */
+const NO_ATTRIBUTES: EvaluationContext = Object.freeze(Object.create(null) as EvaluationContext);
+
 /** Compiles one condition; `compileCondition` shares the result between equal conditions. */
 function compileOne(condition: Condition, segment: (key: string) => Predicate): Predicate {
+  return ownAttributesOnly(condition, compileTest(condition, segment));
+}
+
+/**
+ * A context is read as its own attributes only: every object inherits `constructor`, `toString`, `__proto__` and
+ * the like, so a rule on `constructor` would otherwise see a function where the application sent nothing. Only
+ * such names pay for the own-property check (decided once, when compiling); every other attribute stays a plain
+ * property read, with no allocation and no extra call per evaluation.
+ */
+function ownAttributesOnly(condition: Condition, predicate: Predicate): Predicate {
+  const attribute = condition.attribute;
+  if (attribute === undefined || !(attribute in Object.prototype) || condition.operator === 'in_segment' || condition.operator === 'not_in_segment') return predicate;
+  return (context, unit) => predicate(Object.hasOwn(context, attribute) ? context : NO_ATTRIBUTES, unit);
+}
+
+function compileTest(condition: Condition, segment: (key: string) => Predicate): Predicate {
   const attribute = condition.attribute ?? '';
   const values = condition.values;
   switch (condition.operator) {

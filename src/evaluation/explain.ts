@@ -207,7 +207,7 @@ class FlagTracer {
     const segment = (key: string): Predicate => this.segmentPredicate(key);
     const held = compileCondition(condition, segment)(this.context, unit);
     const attribute = condition.attribute ?? null;
-    const actual = attribute === null ? null : (this.context[attribute] ?? null);
+    const actual = attribute === null || !Object.hasOwn(this.context, attribute) ? null : (this.context[attribute] ?? null);
     const trace: ConditionTrace = { attribute, operator: condition.operator, values: condition.values, actual, held };
     if (condition.operator !== 'in_segment' && condition.operator !== 'not_in_segment') return trace;
     const segments = condition.values.map((value) => {

@@ -13,6 +13,7 @@ import { authenticateAdmin } from './admin-auth.ts';
 import type { AuthFailureThrottle } from './auth-failure-throttle.ts';
 import { commandBody, correlate } from './command-request.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
+import { jsonBody } from './json-body.ts';
 import { problemHandler, type ProblemLog } from './problem.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -54,7 +55,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
 
   app.use(
     '/admin',
-    express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }),
+    ...jsonBody(options.bodyLimit),
     authenticateAdmin(model, options.bootstrapTokenHash, options.authFailures),
     ...(options.afterAuthentication ?? []),
     commandBody,

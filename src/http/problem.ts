@@ -55,9 +55,11 @@ function asFlagstaffError(error: unknown): FlagstaffError | undefined {
   if (error instanceof EventStoreUnavailableError) return new ServiceUnavailableError('The event store is unavailable; retry shortly');
   // body-parser's errors carry a `type` and a status.
   const e = error as { type?: string; status?: number; limit?: number };
-  if (e?.type === 'entity.parse.failed') return new BadRequestError('The request body is not valid JSON', [{ pointer: '#', detail: 'is not valid JSON' }]);
   if (e?.type === 'entity.too.large') return new PayloadTooLargeError(`The request body is larger than the limit of ${e.limit} bytes`);
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new UnsupportedMediaTypeError('Unsupported body encoding');
+  // Anything else express's parts mark 400: a corrupt gzip/deflate/br body or one cut short (body-parser), a
+  // path parameter that is not valid percent-encoding (router).
+  if (e?.status === 400 && e instanceof Error) return new BadRequestError(`The request could not be read: ${e.message}`);
   return undefined;
 }
 

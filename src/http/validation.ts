@@ -18,6 +18,10 @@ function flatten(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyK
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ pointer: pointerOf([...path, key]), detail: 'is not a known field' }));
     }
+    if (issue.code === 'invalid_key') {
+      // A map's member name is wrong: say what is wrong with the name, at the member.
+      return issue.issues.map((inner) => ({ pointer: pointerOf(path), detail: `name ${friendly(inner.message)}` }));
+    }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // "Invalid input" helps nobody: report the alternative the caller evidently meant, the one whose shape
       // fits (no missing or unknown fields) with the fewest problems; on a tie, say what the alternatives are.

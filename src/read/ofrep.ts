@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CompiledEnvironment } from '../evaluation/compile.ts';
 import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluation-result.ts';
 import { zodIssues } from '../http/validation.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import { BadRequestError, NotFoundError, type FieldIssue } from '../shared/errors.ts';
 import { readJsonBody, sendJson } from './http-io.ts';
 import type { SdkPrincipal } from './sdk-keys.ts';
 
@@ -32,12 +32,21 @@ export async function handleOfrep(req: IncomingMessage, res: ServerResponse, pat
   if (req.method !== 'POST') throw new NotFoundError(`No route for ${req.method} ${path}`);
   const env = deps.environmentFor(principal, undefined);
 
-  const parsed = ofrepRequestBody.safeParse(await readJsonBody(req, deps.bodyLimit));
-  if (!parsed.success) {
-    const details = zodIssues(parsed.error).map((i) => `${i.pointer} ${i.detail}`).join('; ');
+  const badRequest = (errorCode: 'PARSE_ERROR' | 'INVALID_CONTEXT', issues: readonly FieldIssue[]): void => {
     const key = path.startsWith('/ofrep/v1/evaluate/flags/') ? path.slice('/ofrep/v1/evaluate/flags/'.length) : undefined;
-    return sendJson(res, 400, JSON.stringify({ ...(key ? { key } : {}), errorCode: 'INVALID_CONTEXT', errorDetails: details }));
+    const errorDetails = issues.map((i) => `${i.pointer} ${i.detail}`).join('; ');
+    sendJson(res, 400, JSON.stringify({ ...(key ? { key } : {}), errorCode, errorDetails }));
+  };
+  let body: unknown;
+  try {
+    body = await readJsonBody(req, deps.bodyLimit);
+  } catch (error) {
+    // A body that is not acceptable JSON is OFREP's PARSE_ERROR; size and media type stay HTTP problems.
+    if (error instanceof BadRequestError) return badRequest('PARSE_ERROR', error.issues);
+    throw error;
   }
+  const parsed = ofrepRequestBody.safeParse(body);
+  if (!parsed.success) return badRequest('INVALID_CONTEXT', zodIssues(parsed.error));
   const context = parsed.data.context as EvaluationContext;
 
   if (path === '/ofrep/v1/evaluate/flags') {

@@ -106,7 +106,7 @@ export class ReadModel {
 
   /** A flag as stored, archived ones included (snapshots leave those out): what explain needs to say why. */
   storedFlag(key: string): StoredFlag | undefined {
-    return this.state.flags[key];
+    return Object.hasOwn(this.state.flags, key) ? this.state.flags[key] : undefined;
   }
 
   get position(): number {
@@ -118,7 +118,7 @@ export class ReadModel {
   }
 
   revisionOf(environment: string): number | undefined {
-    return this.state.environments[environment]?.revision;
+    return this.environmentMeta(environment)?.revision;
   }
 
   apiKey(hash: string): ReadModelState['apiKeys'][string] | undefined {
@@ -147,9 +147,14 @@ export class ReadModel {
     return { environments, revokedKeys };
   }
 
+  /** Own members only: a name from a request (`constructor`) must not find an inherited member. */
+  private environmentMeta(environment: string): { revision: number } | undefined {
+    return Object.hasOwn(this.state.environments, environment) ? this.state.environments[environment] : undefined;
+  }
+
   /** The environment's configuration as applications receive it. */
   snapshot(environment: string): EnvironmentSnapshot | undefined {
-    const meta = this.state.environments[environment];
+    const meta = this.environmentMeta(environment);
     if (!meta) return undefined;
     const previous = this.snapshots.get(environment);
     const dirty = this.dirty.get(environment);

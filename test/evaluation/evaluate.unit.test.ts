@@ -233,6 +233,13 @@ describe('operators', () => {
     [{ attribute: 'plan', operator: 'exists' }, { plan: 'free' }, true],
     [{ attribute: 'plan', operator: 'exists' }, { plan: null }, false],
     [{ attribute: 'plan', operator: 'not_exists' }, {}, true],
+    // A context is read as its own attributes only: every object inherits constructor, toString, __proto__...
+    [{ attribute: 'constructor', operator: 'not_exists' }, {}, true],
+    [{ attribute: 'constructor', operator: 'exists' }, {}, false],
+    [{ attribute: 'constructor', operator: 'exists' }, { constructor: 'x' }, true],
+    [{ attribute: 'toString', operator: 'neq', values: ['x'] }, {}, true],
+    [{ attribute: '__proto__', operator: 'not_exists' }, {}, true],
+    [{ attribute: 'hasOwnProperty', operator: 'in', values: ['x'] }, { hasOwnProperty: 'x' }, true],
   ] as const)('%j on %j → %s', (condition, context, expected) => {
     expect(matches(condition as never, context)).toBe(expected);
   });

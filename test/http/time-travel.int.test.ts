@@ -81,7 +81,6 @@ describe('time travel over HTTP', () => {
     const explains: [unknown, number, string][] = [
       [{ flagKey: 'checkout', environment: 'production', context: {}, at: '2025-01-01T00:00:00Z', revision: 3 }, 400, '#/revision'],
       [{ flagKey: 'checkout', environment: 'production', context: {}, at: 'soon' }, 400, '#/at'],
-      [{ flagKey: 'checkout', environment: 'production', context: {}, at: '2999-01-01T00:00:00Z' }, 400, '#/at'],
       [{ flagKey: 'never-was', environment: 'production', context: {} }, 404, '#/flagKey'],
       [{ flagKey: 'checkout', environment: 'moon', context: {} }, 404, '#/environment'],
       [{ flagKey: 'checkout', environment: 'production', context: {}, revision: 0 }, 400, '#/revision'],

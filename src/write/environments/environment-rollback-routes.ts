@@ -5,13 +5,14 @@ import { requireRole } from '../../http/admin-auth.ts';
 import { commandContext, pathParam } from '../../http/command-request.ts';
 import { parseWith } from '../../http/validation.ts';
 import { DomainRuleViolation, NotFoundError, ValidationError, issue, type FieldIssue } from '../../shared/errors.ts';
+import { instantSchema } from '../../shared/instant-schema.ts';
 import type { WriteModel } from '../write-model.ts';
 import { decideFlag } from '../flags/flag-decider.ts';
 import { executeFlagCommand } from '../flags/flag-reservations.ts';
 import { contextAfter, FlagsHistory, planEnvironmentRollback } from './environment-rollback.ts';
 
 export const rollbackBody = z.strictObject({
-  toTime: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2025-01-31T12:00:00Z' }),
+  toTime: instantSchema,
   dryRun: z.boolean().default(false),
 });
 
@@ -33,8 +34,9 @@ export function environmentRollbackRoutes(deps: { store: EventStore; model: Writ
     if (!body.dryRun && (context.reason === undefined || context.reason.trim() === '')) {
       throw new ValidationError('The request body is invalid', [issue(['reason'], 'is required: say why this environment is rolled back')]);
     }
-    const toTime = new Date(body.toTime);
-    if (toTime.getTime() > Date.now()) throw new ValidationError('The request body is invalid', [issue(['toTime'], 'is in the future')]);
+    const toTime = body.toTime;
+    // Recorded as the instant it was read as (see instantSchema), so the event says exactly what was restored.
+    const toTimeText = toTime.toISOString();
     await model.refresh();
     if (!model.environmentExists(environment)) throw new NotFoundError(`Environment ${environment} not found`);
 
@@ -43,14 +45,14 @@ export function environmentRollbackRoutes(deps: { store: EventStore; model: Writ
     const blockers: FieldIssue[] = [];
     for (const change of plan) {
       try {
-        decideFlag({ type: 'RollbackTargeting', data: { environment, toTime: body.toTime, targeting: change.targeting } }, model.flag(change.flagKey), after);
+        decideFlag({ type: 'RollbackTargeting', data: { environment, toTime: toTimeText, targeting: change.targeting } }, model.flag(change.flagKey), after);
       } catch (error) {
         const issues = (error as { issues?: readonly FieldIssue[] }).issues ?? [];
         const detail = issues.length > 0 ? issues : [issue([], (error as Error).message)];
         for (const found of detail) blockers.push({ pointer: found.pointer.replace(/^#/, `#/flags/${change.flagKey}`), detail: found.detail });
       }
     }
-    if (blockers.length > 0) throw new DomainRuleViolation(`${environment} cannot be rolled back to ${body.toTime}: ${blockers.length} problem(s), nothing changed`, blockers);
+    if (blockers.length > 0) throw new DomainRuleViolation(`${environment} cannot be rolled back to ${toTimeText}: ${blockers.length} problem(s), nothing changed`, blockers);
 
     const changes = [];
     for (const change of plan) {
@@ -59,12 +61,12 @@ export function environmentRollbackRoutes(deps: { store: EventStore; model: Writ
         : await executeFlagCommand(
             { store, model },
             change.flagKey,
-            { type: 'RollbackTargeting', data: { environment, toTime: body.toTime, targeting: change.targeting } },
+            { type: 'RollbackTargeting', data: { environment, toTime: toTimeText, targeting: change.targeting } },
             { ...context, idempotencyKey: undefined },
           );
       changes.push({ flagKey: change.flagKey, action: change.action, fromVersion: change.fromVersion, toVersion: outcome?.version ?? null, changes: change.changes });
     }
-    res.json({ environment, toTime: body.toTime, dryRun: body.dryRun, changed: changes.length, changes });
+    res.json({ environment, toTime: toTimeText, dryRun: body.dryRun, changed: changes.length, changes });
   });
 
   return router;

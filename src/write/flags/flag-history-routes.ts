@@ -5,6 +5,7 @@ import { requireRole } from '../../http/admin-auth.ts';
 import { commandContext, pathParam, replyVersioned } from '../../http/command-request.ts';
 import { parseWith } from '../../http/validation.ts';
 import { DomainRuleViolation, NotFoundError, ValidationError, issue } from '../../shared/errors.ts';
+import { instantSchema } from '../../shared/instant-schema.ts';
 import { KEY_PATTERN } from '../../shared/keys.ts';
 import { structuralDiff } from '../../shared/structural-diff.ts';
 import type { Versioned } from '../../shared/versioned.ts';
@@ -14,12 +15,11 @@ import { targetingIn, type Flag } from './flag.ts';
 import { flagResource } from './flag-resource.ts';
 import { executeFlagCommand } from './flag-reservations.ts';
 
-const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2025-01-31T12:00:00Z' });
 const version = z.coerce.number({ error: 'must be a version number' }).int('must be a whole version number').min(1, 'versions start at 1');
 
 /** `?version=N` or `?at=<time>` on GET /admin/flags/:key; other parameters are ignored, as before. */
 export const flagAsOfQuery = z
-  .object({ version: version.optional(), at: instant.optional() })
+  .object({ version: version.optional(), at: instantSchema.optional() })
   .superRefine((q, ctx) => {
     if (q.version !== undefined && q.at !== undefined) ctx.addIssue({ code: 'custom', path: ['at'], message: 'give either version or at, not both' });
   });
@@ -28,7 +28,7 @@ export type FlagAsOf = z.infer<typeof flagAsOfQuery>;
 export const diffQuery = z.strictObject({ from: version, to: version.optional() });
 
 export const rollbackBody = z
-  .strictObject({ toVersion: z.number().int().min(1).optional(), toTime: instant.optional() })
+  .strictObject({ toVersion: z.number().int().min(1).optional(), toTime: instantSchema.optional() })
   .superRefine((b, ctx) => {
     if ((b.toVersion === undefined) === (b.toTime === undefined)) ctx.addIssue({ code: 'custom', path: ['toVersion'], message: 'give exactly one of toVersion and toTime' });
   });
@@ -65,8 +65,8 @@ export function flagHistoryRoutes(deps: { store: EventStore; model: WriteModel; 
     const target =
       body.toVersion !== undefined
         ? await versionOf(history, key, body.toVersion, current.version, 'toVersion')
-        : await history.at(key, { time: new Date(body.toTime!) });
-    if (!target) throw new DomainRuleViolation(`Flag ${key} did not exist yet at ${body.toTime}`, [issue(['toTime'], 'is before the flag was created')]);
+        : await history.at(key, { time: body.toTime! });
+    if (!target) throw new DomainRuleViolation(`Flag ${key} did not exist yet at ${body.toTime!.toISOString()}`, [issue(['toTime'], 'is before the flag was created')]);
     const outcome = await executeFlagCommand({ store, model }, key, { type: 'RollbackFlag', data: { toVersion: target.version, target: target.state } }, context);
     const envs = environments();
     replyVersioned(res, 200, model.flagsByKey.get(key), `Flag ${key}`, (v) => ({ ...flagResource(v, envs), rolledBackTo: target.version }), outcome);
@@ -80,9 +80,9 @@ export function flagHistoryRoutes(deps: { store: EventStore; model: WriteModel; 
 export async function replyFlagAsOf(req: Request, res: Response, deps: { model: WriteModel; history: FlagHistory }, asOf: FlagAsOf): Promise<void> {
   const key = pathParam(req, 'key');
   const current = await currentFlag(deps.model, key);
-  const moment: FlagMoment = asOf.version !== undefined ? { version: asOf.version } : { time: new Date(asOf.at!) };
+  const moment: FlagMoment = asOf.version !== undefined ? { version: asOf.version } : { time: asOf.at! };
   const past = 'version' in moment ? await versionOf(deps.history, key, moment.version, current.version, 'version') : await deps.history.at(key, moment);
-  if (!past) throw new NotFoundError(`Flag ${key} did not exist yet at ${asOf.at}`, [issue(['at'], 'is before the flag was created')]);
+  if (!past) throw new NotFoundError(`Flag ${key} did not exist yet at ${asOf.at!.toISOString()}`, [issue(['at'], 'is before the flag was created')]);
   res.setHeader('Cache-Control', 'no-cache').json({ ...flagResource(past, [...deps.model.environments.keys()]), historical: true, latestVersion: current.version });
 }
 

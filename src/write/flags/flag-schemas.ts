@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { FLAG_TYPES } from '../../shared/flag-events.ts';
-import { keySchema } from '../../shared/keys.ts';
+import { keySchema, mapKeySchema } from '../../shared/keys.ts';
 import { targetingSchema } from '../../shared/targeting.ts';
 
 const tagsSchema = z.array(z.string().regex(/^[\w.:/-]{1,64}$/, 'tags are 1 to 64 letters, digits or _ . : / -')).max(50);
-const variantsSchema = z.record(z.string(), z.json());
+const variantsSchema = z.record(mapKeySchema, z.json());
 
 export const createFlagBody = z.strictObject({
   key: keySchema,
