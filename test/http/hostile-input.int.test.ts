@@ -12,11 +12,11 @@ import { closeConnections } from '../support/hostile/send-hostile.ts';
  * strings, headers and bodies (test/support/hostile/). Never a 5xx; every 4xx an RFC 9457 problem (OFREP: its own
  * error body) with JSON pointers on field errors; the event store's head does not move on a 4xx.
  *
- * A budget of runs, not of time: FLAGSTAFF_FUZZ_RUNS (default 2,000), FLAGSTAFF_FUZZ_SEED (default 14; `random`
- * picks one and prints it), FLAGSTAFF_FUZZ_MODE=first|survey. `npm run fuzz` runs 25 times as many cases (50,000) in survey
+ * A budget of runs, not of time: FLAGSTAFF_FUZZ_RUNS (default 4,000), FLAGSTAFF_FUZZ_SEED (default 14; `random`
+ * picks one and prints it), FLAGSTAFF_FUZZ_MODE=first|survey. `npm run fuzz` runs 25 times as many cases (100,000) in survey
  * mode. Either way the report goes to test-artifacts/fuzz-report.json.
  */
-const RUNS = Number(process.env['FLAGSTAFF_FUZZ_RUNS'] ?? 2_000);
+const RUNS = Number(process.env['FLAGSTAFF_FUZZ_RUNS'] ?? 4_000);
 const SEED = process.env['FLAGSTAFF_FUZZ_SEED'] === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env['FLAGSTAFF_FUZZ_SEED'] ?? 14);
 const MODE: CampaignMode = process.env['FLAGSTAFF_FUZZ_MODE'] === 'survey' ? 'survey' : 'first';
 const REPORT = 'test-artifacts/fuzz-report.json';
@@ -63,7 +63,7 @@ describe('hostile input on every operation of /openapi.json', () => {
     mkdirSync('test-artifacts', { recursive: true });
     writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
     const operations = Object.keys(report.statuses).length;
-    console.log(`hostile input: ${report.cases} cases, ${report.serverErrors} server errors; ${report.failures.length} failure classes over ${operations} operations (seed ${SEED}, ${MODE} mode, ${(report.durationMs / 1000).toFixed(1)} s); report in ${REPORT}`);
+    console.log(`hostile input: ${report.cases} cases, ${report.serverErrors} server errors, ${report.appended} that appended; ${report.failures.length} failure classes over ${operations} operations (seed ${SEED}, ${MODE} mode, ${(report.durationMs / 1000).toFixed(1)} s); report in ${REPORT}`);
 
     const replay = `Replay with FLAGSTAFF_FUZZ_SEED=${SEED} FLAGSTAFF_FUZZ_RUNS=${RUNS}${MODE === 'survey' ? ' FLAGSTAFF_FUZZ_MODE=survey' : ''}`;
     expect(report.failures.length, `${replay}\n\n${report.counterexample ?? ''}\n\n${formatFindings(report.failures)}\n`).toBe(0);

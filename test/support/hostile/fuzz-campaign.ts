@@ -35,6 +35,8 @@ export interface CampaignReport {
   readonly mode: CampaignMode;
   cases: number;
   serverErrors: number;
+  /** Cases after which the event store's head had moved (successful commands): shows the 4xx check has teeth. */
+  appended: number;
   readonly statuses: Record<string, Record<string, number>>;
   readonly failures: Finding[];
   readonly observations: Finding[];
@@ -45,7 +47,7 @@ export interface CampaignReport {
 
 export async function runCampaign(target: CampaignTarget, document: Schema, fixture: Fixture, options: { runs: number; seed: number; mode: CampaignMode }): Promise<CampaignReport> {
   const started = Date.now();
-  const report: CampaignReport = { seed: options.seed, runs: options.runs, mode: options.mode, cases: 0, serverErrors: 0, statuses: {}, failures: [], observations: [], durationMs: 0 };
+  const report: CampaignReport = { seed: options.seed, runs: options.runs, mode: options.mode, cases: 0, serverErrors: 0, appended: 0, statuses: {}, failures: [], observations: [], durationMs: 0 };
   const failures = new Map<string, Finding>();
   const observations = new Map<string, Finding>();
   const operations = operationsOf(document);
@@ -58,6 +60,7 @@ export async function runCampaign(target: CampaignTarget, document: Schema, fixt
     const after = await target.headPosition();
     report.cases++;
     if (response.status >= 500) report.serverErrors++;
+    if (after !== before) report.appended++;
     const byStatus = (report.statuses[request.operation.operationId] ??= {});
     byStatus[response.status] = (byStatus[response.status] ?? 0) + 1;
 

@@ -58,6 +58,8 @@ const wholeBody: fc.Arbitrary<Labelled<(json: string) => Body>> = fc.constantFro
   { label: 'top-level array', value: (json) => ({ kind: 'text', text: `[${json}]` }) },
   { label: 'invalid UTF-8', value: (json) => ({ kind: 'bytes', bytes: bytesOf(json.slice(0, -1), ',"x":"', [0xc3, 0x28, 0xff, 0xfe, 0xed, 0xa0, 0x80], '"}') }) },
   { label: 'UTF-16 body', value: (json) => ({ kind: 'bytes', bytes: Uint8Array.from(Buffer.from(json, 'utf16le')) }) },
+  // Valid JSON (trailing whitespace) over the 1 MB admin and read limits: only its size is wrong.
+  { label: 'body over the size limit', value: (json) => ({ kind: 'text', text: json + ' '.repeat(1_100_000) }) },
   { label: 'NUL bytes around the body', value: (json) => ({ kind: 'bytes', bytes: bytesOf([0], json, [0]) }) },
 );
 

@@ -40,10 +40,13 @@ export function judge(document: Schema, request: HostileRequest, response: WireR
 
   const sameOperation = request.method === request.operation.method;
   const responses = (request.operation.spec['responses'] ?? {}) as Record<string, unknown>;
+  // A body the operation does not take may well be refused (415, 400): that is not what its document is about.
+  const takesBody = request.operation.spec['requestBody'] !== undefined;
+  const strayBody = request.body !== undefined && !takesBody;
   // 431 comes from node's HTTP parser before the app (judged below); 5xx are failures of their own.
-  if (sameOperation && status >= 400 && status < 500 && status !== 431 && !(String(status) in responses)) observations.push({ kind: 'undocumented status', detail: `${status} ${snippet}` });
+  if (sameOperation && !strayBody && status >= 400 && status < 500 && status !== 431 && !(String(status) in responses)) observations.push({ kind: 'undocumented status', detail: `${status} ${snippet}` });
 
-  if (status >= 200 && status < 300 && request.body) {
+  if (status >= 200 && status < 300 && request.body && takesBody) {
     if (request.body.label.startsWith('duplicate key')) violations.push({ kind: 'duplicate keys accepted', detail: `${status} ${snippet}` });
     if (request.body.label.startsWith('key "__proto__"')) observations.push({ kind: 'prototype key accepted', detail: `${request.body.label} → ${status}` });
   }
@@ -52,8 +55,9 @@ export function judge(document: Schema, request: HostileRequest, response: WireR
     if (head.after !== head.before) violations.push({ kind: 'state changed on a 4xx', detail: `the event store's head moved from ${head.before} to ${head.after}; ${status} ${snippet}` });
     const body = parse(response.text);
     const ofrep = sameOperation && request.operation.template.startsWith('/ofrep/') && (status === 400 || status === 404);
-    // GET /api/v1/flags/{key} answers an unknown flag with its evaluation result (errorCode FLAG_NOT_FOUND), as SDKs expect.
-    const notFoundEvaluation = request.operation.operationId === 'evaluateFlag' && status === 404 && isObject(body) && body['errorCode'] === 'FLAG_NOT_FOUND';
+    // GET /api/v1/flags/{key} answers an unknown flag with its evaluation result (errorCode FLAG_NOT_FOUND), as SDKs
+    // expect; GET /api/v1/flags/batch is such a flag too.
+    const notFoundEvaluation = request.method === 'GET' && request.url.startsWith('/api/v1/flags/') && status === 404 && isObject(body) && body['errorCode'] === 'FLAG_NOT_FOUND';
     if (ofrep) {
       const problems = type.startsWith('application/json') ? checkJsonSchema(document, ref('OfrepError'), body) : [`content-type ${type}`];
       if (problems.length > 0) violations.push({ kind: 'not an OFREP error', detail: `${status} ${problems.join('; ')}: ${snippet}` });
@@ -63,7 +67,8 @@ export function judge(document: Schema, request: HostileRequest, response: WireR
       const errors = isObject(body) && Array.isArray(body['errors']) ? (body['errors'] as unknown[]) : [];
       for (const e of errors) if (!isObject(e) || typeof e['pointer'] !== 'string' || !e['pointer'].startsWith('#')) problems.push(`field error without a #pointer: ${JSON.stringify(e)}`);
       if (problems.length > 0) violations.push({ kind: 'not a problem', detail: `${status} ${problems.join('; ')}: ${snippet}` });
-      else if (!FIELDLESS.has(status) && errors.length === 0) observations.push({ kind: 'no field pointer on 400/422', detail: `${status} ${String((body as Schema)['detail'])}` });
+      // A reused Idempotency-Key is about a header, not a field of the body.
+      else if (!FIELDLESS.has(status) && errors.length === 0 && (body as Schema)['type'] !== 'urn:flagstaff:problem:idempotency-key-reused') observations.push({ kind: 'no field pointer on 400/422', detail: `${status} ${String((body as Schema)['detail'])}` });
     }
   }
   return { violations, observations };
