@@ -13,11 +13,13 @@ import { closeConnections } from '../support/hostile/send-hostile.ts';
  * error body) with JSON pointers on field errors; the event store's head does not move on a 4xx.
  *
  * A budget of runs, not of time: FLAGSTAFF_FUZZ_RUNS (default 4,000), FLAGSTAFF_FUZZ_SEED (default 14; `random`
- * picks one and prints it), FLAGSTAFF_FUZZ_MODE=first|survey. `npm run fuzz` runs 25 times as many cases (100,000) in survey
- * mode. Either way the report goes to test-artifacts/fuzz-report.json.
+ * picks one and prints it), FLAGSTAFF_FUZZ_MODE=first|survey, FLAGSTAFF_FUZZ_PATH (fast-check's path of a failure,
+ * to replay it alone). `npm run fuzz` runs 25 times as many cases (100,000) in survey mode. Either way the report
+ * goes to test-artifacts/fuzz-report.json.
  */
 const RUNS = Number(process.env['FLAGSTAFF_FUZZ_RUNS'] ?? 4_000);
 const SEED = process.env['FLAGSTAFF_FUZZ_SEED'] === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env['FLAGSTAFF_FUZZ_SEED'] ?? 14);
+const PATH = process.env['FLAGSTAFF_FUZZ_PATH'];
 const MODE: CampaignMode = process.env['FLAGSTAFF_FUZZ_MODE'] === 'survey' ? 'survey' : 'first';
 const REPORT = 'test-artifacts/fuzz-report.json';
 
@@ -58,14 +60,14 @@ describe('hostile input on every operation of /openapi.json', () => {
       { url: server.url, headPosition: () => server.store.headPosition(), serverLog: { mark: () => errorLines.length, since: (mark) => errorLines.slice(mark) } },
       document,
       fixture,
-      { runs: RUNS, seed: SEED, mode: MODE },
+      { runs: RUNS, seed: SEED, mode: MODE, ...(PATH ? { path: PATH } : {}) },
     );
     mkdirSync('test-artifacts', { recursive: true });
     writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
     const operations = Object.keys(report.statuses).length;
     console.log(`hostile input: ${report.cases} cases, ${report.serverErrors} server errors, ${report.appended} that appended; ${report.failures.length} failure classes over ${operations} operations (seed ${SEED}, ${MODE} mode, ${(report.durationMs / 1000).toFixed(1)} s); report in ${REPORT}`);
 
-    const replay = `Replay with FLAGSTAFF_FUZZ_SEED=${SEED} FLAGSTAFF_FUZZ_RUNS=${RUNS}${MODE === 'survey' ? ' FLAGSTAFF_FUZZ_MODE=survey' : ''}`;
+    const replay = `Replay with FLAGSTAFF_FUZZ_SEED=${SEED} FLAGSTAFF_FUZZ_RUNS=${RUNS}${MODE === 'survey' ? ' FLAGSTAFF_FUZZ_MODE=survey' : ' (add FLAGSTAFF_FUZZ_PATH=<path below> for the failing case alone)'}`;
     expect(report.failures.length, `${replay}\n\n${report.counterexample ?? ''}\n\n${formatFindings(report.failures)}\n`).toBe(0);
     // Every operation of the document was reached.
     expect(operations).toBe(Object.values(document['paths'] as Record<string, object>).reduce((n, item) => n + Object.keys(item).length, 0));

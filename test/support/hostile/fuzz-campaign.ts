@@ -45,7 +45,7 @@ export interface CampaignReport {
   durationMs: number;
 }
 
-export async function runCampaign(target: CampaignTarget, document: Schema, fixture: Fixture, options: { runs: number; seed: number; mode: CampaignMode }): Promise<CampaignReport> {
+export async function runCampaign(target: CampaignTarget, document: Schema, fixture: Fixture, options: { runs: number; seed: number; mode: CampaignMode; path?: string }): Promise<CampaignReport> {
   const started = Date.now();
   const report: CampaignReport = { seed: options.seed, runs: options.runs, mode: options.mode, cases: 0, serverErrors: 0, appended: 0, statuses: {}, failures: [], observations: [], durationMs: 0 };
   const failures = new Map<string, Finding>();
@@ -74,7 +74,8 @@ export async function runCampaign(target: CampaignTarget, document: Schema, fixt
   });
 
   try {
-    await fc.assert(property, { seed: options.seed, numRuns: options.runs, endOnFailure: false });
+    // With fast-check's `path` of a failure, only that case (and its shrinking) is replayed.
+    await fc.assert(property, { seed: options.seed, numRuns: options.runs, ...(options.path ? { path: options.path } : {}) });
   } catch (error) {
     report.counterexample = (error as Error).message;
   } finally {
