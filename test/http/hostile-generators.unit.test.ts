@@ -64,6 +64,12 @@ describe('the hostile-input generators (test/support/hostile)', () => {
     expect(wire).toEqual({ kind: 'text', text: '{"key":"a","weight":1e400}' });
   });
 
+  it('put a hostile date where the body has a date', () => {
+    const { label, body: wire } = mutate({ key: 'a', events: [{ timestamp: '2025-01-31T12:00:00Z' }] }, 0, { kind: 'date', with: { label: 'year 0', value: '0000-01-01T00:00:00Z' } });
+    expect(label).toBe('year 0 at #/events/0/timestamp');
+    expect(wire).toEqual({ kind: 'json', value: { key: 'a', events: [{ timestamp: '0000-01-01T00:00:00Z' }] } });
+  });
+
   it('keep __proto__ as an own key of the body sent, not a change of prototype', () => {
     const { body: wire } = mutate({ key: 'a' }, 0, { kind: 'add-key', key: '__proto__', with: { label: 'value', value: { isAdmin: true } } });
     expect(wire.kind === 'json' && JSON.stringify(wire.value)).toBe('{"key":"a","__proto__":{"isAdmin":true}}');

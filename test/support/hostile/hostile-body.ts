@@ -65,7 +65,7 @@ const wholeBody: fc.Arbitrary<Labelled<(json: string) => Body>> = fc.constantFro
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { arbitrary: hostileJson.map((w) => ({ kind: 'replace' as const, with: w })), weight: 10 },
-  { arbitrary: hostileDate.map((w) => ({ kind: 'date' as const, with: w })), weight: 2 },
+  { arbitrary: hostileDate.map((w) => ({ kind: 'date' as const, with: w })), weight: 3 },
   {
     arbitrary: fc
       .tuple(fc.oneof(fc.constantFrom<string>(...PROTOTYPE_KEYS), fc.constantFrom('unknownField', '', ' ', 'a.b', '$ref', '0')), fc.oneof(hostileJson, fc.constant({ label: 'value', value: 1 })))
@@ -93,7 +93,10 @@ export function hostileBody(valid: fc.Arbitrary<unknown>): fc.Arbitrary<HostileB
 
 export function mutate(base: unknown, at: number, m: Mutation): HostileBody {
   const root = clone(base);
-  const nodes = nodesOf(root);
+  const all = nodesOf(root);
+  // A hostile date goes where a date is, when the body has one: that is where a date parser runs.
+  const dates = m.kind === 'date' ? all.filter((p) => typeof get(root, p) === 'string' && /^\d{4}-\d\d-\d\dT/.test(get(root, p) as string)) : [];
+  const nodes = dates.length > 0 ? dates : all;
   const path = nodes[at % nodes.length] ?? [];
   const where = pointer(path);
   const parentPath = path.slice(0, -1);
