@@ -95,7 +95,7 @@ const byCount = (a: Finding, b: Finding): number => b.count - a.count || a.class
  */
 function classOf(finding: Violation | Observation, request: HostileRequest, status: number, response: WireResponse, serverLog: readonly string[]): string {
   const hostile = request.body && request.body.label !== 'valid' ? `body: ${request.body.label}` : (request.labels[0] ?? 'valid request');
-  const byRequest = hostile.replace(/ at #\S*/g, '').replace(/ added$/, '').replace(/^(body: duplicate key) "[^"]*"/, '$1').replace(/^body: #\S* left out$/, 'body: a field left out');
+  const byRequest = hostile.replace(/ at #.*$/, '').replace(/ added$/, '').replace(/^(body: duplicate key) "[^"]*"/, '$1').replace(/^body: #\S* left out$/, 'body: a field left out');
   const detail = problemDetail(response.text);
   let cause: string;
   switch (finding.kind) {
