@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkJsonSchema } from '../support/json-schema-check.ts';
 import { mutate } from '../support/hostile/hostile-body.ts';
+import type { HostileRequest } from '../support/hostile/hostile-request.ts';
+import { judge } from '../support/hostile/response-check.ts';
 import { encodeComponent, headerSafe, objectWithKey } from '../support/hostile/hostile-values.ts';
 import { schemaArbitrary } from '../support/hostile/schema-arbitrary.ts';
 
@@ -79,5 +81,51 @@ describe('the hostile-input generators (test/support/hostile)', () => {
   it('percent-encode lone surrogates as their bytes and keep header values sendable', () => {
     expect(encodeComponent('a\ud800/b')).toBe('a%ED%A0%80%2Fb');
     expect(headerSafe('a\u0000b\r\nc€')).toBe('a?b??c?');
+  });
+});
+
+describe('the hostile-input judge (test/support/hostile/response-check.ts)', () => {
+  const problemDocument = {
+    components: {
+      schemas: {
+        Problem: { type: 'object', properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } }, required: ['type', 'title', 'status', 'detail'] },
+        OfrepError: { type: 'object', properties: { errorCode: { type: 'string' } }, required: ['errorCode'] },
+      },
+    },
+  };
+  const request = (template: string, method = 'POST', responses: Record<string, unknown> = { '400': {}, '404': {} }): HostileRequest => ({
+    operation: { method, template, operationId: 'op', spec: { responses, requestBody: {} } },
+    method,
+    url: template,
+    headers: {},
+    body: { label: 'wrong type at #/key', body: { kind: 'json', value: { key: 1 } } },
+    encoding: 'identity',
+    labels: [],
+  });
+  const answer = (status: number, body: unknown, type = 'application/problem+json') => ({ status, headers: { 'content-type': type }, text: JSON.stringify(body) });
+  const problem = (status: number, errors?: unknown[]) => ({ type: 'urn:flagstaff:problem:x', title: 'X', status, detail: 'bad', ...(errors ? { errors } : {}) });
+  const kinds = (verdict: ReturnType<typeof judge>) => [...verdict.violations, ...verdict.observations].map((v) => v.kind);
+  const still = { before: 7, after: 7 };
+
+  it('passes a 400 problem that names the field', () => {
+    expect(kinds(judge(problemDocument, request('/admin/flags'), answer(400, problem(400, [{ pointer: '#/key', detail: 'x' }])), still))).toEqual([]);
+  });
+
+  it('fails a 5xx, a 4xx that is not a problem, and a 4xx after which the store moved', () => {
+    expect(kinds(judge(problemDocument, request('/admin/flags'), answer(500, problem(500)), still))).toEqual(['server error']);
+    expect(kinds(judge(problemDocument, request('/admin/flags'), answer(400, { message: 'no' }, 'application/json'), still))).toEqual(['not a problem']);
+    expect(kinds(judge(problemDocument, request('/admin/flags'), answer(404, problem(404)), { before: 7, after: 8 }))).toEqual(['state changed on a 4xx']);
+  });
+
+  it('wants OFREP errors in their own shape, and a field pointer on every field error', () => {
+    expect(kinds(judge(problemDocument, request('/ofrep/v1/evaluate/flags'), answer(400, problem(400)), still))).toEqual(['not an OFREP error']);
+    expect(kinds(judge(problemDocument, request('/ofrep/v1/evaluate/flags'), answer(400, { errorCode: 'INVALID_CONTEXT' }, 'application/json'), still))).toEqual([]);
+    expect(kinds(judge(problemDocument, request('/admin/flags'), answer(400, problem(400, [{ pointer: 'key', detail: 'x' }])), still))).toEqual(['not a problem']);
+  });
+
+  it('notes a 400 without a field pointer and a status the document does not list, without failing them', () => {
+    const verdict = judge(problemDocument, request('/admin/flags'), answer(422, problem(422)), still);
+    expect(verdict.violations).toEqual([]);
+    expect(kinds(verdict)).toEqual(['undocumented status', 'no field pointer on 400/422']);
   });
 });
