@@ -12,12 +12,12 @@ import { closeConnections } from '../support/hostile/send-hostile.ts';
  * strings, headers and bodies (test/support/hostile/). Never a 5xx; every 4xx an RFC 9457 problem (OFREP: its own
  * error body) with JSON pointers on field errors; the event store's head does not move on a 4xx.
  *
- * A budget of runs, not of time: FLAGSTAFF_FUZZ_RUNS (default 4,000), FLAGSTAFF_FUZZ_SEED (default 14; `random`
+ * A budget of runs, not of time: FLAGSTAFF_FUZZ_RUNS (default 6,000), FLAGSTAFF_FUZZ_SEED (default 14; `random`
  * picks one and prints it), FLAGSTAFF_FUZZ_MODE=first|survey, FLAGSTAFF_FUZZ_PATH (fast-check's path of a failure,
- * to replay it alone). `npm run fuzz` runs 25 times as many cases (100,000) in survey mode. Either way the report
+ * to replay it alone). `npm run fuzz` runs 25 times as many cases (150,000) in survey mode. Either way the report
  * goes to test-artifacts/fuzz-report.json.
  */
-const RUNS = Number(process.env['FLAGSTAFF_FUZZ_RUNS'] ?? 4_000);
+const RUNS = Number(process.env['FLAGSTAFF_FUZZ_RUNS'] ?? 6_000);
 const SEED = process.env['FLAGSTAFF_FUZZ_SEED'] === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env['FLAGSTAFF_FUZZ_SEED'] ?? 14);
 const PATH = process.env['FLAGSTAFF_FUZZ_PATH'];
 const MODE: CampaignMode = process.env['FLAGSTAFF_FUZZ_MODE'] === 'survey' ? 'survey' : 'first';
