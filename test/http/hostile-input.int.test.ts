@@ -1,252 +1,122 @@
-import { gzipSync } from 'node:zlib';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, startTestServer, type ApiResponse, type TestServer } from '../support/flagstaff.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { startTestServer, type TestServer } from '../support/flagstaff.ts';
+import { formatFindings, runCampaign, type CampaignMode } from '../support/hostile/fuzz-campaign.ts';
+import type { Fixture } from '../support/hostile/hostile-request.ts';
+import { closeConnections } from '../support/hostile/send-hostile.ts';
 
 /**
- * Hostile input (issue 14): text PostgreSQL cannot store, JSON nested deep enough to overflow a stack,
- * duplicate members, reserved member names, corrupt compressed bodies, times outside any sane range. Every one
- * is a 4xx naming the field, and changes nothing; none is a 500.
+ * Issue 14, "close the class": for every operation in the served /openapi.json, generated hostile paths, query
+ * strings, headers and bodies (test/support/hostile/). Never a 5xx; every 4xx an RFC 9457 problem (OFREP: its own
+ * error body) with JSON pointers on field errors; the event store's head does not move on a 4xx.
+ *
+ * A budget of runs, not of time: FLAGSTAFF_FUZZ_RUNS (default 6,000), FLAGSTAFF_FUZZ_SEED (default 14; `random`
+ * picks one and prints it), FLAGSTAFF_FUZZ_MODE=first|survey, FLAGSTAFF_FUZZ_PATH (fast-check's path of a failure,
+ * to replay it alone). `npm run fuzz` runs 25 times as many cases (150,000) in survey mode. Either way the report
+ * goes to test-artifacts/fuzz-report.json.
  */
-let server: TestServer;
-let sdkKey: string;
-beforeAll(async () => {
-  server = await startTestServer();
-  sdkKey = (await server.api('POST', '/admin/api-keys', { body: { environment: 'production', kind: 'server' } })).body.key;
-  await server.api('POST', '/admin/flags', { body: { key: 'base' } });
-  await server.api('POST', '/admin/flags', { body: { key: 'inherited' } });
-  const targeted = await server.api('PUT', '/admin/flags/inherited/environments/production', {
-    headers: { 'if-match': 'W/"1"' },
-    body: {
-      enabled: true,
-      offVariant: 'off',
-      rules: [
-        { id: 'no-constructor', conditions: [{ attribute: 'constructor', operator: 'not_exists' }], serve: { variant: 'on' } },
-      ],
-      defaultServe: { variant: 'off' },
-    },
-  });
-  expect(targeted.status).toBe(200);
-  await server.projection.caughtUp();
-});
-afterAll(async () => server.close());
+const RUNS = Number(process.env['FLAGSTAFF_FUZZ_RUNS'] ?? 6_000);
+const SEED = process.env['FLAGSTAFF_FUZZ_SEED'] === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env['FLAGSTAFF_FUZZ_SEED'] ?? 14);
+const PATH = process.env['FLAGSTAFF_FUZZ_PATH'];
+const MODE: CampaignMode = process.env['FLAGSTAFF_FUZZ_MODE'] === 'survey' ? 'survey' : 'first';
+const REPORT = 'test-artifacts/fuzz-report.json';
 
-const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
-const targeting = (overrides: Record<string, unknown> = {}) => ({ enabled: true, offVariant: 'off', defaultServe: { variant: 'on' }, ...overrides });
-const read = (method: string, path: string, options: { body?: unknown; raw?: string } = {}) =>
-  request(server.url, method, path, { ...options, token: null, headers: { authorization: `Bearer ${sdkKey}` } });
-
-/** Sends bytes as they are (fetch would re-encode a string), e.g. a corrupt gzip body. */
-async function sendBytes(path: string, bytes: Buffer, headers: Record<string, string>): Promise<ApiResponse> {
-  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: bytes });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: response.status, headers: response.headers, body };
-}
-
-interface Hostile {
-  name: string;
-  send: () => Promise<ApiResponse>;
-  status: number;
-  pointer?: string;
-  detail?: RegExp;
-}
-
-const admin: Hostile[] = [
-  { name: 'a NUL in a description', send: () => server.api('POST', '/admin/flags', { body: { key: 'nul', description: 'a\u0000b' } }), status: 400, pointer: '#/description' },
-  { name: 'a NUL in a reason', send: () => server.api('POST', '/admin/flags', { body: { key: 'nul-reason', reason: 'why\u0000' } }), status: 400, pointer: '#/reason' },
-  { name: 'a NUL in a tag', send: () => server.api('POST', '/admin/flags', { body: { key: 'nul-tag', tags: ['ok', 'x\u0000'] } }), status: 400, pointer: '#/tags/1' },
-  { name: 'a NUL in a token name', send: () => server.api('POST', '/admin/tokens', { body: { name: 'n\u0000', role: 'viewer' } }), status: 400, pointer: '#/name' },
-  {
-    name: 'a lone surrogate in a condition value',
-    send: () =>
-      server.api('PUT', '/admin/flags/base/environments/production', {
-        headers: { 'if-match': 'W/"1"' },
-        body: targeting({ rules: [{ conditions: [{ attribute: 'a', operator: 'exists' }, { attribute: 'country', operator: 'in', values: ['\ud800'] }], serve: { variant: 'on' } }] }),
-      }),
-    status: 400,
-    pointer: '#/rules/0/conditions/1/values/0',
-  },
-  {
-    name: 'a lone low surrogate in target units',
-    send: () => server.api('PUT', '/admin/flags/base/environments/production', { headers: { 'if-match': 'W/"1"' }, body: targeting({ targets: [{ variant: 'on', units: ['u', '\udc00x'] }] }) }),
-    status: 400,
-    pointer: '#/targets/0/units/1',
-  },
-  {
-    name: 'JSON nested thousands of levels deep',
-    send: () => server.api('POST', '/admin/flags', { raw: `{"key":"deep","description":${deep(5_000)}}` }),
-    status: 400,
-    detail: /nested deeper than 64/,
-  },
-  { name: 'a duplicate member', send: () => server.api('POST', '/admin/flags', { raw: '{"key":"dup-a","description":"x","key":"dup-b"}' }), status: 400, pointer: '#/key', detail: /more than once/ },
-  {
-    name: 'a duplicate member written with an escape',
-    send: () => server.api('POST', '/admin/flags', { raw: '{"key":"dup-v","type":"string","variants":{"a":"x","\\u0061":"y"}}' }),
-    status: 400,
-    pointer: '#/variants/a',
-  },
-  { name: 'a body of null', send: () => server.api('POST', '/admin/flags', { raw: 'null' }), status: 400, pointer: '#', detail: /JSON object/ },
-  {
-    name: '__proto__ as a variant name',
-    send: () => server.api('POST', '/admin/flags', { raw: '{"key":"proto","type":"string","variants":{"__proto__":"x","b":"y"}}' }),
-    status: 400,
-    pointer: '#/variants/__proto__',
-  },
-  {
-    name: 'constructor as a variant name',
-    send: () => server.api('POST', '/admin/flags', { body: { key: 'ctor', type: 'string', variants: { constructor: 'x', b: 'y' } } }),
-    status: 400,
-    pointer: '#/variants/constructor',
-  },
-  { name: 'constructor as an environment key', send: () => server.api('POST', '/admin/environments', { body: { key: 'constructor' } }), status: 400, pointer: '#/key' },
-  { name: 'prototype as a flag key', send: () => server.api('POST', '/admin/flags', { body: { key: 'prototype' } }), status: 400, pointer: '#/key' },
-  { name: 'constructor as a segment key', send: () => server.api('POST', '/admin/segments', { body: { key: 'constructor' } }), status: 400, pointer: '#/key' },
-  {
-    name: 'explain in an environment named constructor',
-    send: () => server.api('POST', '/admin/explain', { body: { flagKey: 'base', environment: 'constructor' } }),
-    status: 400,
-    pointer: '#/environment',
-  },
-  { name: 'a path parameter that is not valid percent-encoding', send: () => server.api('GET', '/admin/flags/%E0%A4%A'), status: 400 },
-  { name: 'the snapshot of an environment named constructor', send: () => server.api('GET', '/admin/environments/constructor/snapshot'), status: 404 },
-  {
-    name: 'a body in UTF-16 (JSON is UTF-8)',
-    send: () => sendBytes('/admin/flags', Buffer.from('{"key":"utf16"}', 'utf16le'), { authorization: 'Bearer test-admin-token-0123456789', 'content-type': 'application/json; charset=utf-16le' }),
-    status: 415,
-  },
-  {
-    name: 'a corrupt gzip body',
-    send: () => sendBytes('/admin/flags', Buffer.from('definitely not gzip'), { authorization: 'Bearer test-admin-token-0123456789', 'content-encoding': 'gzip' }),
-    status: 400,
-  },
-  {
-    name: 'a rollback to a time in year 0',
-    send: () => server.api('POST', '/admin/flags/base/rollback', { headers: { 'if-match': 'W/"1"' }, body: { toTime: '0000-01-01T00:00:00Z', reason: 'hostile' } }),
-    status: 422,
-    pointer: '#/toTime',
-  },
-];
-
-describe('admin API: hostile input is a 4xx naming the field, and changes nothing', () => {
-  for (const bad of admin) {
-    it(`answers ${bad.status} to ${bad.name}`, async () => {
-      const before = await server.store.headPosition();
-      const response = await bad.send();
-      expect(response.status, JSON.stringify(response.body)).toBe(bad.status);
-      expect(response.headers.get('content-type')).toContain('application/problem+json');
-      if (bad.pointer) expect(response.body.errors.map((e: { pointer: string }) => e.pointer)).toContain(bad.pointer);
-      if (bad.detail) expect(JSON.stringify(response.body)).toMatch(bad.detail);
-      expect(await server.store.headPosition()).toBe(before);
-    });
-  }
-
-  it('still decodes a well-formed gzip body', async () => {
-    const response = await sendBytes('/admin/flags', gzipSync(JSON.stringify({ key: 'gzipped' })), { authorization: 'Bearer test-admin-token-0123456789', 'content-encoding': 'gzip' });
-    expect(response.status).toBe(201);
-  });
-});
-
-describe('time parameters: one rule everywhere (before the first event: nothing existed; in the future: now)', () => {
-  it('a flag as of year 0 did not exist yet (404), as of year 9999 is the flag now', async () => {
-    const past = await server.api('GET', '/admin/flags/base?at=0000-01-01T00:00:00Z');
-    expect(past.status).toBe(404);
-    expect(past.body.errors[0].pointer).toBe('#/at');
-    const future = await server.api('GET', '/admin/flags/base?at=9999-12-31T23:59:59Z');
-    expect(future.status).toBe(200);
-    expect(future.body.key).toBe('base');
-  });
-
-  it('an environment snapshot as of year 0 did not exist (404), as of year 9999 is the snapshot now', async () => {
-    expect((await server.api('GET', '/admin/environments/production/snapshot?at=0000-01-01T00:00:00Z')).status).toBe(404);
-    const future = await server.api('GET', '/admin/environments/production/snapshot?at=9999-12-31T23:59:59Z');
-    expect(future.status).toBe(200);
-    expect(future.body.asOf.position).toBe(await server.store.headPosition());
-  });
-
-  it('explain at year 0 names an environment that did not exist; at year 9999 explains now', async () => {
-    const past = await server.api('POST', '/admin/explain', { body: { flagKey: 'base', environment: 'production', at: '0000-01-01T00:00:00Z' } });
-    expect(past.status).toBe(404);
-    const future = await server.api('POST', '/admin/explain', { body: { flagKey: 'base', environment: 'production', at: '9999-12-31T23:59:59Z' } });
-    expect(future.status).toBe(200);
-  });
-
-  it('the audit feed from year 0 to year 9999 is the whole feed', async () => {
-    const all = await server.api('GET', '/admin/audit');
-    const bounded = await server.api('GET', '/admin/audit?from=0000-01-01T00:00:00Z&to=9999-12-31T23:59:59Z');
-    expect(bounded.status).toBe(200);
-    expect(bounded.body).toEqual(all.body);
-  });
-});
-
-describe('read API: hostile bodies', () => {
-  it('refuses a batch nested thousands of levels deep with a 400 problem', async () => {
-    const response = await read('POST', '/api/v1/flags/batch', { raw: `{"context":{"a":${deep(5_000)}}}` });
-    expect(response.status).toBe(400);
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    expect(response.body.errors[0].pointer).toMatch(/^#\/context\/a\/0\/0/);
-  });
-
-  it('refuses a duplicate context attribute, naming it', async () => {
-    const response = await read('POST', '/api/v1/flags/batch', { raw: '{"context":{"plan":"free","plan":"premium"}}' });
-    expect(response.status).toBe(400);
-    expect(response.body.errors).toEqual([{ pointer: '#/context/plan', detail: expect.stringMatching(/more than once/) }]);
-  });
-
-  it('refuses a body of null, saying it must be a JSON object', async () => {
-    const response = await read('POST', '/api/v1/flags/batch', { raw: 'null' });
-    expect(response.status).toBe(400);
-    expect(response.body.errors).toEqual([{ pointer: '#', detail: expect.stringMatching(/JSON object/) }]);
-  });
-
-  it('refuses a NUL in an event, naming it', async () => {
-    const event = { type: 'metric', eventId: '1f0e7c1e-0000-4000-8000-000000000001', name: 'clicks', unitId: 'u\u0000', timestamp: new Date().toISOString() };
-    const response = await read('POST', '/api/v1/events', { body: { events: [event] } });
-    expect(response.status).toBe(400);
-    expect(response.body.errors[0].pointer).toBe('#/events/0/unitId');
-  });
-
-  it('decodes a gzip body, refuses a corrupt one with 400 and an unknown encoding with 415', async () => {
-    const headers = { authorization: `Bearer ${sdkKey}`, 'content-encoding': 'gzip' };
-    expect((await sendBytes('/api/v1/flags/batch', gzipSync('{"flagKeys":["base"]}'), headers)).status).toBe(200);
-    const corrupt = await sendBytes('/api/v1/flags/batch', Buffer.from('definitely not gzip'), headers);
-    expect(corrupt.status).toBe(400);
-    expect(corrupt.headers.get('content-type')).toContain('application/problem+json');
-    const unknown = await sendBytes('/api/v1/flags/batch', Buffer.from('{}'), { ...headers, 'content-encoding': 'compress' });
-    expect(unknown.status).toBe(415);
-    const utf16 = await sendBytes('/api/v1/flags/batch', Buffer.from('{}', 'utf16le'), { authorization: `Bearer ${sdkKey}`, 'content-type': 'application/json; charset=utf-16le' });
-    expect(utf16.status).toBe(415);
-  });
-
-  it('OFREP answers a malformed or hostile body with its own PARSE_ERROR body', async () => {
-    for (const raw of ['{"context":', `{"context":{"a":${deep(5_000)}}}`, '{"context":{"a":1,"a":2}}']) {
-      const response = await read('POST', '/ofrep/v1/evaluate/flags/base', { raw });
-      expect(response.status).toBe(400);
-      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(response.body).toMatchObject({ key: 'base', errorCode: 'PARSE_ERROR', errorDetails: expect.any(String) });
+/** What the server logged at error level (a 5xx's cause), kept so a failure can show it. */
+const errorLines: string[] = [];
+const logSink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line) continue;
+      const entry = JSON.parse(line) as { level: number; msg?: string; err?: string };
+      if (entry.level >= 50 && entry.err) errorLines.push(`${entry.msg ?? ''}: ${String(entry.err ?? '').split('\n').slice(0, 3).join(' | ')}`);
     }
-    const bulk = await read('POST', '/ofrep/v1/evaluate/flags', { raw: '{"context":' });
-    expect(bulk.status).toBe(400);
-    expect(bulk.body).toMatchObject({ errorCode: 'PARSE_ERROR' });
+    done();
+  },
+});
+
+let server: TestServer;
+let document: Record<string, unknown>;
+let fixture: Fixture;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    // Not throttled (the fuzzer is one client sending as fast as it can) and no usage flush appending mid-run.
+    config: { operations: { logLevel: 'warn', adminRequestsPerSecond: 1_000_000, eventsPerSecond: 10_000_000, usageFlushMs: 86_400_000 } },
+    logger: createLogger('warn', logSink),
+  });
+  document = (await (await fetch(`${server.url}/openapi.json`)).json()) as Record<string, unknown>;
+  fixture = await setUp(server);
+});
+afterAll(async () => {
+  closeConnections();
+  await server?.close();
+});
+
+describe('hostile input on every operation of /openapi.json', () => {
+  it(`answers ${RUNS} generated hostile requests without a 5xx, with problems, and without changing state on a 4xx`, { timeout: Math.max(300_000, RUNS * 1_000) }, async () => {
+    const report = await runCampaign(
+      { url: server.url, headPosition: () => server.store.headPosition(), serverLog: { mark: () => errorLines.length, since: (mark) => errorLines.slice(mark) } },
+      document,
+      fixture,
+      { runs: RUNS, seed: SEED, mode: MODE, ...(PATH ? { path: PATH } : {}) },
+    );
+    mkdirSync('test-artifacts', { recursive: true });
+    writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
+    const operations = Object.keys(report.statuses).length;
+    console.log(`hostile input: ${report.cases} cases, ${report.serverErrors} server errors, ${report.appended} that appended; ${report.failures.length} failure classes over ${operations} operations (seed ${SEED}, ${MODE} mode, ${(report.durationMs / 1000).toFixed(1)} s); report in ${REPORT}`);
+
+    const replay = `Replay with FLAGSTAFF_FUZZ_SEED=${SEED} FLAGSTAFF_FUZZ_RUNS=${RUNS}${MODE === 'survey' ? ' FLAGSTAFF_FUZZ_MODE=survey' : ' (add FLAGSTAFF_FUZZ_PATH=<path below> for the failing case alone)'}`;
+    expect(report.failures.length, `${replay}\n\n${report.counterexample ?? ''}\n\n${formatFindings(report.failures)}\n`).toBe(0);
+    // Every operation of the document was reached.
+    expect(operations).toBe(Object.values(document['paths'] as Record<string, object>).reduce((n, item) => n + Object.keys(item).length, 0));
   });
 });
 
-describe('evaluation reads a context’s own attributes only', () => {
-  it('a rule on not_exists constructor matches a context without one, on every path', async () => {
-    const single = await read('GET', '/api/v1/flags/inherited?targetingKey=u1');
-    expect(single.body).toMatchObject({ variant: 'on', ruleId: 'no-constructor' });
-    const batch = await read('POST', '/api/v1/flags/batch', { body: { flagKeys: ['inherited'], context: { targetingKey: 'u1' } } });
-    expect(batch.body.flags[0]).toMatchObject({ variant: 'on', ruleId: 'no-constructor' });
-    const given = await read('POST', '/api/v1/flags/batch', { body: { flagKeys: ['inherited'], context: { targetingKey: 'u1', constructor: 'x' } } });
-    expect(given.body.flags[0]).toMatchObject({ variant: 'off' });
-    const ofrep = await read('POST', '/ofrep/v1/evaluate/flags/inherited', { body: { context: { targetingKey: 'u1' } } });
-    expect(ofrep.body).toMatchObject({ variant: 'on' });
-    const explained = await server.api('POST', '/admin/explain', { body: { flagKey: 'inherited', environment: 'production', context: { targetingKey: 'u1' } } });
-    expect(explained.body.result).toMatchObject({ variant: 'on' });
+/** Tokens of every role, SDK keys, and one resource of each kind, so most requests reach validation on something real. */
+async function setUp(s: TestServer): Promise<Fixture> {
+  const ok = async (method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Record<string, unknown>> => {
+    const response = await s.api(method, path, { ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
+    expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).toBeLessThan(300);
+    return response.body as Record<string, unknown>;
+  };
+  await ok('POST', '/admin/flags', { key: 'new-checkout', type: 'boolean', description: 'New checkout flow', tags: ['checkout'] });
+  await ok('POST', '/admin/flags', { key: 'colour', type: 'string', variants: { red: 'red', blue: 'blue' } });
+  await ok('POST', '/admin/flags', { key: 'config', type: 'json', variants: { small: { size: 1 }, large: { size: 100, nested: [1, 2] } } });
+  await ok('PUT', '/admin/flags/new-checkout/environments/production', {
+    enabled: true, offVariant: 'off',
+    targets: [{ variant: 'on', units: ['user-1'] }],
+    rules: [{ id: 'us', conditions: [{ attribute: 'country', operator: 'in', values: ['US', 'CA'] }], serve: { variant: 'on' } }],
+    defaultServe: { split: [{ variant: 'on', weight: 25_000 }, { variant: 'off', weight: 75_000 }] },
+  }, { 'if-match': '*' });
+  await ok('POST', '/admin/segments', { key: 'beta-testers', conditions: [{ attribute: 'plan', operator: 'eq', values: ['beta'] }], included: ['user-1'] });
+  await ok('POST', '/admin/metrics', { key: 'purchase', kind: 'binomial', event: 'purchase' });
+  await ok('POST', '/admin/metrics', { key: 'revenue', kind: 'mean', event: 'purchase' });
+  await ok('POST', '/admin/experiments', {
+    key: 'checkout-test', flagKey: 'new-checkout', environment: 'production', hypothesis: 'The new checkout raises purchases',
+    controlVariant: 'off', variants: [{ variant: 'off', weight: 50_000 }, { variant: 'on', weight: 50_000 }],
+    trafficPercent: 100, primaryMetric: 'purchase', secondaryMetrics: ['revenue'], guardrailMetrics: [], method: 'frequentist', alpha: 0.05, cuped: false,
   });
-
-});
+  const key = async (environment: string, kind: 'server' | 'client') => ok('POST', '/admin/api-keys', { environment, kind });
+  const token = async (role: 'viewer' | 'editor' | 'admin') => ok('POST', '/admin/tokens', { name: `fuzz ${role}`, role });
+  const [server, client, staging] = [await key('production', 'server'), await key('production', 'client'), await key('staging', 'server')];
+  // Keys and tokens the fuzzer may revoke; the ones it sends stay valid.
+  const spareKeys = [await key('production', 'client'), await key('development', 'server')];
+  const spareTokens = [await token('viewer'), await token('admin')];
+  const [viewer, editor, admin] = [await token('viewer'), await token('editor'), await token('admin')];
+  return {
+    adminTokens: { viewer: String(viewer['token']), editor: String(editor['token']), admin: String(admin['token']) },
+    sdkKeys: { server: String(server['key']), client: String(client['key']), otherEnvironment: String(staging['key']) },
+    environment: 'production',
+    resources: {
+      flags: ['new-checkout', 'colour', 'config'],
+      segments: ['beta-testers'],
+      metrics: ['purchase', 'revenue'],
+      experiments: ['checkout-test'],
+      environments: ['production', 'staging', 'development'],
+      'api-keys': spareKeys.map((k) => String(k['id'])),
+      tokens: spareTokens.map((t) => String(t['id'])),
+    },
+  };
+}
