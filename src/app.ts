@@ -26,6 +26,7 @@ import { sleep } from './event-store/catch-up-subscription.ts';
 import { sha256 } from './shared/tokens.ts';
 import { OPERATIONS_DEFAULTS } from './config.ts';
 import { rateLimitAdmin } from './http/admin-auth.ts';
+import { answerClientError } from './http/client-errors.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
 import { AuthFailureThrottle } from './http/auth-failure-throttle.ts';
 import { EvaluationTally } from './observability/evaluation-tally.ts';
@@ -140,6 +141,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     ofrep: metrics.evaluationDuration.labels({ route: 'ofrep' }),
   };
   const readApi = createReadApi({
+    log: logger,
     model: () => projection.model,
     keys: new SdkKeys(() => projection.model),
     authFailures,
@@ -215,6 +217,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
       if (!readApi(req, res)) admin(req, res);
     });
   });
+  server.on('clientError', answerClientError);
   const usageTimer = setInterval(() => {
     drainEvaluations();
     usage.flush().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'flag usage not saved; kept for the next flush'));

@@ -6,8 +6,9 @@ import { OPERATIONS_DEFAULTS } from '../config.ts';
 import { evaluateFlag, type CompiledEnvironment } from '../evaluation/compile.ts';
 import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluation-result.ts';
 import type { AuthFailureThrottle } from '../http/auth-failure-throttle.ts';
+import { toProblem, type ProblemLog } from '../http/problem.ts';
 import { parseWith } from '../http/validation.ts';
-import { ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../shared/errors.ts';
+import { FlagstaffError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../shared/errors.ts';
 import { KEY_PATTERN, keySchema } from '../shared/keys.ts';
 import { readJsonBody, sendJson, sendProblem, splitUrl } from './http-io.ts';
 import type { EventBus } from '../shared/event-bus.ts';
@@ -41,6 +42,8 @@ export interface ReadApiOptions {
   authFailures?: AuthFailureThrottle;
   /** Telemetry and limits; all optional so the API runs bare in unit tests. */
   observe?: ReadApiObserver;
+  /** Where errors nobody expected are reported (the admin app reports its own the same way). */
+  log?: ProblemLog;
 }
 
 export interface ReadApiObserver {
@@ -185,6 +188,7 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
     if (!url.startsWith('/api/') && !url.startsWith('/ofrep/')) return false;
     const { path, query } = splitUrl(url);
     route(req, res, path, query).catch((error: unknown) => {
+      if (!(error instanceof FlagstaffError) && toProblem(error).status >= 500) options.log?.error({ method: req.method, path, err: (error as Error)?.stack ?? String(error) }, 'unexpected error');
       if (res.headersSent) return void res.destroy();
       sendProblem(res, error, path, (error as { status?: number }).status === 401 ? { 'www-authenticate': 'Bearer' } : undefined);
     });

@@ -31,3 +31,25 @@ describe('slow clients (slowloris)', () => {
     expect(afterMs).toBeLessThan(15_000);
   });
 });
+
+describe('requests node:http cannot parse', () => {
+  it('answers headers over 16 KiB with a 431 problem, and a malformed request with a 400 problem, not an empty body', async () => {
+    const server = await startTestServer({ config: { operations: { logLevel: 'warn' } } });
+    servers.push(server);
+    const huge = await sendPartial(server.url, `GET /admin/flags HTTP/1.1\r\nHost: flagstaff\r\nAuthorization: Bearer ${'x'.repeat(70_000)}\r\n\r\n`);
+    expect(huge.answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(huge.answer).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(huge.answer.slice(huge.answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431, title: 'Request Header Fields Too Large' });
+
+    const garbled = await sendPartial(server.url, 'GET /admin/flags HTTP/1.1\r\nHost flagstaff\r\n\r\n');
+    expect(garbled.answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbled.answer.slice(garbled.answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400 });
+  });
+
+  it('still times slow headers out as a 408 problem', async () => {
+    const server = await startTestServer({ config: { operations: { logLevel: 'warn', requestTimeoutMs: 500 } } });
+    servers.push(server);
+    const { answer } = await sendPartial(server.url, 'GET /admin/flags HTTP/1.1\r\nHost: flagstaff\r\n');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 408 });
+  });
+});

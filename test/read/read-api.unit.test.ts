@@ -112,3 +112,47 @@ describe('Accept-Encoding', () => {
     expect(acceptsGzip(header)).toBe(expected);
   });
 });
+
+describe('read API: errors nobody expected', () => {
+  it('answers a 500 problem that reveals nothing, and reports the error with its stack to the log', async () => {
+    const logged: { fields: Record<string, unknown>; message: string }[] = [];
+    const log = { warn: () => {}, error: (fields: Record<string, unknown>, message: string) => logged.push({ fields, message }) };
+    const broken = () => {
+      throw new TypeError('the read model is broken');
+    };
+    const failing = createReadApi({ model: broken, keys: new SdkKeys(() => model), streams, bodyLimit: 1024, bus: unusedBus, exposures: new ExposurePublisher(unusedBus), log });
+    const answer = await new Promise<Answer>((resolve) => {
+      const result: Answer = { status: 0, headers: {}, body: Buffer.alloc(0) };
+      const res = {
+        headersSent: false,
+        writeHead(status: number, head: Record<string, string | number> = {}) {
+          Object.assign(result, { status, headers: head });
+          return this;
+        },
+        end(body?: string) {
+          result.body = Buffer.from(body ?? '');
+          resolve(result);
+        },
+      };
+      const req = { url: '/api/v1/flags/a', method: 'GET', headers: { authorization: 'Bearer fs_server_test' } };
+      failing(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+    });
+    expect(answer.status).toBe(500);
+    expect(answer.body.toString()).not.toContain('broken');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.message).toBe('unexpected error');
+    expect(String(logged[0]!.fields['err'])).toContain('TypeError: the read model is broken');
+    expect(logged[0]!.fields).toMatchObject({ method: 'GET', path: '/api/v1/flags/a' });
+  });
+
+  it('does not report a client’s mistake', async () => {
+    const logged: unknown[] = [];
+    const quiet = createReadApi({ model: () => model, keys: new SdkKeys(() => model), streams, bodyLimit: 1024, bus: unusedBus, exposures: new ExposurePublisher(unusedBus), log: { warn: () => {}, error: (f) => logged.push(f) } });
+    const status = await new Promise<number>((resolve) => {
+      const res = { headersSent: false, writeHead: (s: number) => (resolve(s), res), end: () => {} };
+      quiet({ url: '/api/v1/flags/a', method: 'GET', headers: {} } as unknown as IncomingMessage, res as unknown as ServerResponse);
+    });
+    expect(status).toBe(401);
+    expect(logged).toEqual([]);
+  });
+});
