@@ -117,6 +117,15 @@ export class EventStoreUnavailableError extends Error {
   }
 }
 
+/**
+ * Stream ids are built from keys, but a reader may be handed anything (a history route's path parameter): an id
+ * with NUL or an unpaired surrogate cannot name a stream in any store (PostgreSQL's text refuses it), so reading it
+ * finds nothing instead of failing.
+ */
+export function isStorableStreamId(streamId: string): boolean {
+  return !streamId.includes('\u0000') && streamId.isWellFormed();
+}
+
 export function isExpectedVersionMet(expected: ExpectedVersion, actual: number): boolean {
   if (expected === 'any') return true;
   if (expected === 'no_stream') return actual === 0;

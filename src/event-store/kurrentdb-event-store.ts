@@ -34,6 +34,7 @@ import { ChangeBroadcast, sleep, startCatchUpSubscription } from './catch-up-sub
 import {
   EventStoreUnavailableError,
   VersionConflictError,
+  isStorableStreamId,
   type AppendResult,
   type CheckpointStore,
   type EventStore,
@@ -255,6 +256,7 @@ export async function createKurrentDbEventStore(
     },
 
     async readStream(streamId: string, { fromVersion = 1, toVersion, toTime }: ReadStreamOptions = {}) {
+      if (!isStorableStreamId(streamId)) return [];
       const from = Math.max(1, fromVersion);
       if (toVersion !== undefined && toVersion < from) return [];
       const logStream = toLogStreamName(prefix, streamId);

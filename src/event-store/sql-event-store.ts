@@ -2,6 +2,7 @@ import { ChangeBroadcast, startCatchUpSubscription } from './catch-up-subscripti
 import {
   EventStoreUnavailableError,
   VersionConflictError,
+  isStorableStreamId,
   type AppendResult,
   type CheckpointStore,
   type EventStore,
@@ -74,6 +75,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: { schema?:
     },
 
     async readStream(streamId: string, { fromVersion = 1, toVersion, toTime }: ReadStreamOptions = {}) {
+      if (!isStorableStreamId(streamId)) return [];
       const rows = await query<EventRow>(
         `SELECT ${columns} FROM ${schema}.events
          WHERE stream_id = $1 AND version >= $2 AND ($3::integer IS NULL OR version <= $3)

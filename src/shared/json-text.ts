@@ -29,9 +29,6 @@ export function parseJsonBody(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** ES2024's String.prototype.isWellFormed (native since Node 20; the project's TypeScript lib predates it). */
-type WellFormedCheck = string & { isWellFormed(): boolean };
-
 /** Beyond this many members an object's names go into a Set: comparing each with all before it is quadratic. */
 const LINEAR_MEMBERS = 32;
 
@@ -49,7 +46,7 @@ const LINEAR_MEMBERS = 32;
 function scan(text: string): FieldIssue | undefined {
   const state = new ScanState(text);
   const length = text.length;
-  const rawSurrogates = !(text as WellFormedCheck).isWellFormed();
+  const rawSurrogates = !text.isWellFormed();
   let depth = 0;
   let expectName = false;
   let backslash = -1;

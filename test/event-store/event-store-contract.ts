@@ -132,6 +132,12 @@ export function eventStoreContract(name: string, open: () => Promise<ContractHar
     });
 
     describe('readStream', () => {
+      it('returns nothing for a stream whose id no stream can have (NUL, an unpaired surrogate)', async () => {
+        // Path parameters reach readStream as they came (history routes); PostgreSQL refuses such text outright.
+        expect(await store.readStream('experiment-\u0000')).toEqual([]);
+        expect(await store.readStream('segment-a\ud800b')).toEqual([]);
+      });
+
       it('returns nothing for a stream that does not exist', async () => {
         expect(await store.readStream(stream('none'))).toEqual([]);
       });
