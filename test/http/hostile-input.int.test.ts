@@ -43,7 +43,7 @@ let fixture: Fixture;
 beforeAll(async () => {
   server = await startTestServer({
     // Not throttled (the fuzzer is one client sending as fast as it can) and no usage flush appending mid-run.
-    config: { operations: { logLevel: 'warn', adminRequestsPerSecond: 1_000_000, eventsPerSecond: 10_000_000, usageFlushMs: 86_400_000 } },
+    config: { operations: { logLevel: 'warn', adminRequestsPerSecond: 1_000_000, authFailuresPerSecond: 1_000_000, eventsPerSecond: 10_000_000, usageFlushMs: 86_400_000 } },
     logger: createLogger('warn', logSink),
   });
   document = (await (await fetch(`${server.url}/openapi.json`)).json()) as Record<string, unknown>;

@@ -22,7 +22,7 @@ export interface Verdict {
 }
 
 /** Statuses whose cause is not a field of the request: a problem without `errors` is fine for them. */
-const FIELDLESS = new Set([401, 403, 404, 405, 406, 409, 412, 413, 415, 428, 429]);
+const FIELDLESS = new Set([401, 403, 404, 405, 406, 408, 409, 412, 413, 415, 428, 429, 431]);
 
 /**
  * Judges one answer to a hostile request: never a 5xx; every 4xx an RFC 9457 problem (OFREP: its own error body)
