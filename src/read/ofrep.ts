@@ -29,11 +29,14 @@ export async function handleOfrep(req: IncomingMessage, res: ServerResponse, pat
       capabilities: { cacheInvalidation: { polling: { enabled: true, minPollingIntervalMs: 1_000 } }, flagEvaluation: { supportedTypes: ['boolean', 'string', 'integer', 'float', 'object'] } },
     }));
   }
-  if (req.method !== 'POST') throw new NotFoundError(`No route for ${req.method} ${path}`);
+  const bulk = path === '/ofrep/v1/evaluate/flags';
+  const single = path.startsWith('/ofrep/v1/evaluate/flags/');
+  // Routed before the body is read: a body sent to a path that takes none is not OFREP's PARSE_ERROR.
+  if (req.method !== 'POST' || !(bulk || single)) throw new NotFoundError(`No route for ${req.method} ${path}`);
   const env = deps.environmentFor(principal, undefined);
 
   const badRequest = (errorCode: 'PARSE_ERROR' | 'INVALID_CONTEXT', issues: readonly FieldIssue[]): void => {
-    const key = path.startsWith('/ofrep/v1/evaluate/flags/') ? path.slice('/ofrep/v1/evaluate/flags/'.length) : undefined;
+    const key = single ? path.slice('/ofrep/v1/evaluate/flags/'.length) : undefined;
     const errorDetails = issues.map((i) => `${i.pointer} ${i.detail}`).join('; ');
     sendJson(res, 400, JSON.stringify({ ...(key ? { key } : {}), errorCode, errorDetails }));
   };
@@ -49,7 +52,7 @@ export async function handleOfrep(req: IncomingMessage, res: ServerResponse, pat
   if (!parsed.success) return badRequest('INVALID_CONTEXT', zodIssues(parsed.error));
   const context = parsed.data.context as EvaluationContext;
 
-  if (path === '/ofrep/v1/evaluate/flags') {
+  if (bulk) {
     const etag = `W/"${env.revision}"`;
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, { etag });
@@ -59,13 +62,9 @@ export async function handleOfrep(req: IncomingMessage, res: ServerResponse, pat
     const flags = [...env.flags.keys()].map((key) => ofrepResult(deps.evaluate(env, key, context)).body);
     return sendJson(res, 200, JSON.stringify({ flags }), { etag });
   }
-  if (path.startsWith('/ofrep/v1/evaluate/flags/')) {
-    const key = path.slice('/ofrep/v1/evaluate/flags/'.length);
-    // A key that cannot exist is simply not found, like any other unknown key.
-    const { status, body } = ofrepResult(deps.evaluate(env, key, context));
-    return sendJson(res, status, JSON.stringify(body));
-  }
-  throw new NotFoundError(`No route for ${req.method} ${path}`);
+  // A key that cannot exist is simply not found, like any other unknown key.
+  const { status, body: result } = ofrepResult(deps.evaluate(env, path.slice('/ofrep/v1/evaluate/flags/'.length), context));
+  return sendJson(res, status, JSON.stringify(result));
 }
 
 function ofrepResult(result: EvaluationResult): { status: number; body: Record<string, unknown> } {

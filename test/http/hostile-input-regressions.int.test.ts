@@ -233,6 +233,14 @@ describe('read API: hostile bodies', () => {
     expect(bulk.status).toBe(400);
     expect(bulk.body).toMatchObject({ errorCode: 'PARSE_ERROR' });
   });
+
+  it('OFREP routes before reading a body: one sent to a path that takes none is a 404 problem, not a PARSE_ERROR', async () => {
+    const configuration = await read('POST', '/ofrep/v1/configuration', { raw: '{"context":' });
+    expect(configuration.status).toBe(404);
+    expect(configuration.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const unknown = await read('POST', '/ofrep/v1/elsewhere', { raw: 'not json' });
+    expect(unknown.status).toBe(404);
+  });
 });
 
 describe('evaluation reads a context’s own attributes only', () => {
