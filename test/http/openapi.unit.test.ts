@@ -88,7 +88,12 @@ describe('the OpenAPI document', () => {
   it('derives error statuses from the shape of an operation', () => {
     const byId = (id: string) => OPERATIONS.find((op) => op.operationId === id)!;
     expect(errorStatuses(byId('listSegments'))).toEqual([401, 429, 503]);
-    expect(errorStatuses(byId('changeFlag'))).toEqual([400, 401, 403, 404, 412, 413, 415, 422, 428, 429, 503]);
+    // A command may meet a state that refuses it (archived, not running, contention): 409.
+    expect(errorStatuses(byId('changeFlag'))).toEqual([400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 503]);
+    // A change without a body still has its body read (415), and any path parameter may be malformed (400).
+    expect(errorStatuses(byId('startExperiment'))).toEqual(expect.arrayContaining([400, 409, 413, 415]));
+    expect(errorStatuses(byId('getSegment'))).toContain(400);
+    expect(errorStatuses(byId('explain'))).toContain(404);
     expect(errorStatuses(byId('health'))).toEqual([503]);
     // Wrong SDK keys are throttled per client address too.
     expect(errorStatuses(byId('evaluateFlag'))).toContain(429);

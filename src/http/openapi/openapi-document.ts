@@ -49,7 +49,7 @@ const PROBLEM_TITLES: Record<number, string> = {
   401: 'No valid token was sent',
   403: 'The token may not do this',
   404: 'Nothing found by that name',
-  409: 'It exists already',
+  409: 'It exists already, or its current state does not allow this (archived, not running, too much contention)',
   412: 'If-Match names an older version: read the resource again and retry',
   413: 'The body is larger than the limit',
   415: 'The body is not application/json',
@@ -197,10 +197,13 @@ export function errorStatuses(op: OperationSpec): number[] {
   if (op.body) [400, 413, 415].forEach((s) => statuses.add(s));
   if (op.query) statuses.add(400);
   if (op.path.includes('{')) statuses.add(404);
+  // The admin API reads any body sent with a change (and a path parameter that is not valid percent-encoding is a 400).
+  if (admin !== undefined && op.method !== 'get') [413, 415].forEach((s) => statuses.add(s));
+  if (admin !== undefined && op.path.includes('{')) statuses.add(400);
   if (op.command) {
     statuses.add(400); // a malformed If-Match or Idempotency-Key
     statuses.add(422);
-    if (op.command.creates) statuses.add(409);
+    statuses.add(409); // it exists already, or its state refuses the command (archived, not running, contention)
     if (op.command.ifMatch !== 'ignored') statuses.add(412);
     if (op.command.ifMatch === 'required') statuses.add(428);
   }

@@ -238,6 +238,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: 'Evaluate a flag for a context, against the configuration now or at a time or revision, with the trace of which rule matched',
     body: { name: 'Explain', schema: explainBody, example: { flagKey: 'new-checkout', environment: 'production', context: { targetingKey: 'user-7', country: 'US' } } },
     success: ok('The result and its trace'),
+    errors: [404], // an unknown flag or environment, or one that did not exist at that time or revision
   },
   // ── Experiments, metrics, results, stats ───────────────────────────────────────────────────────────────
   { method: 'get', path: '/admin/metrics', operationId: 'listMetrics', tag: 'experiments', auth: { admin: 'viewer' }, summary: 'List metric definitions', success: ok('Every metric') },
