@@ -1,10 +1,7 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
-import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
 import { archiveAgainstPrerequisites, archiveAgainstStarts, twentyStartsOnOneFlag } from '../support/cross-stream-races.ts';
 import { startTestServer, request, type TestServer } from '../support/flagstaff.ts';
-import { testDatabaseUrl } from '../support/postgres.ts';
+import { dropSchema, postgresStore } from '../support/postgres.ts';
 
 const schema = `admin_e2e_${process.pid}`;
 let first: TestServer;
@@ -12,16 +9,13 @@ let second: TestServer;
 
 beforeAll(async () => {
   // Two API processes (in effect) on one real PostgreSQL: concurrency control must hold across them.
-  first = await startTestServer({ store: await createSqlEventStore(await createPostgresDriver(testDatabaseUrl()), { schema }) });
-  second = await startTestServer({ store: await createSqlEventStore(await createPostgresDriver(testDatabaseUrl()), { schema }) });
+  first = await startTestServer({ store: await postgresStore(schema) });
+  second = await startTestServer({ store: await postgresStore(schema) });
 });
 afterAll(async () => {
   await first?.close();
   await second?.close();
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await dropSchema(schema);
 });
 
 describe('admin API on a real PostgreSQL, two servers side by side', () => {

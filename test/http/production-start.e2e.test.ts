@@ -5,11 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import kafkajs from 'kafkajs';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { request } from '../support/flagstaff.ts';
-import { testDatabaseUrl } from '../support/postgres.ts';
+import { dropSchema, testDatabaseUrl } from '../support/postgres.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const suffix = randomUUID().replaceAll('-', '').slice(0, 10);
@@ -30,10 +29,7 @@ afterAll(async () => {
   const clickhouse = createClient({ url: 'http://127.0.0.1:8123' });
   await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${database}` });
   await clickhouse.close();
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await dropSchema(schema);
 });
 
 describe('npm start on the production adapters', () => {

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '../../src/event-store/event-store.ts';
 import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
@@ -10,7 +9,7 @@ import { fileReadModelPersistence } from '../../src/read/read-model-persistence.
 import { openEventStore } from '../../src/adapters.ts';
 import { eventually } from '../support/eventually.ts';
 import { request, startTestServer, type TestServer } from '../support/flagstaff.ts';
-import { testDatabaseUrl } from '../support/postgres.ts';
+import { dropSchema, testDatabaseUrl } from '../support/postgres.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
 const schema = `read_e2e_${process.pid}`;
@@ -42,10 +41,7 @@ afterAll(async () => {
   for (const server of servers) await server.close().catch(() => {});
   await proxy?.close();
   for (const dir of dirs) await fs.rm(dir, { recursive: true, force: true });
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await dropSchema(schema);
 });
 
 describe('read side on a real PostgreSQL', () => {

@@ -1,9 +1,6 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
-import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
 import { startTestServer, type TestServer } from '../support/flagstaff.ts';
-import { testDatabaseUrl } from '../support/postgres.ts';
+import { dropSchema, postgresStore } from '../support/postgres.ts';
 import { connectSse } from '../support/sse-client.ts';
 
 const schema = `revocation_e2e_${process.pid}`;
@@ -12,16 +9,13 @@ let second: TestServer;
 
 beforeAll(async () => {
   // Two processes (in effect) on one PostgreSQL, each with its own read projection following the shared log.
-  first = await startTestServer({ store: await createSqlEventStore(await createPostgresDriver(testDatabaseUrl()), { schema }) });
-  second = await startTestServer({ store: await createSqlEventStore(await createPostgresDriver(testDatabaseUrl()), { schema }) });
+  first = await startTestServer({ store: await postgresStore(schema) });
+  second = await startTestServer({ store: await postgresStore(schema) });
 });
 afterAll(async () => {
   await first?.close();
   await second?.close();
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await dropSchema(schema);
 });
 
 describe('revoking an SDK key on a real PostgreSQL, two servers side by side', () => {

@@ -2,13 +2,10 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
-import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestServer, type TestServer } from '../support/flagstaff.ts';
-import { testDatabaseUrl } from '../support/postgres.ts';
+import { dropSchema, postgresStore } from '../support/postgres.ts';
 import { createFlag, createServerKey, tempDir, toggle } from './sdk-fixtures.ts';
 
 const run = promisify(execFile);
@@ -62,7 +59,7 @@ beforeAll(async () => {
     JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2023', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['consumer.ts'] }),
   );
 
-  server = await startTestServer({ store: await createSqlEventStore(await createPostgresDriver(testDatabaseUrl()), { schema }) });
+  server = await startTestServer({ store: await postgresStore(schema) });
   sdkKey = await createServerKey(server);
   await createFlag(server, { key: 'kill-switch' });
   await toggle(server, 'kill-switch', true);
@@ -73,10 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   if (app) await fs.rm(app, { recursive: true, force: true });
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await dropSchema(schema);
 });
 
 describe('the package subpaths flagstaff/sdk and flagstaff/openfeature', () => {

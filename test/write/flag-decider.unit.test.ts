@@ -269,7 +269,7 @@ describe('flag decider', () => {
     it('reserves a flag and environment for an experiment about to start, once', () => {
       spec()([created('a')]).when(attach('first', 1)).then([attached('first', 1)]);
       spec(world({ experiments: { first: facts(1, false) } }))([created('a'), attached('first', 1)]).when(attach('first', 1)).then([]);
-      spec()([created('a'), { type: 'FlagArchived', data: {} }]).when(attach('first', 1)).thenThrows(ConflictError, /archived/);
+      spec()([created('a'), { type: 'FlagArchived', data: {} }]).when(attach('first', 1)).thenThrows(DomainRuleViolation, /Invalid experiment/);
     });
 
     it('refuses a second experiment while the first runs or is starting, naming it', () => {

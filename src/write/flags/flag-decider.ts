@@ -127,7 +127,8 @@ export function decideFlag(command: FlagCommand, state: Flag | undefined, contex
       return [{ type: 'FlagTargetingRolledBack', data: { environment, toTime, targeting } }];
     }
     case 'AttachExperiment': {
-      requireLive(state);
+      // The same refusal as the experiment's own design check gives when it already sees the flag archived.
+      if (state.archived) throw new DomainRuleViolation('Invalid experiment', [issue(['flagKey'], `names no live flag (${state.key})`)]);
       const { environment, experimentKey, experimentVersion } = command.data;
       const holder = experimentHolding(state, environment, context);
       if (holder !== undefined && holder.experimentKey !== experimentKey) {
