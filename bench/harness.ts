@@ -32,8 +32,13 @@ export interface Provenance {
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 
+/** A report as written and printed: naming the code it measured. */
+export function stamped(report: BenchReport): BenchReport {
+  return { ...report, code: report.code ?? provenance() };
+}
+
 /** Figures are facts only for the code they measured: every report names it. */
-export function provenance(): Provenance {
+function provenance(): Provenance {
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' });
   const uncommitted = git('status', '--porcelain', '--untracked-files=no')
     .split('\n')
@@ -74,7 +79,7 @@ export function compared(name: string, value: number, unit: string, baseline: Me
 export async function writeReport(report: BenchReport): Promise<string> {
   await fs.mkdir(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `${report.bench}.json`);
-  await fs.writeFile(file, `${JSON.stringify({ ...report, code: report.code ?? provenance() }, null, 2)}\n`);
+  await fs.writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }
 
@@ -99,7 +104,6 @@ export function formatReport(report: BenchReport): string {
     code
       ? `Code: commit ${code.commit.slice(0, 12)}${code.uncommitted.length > 0 ? ` with uncommitted changes to ${code.uncommitted.join(', ')}` : ''}; server started as \`${code.startScript}\``
       : 'Code: not recorded (measured before reports named their commit)',
-    '',
   );
   lines.push('| measurement | value | baseline (same run) | ratio | target |', '| --- | ---: | --- | ---: | --- |');
   for (const m of report.measurements) {

@@ -1,4 +1,4 @@
-import { formatReport, writeReport, writeResultsIndex, type BenchReport } from './harness.ts';
+import { formatReport, stamped, writeReport, writeResultsIndex, type BenchReport } from './harness.ts';
 
 /**
  * `npm run bench [name...]`: runs the benchmarks (all, or those named), writes each report to
@@ -24,7 +24,7 @@ if (unknown.length > 0) {
 }
 for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
   console.log(`▶ ${name}`);
-  const report = await (await benches[name]!()).run();
+  const report = stamped(await (await benches[name]!()).run());
   console.log(formatReport(report));
   console.log(`→ ${await writeReport(report)}\n`);
 }

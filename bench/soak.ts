@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { formatReport, machine, writeReport, writeResultsIndex, type BenchReport, type Measurement } from './harness.ts';
+import { formatReport, machine, stamped, writeReport, writeResultsIndex, type BenchReport, type Measurement } from './harness.ts';
 import { DEFAULT_RATES, RSS_GROWTH_LIMIT_MIB, runSoak, type SoakResult } from './soak/soak-run.ts';
 
 /**
@@ -25,7 +25,7 @@ const result = await runSoak({ durationMs: minutes * 60_000 });
 const failures = [...result.failures];
 if (result.rss.growthMib > RSS_GROWTH_LIMIT_MIB) failures.push(`RSS grew by ${result.rss.growthMib.toFixed(1)} MiB after warm-up (limit ${RSS_GROWTH_LIMIT_MIB} MiB)`);
 
-const report: BenchReport = { bench: 'soak', startedAt, machine: machine(), measurements: measurements(result) };
+const report: BenchReport = stamped({ bench: 'soak', startedAt, machine: machine(), measurements: measurements(result) });
 console.log(formatReport(report));
 console.log(`RSS samples (s: MiB): ${result.rss.samples.map((s) => `${s.atSeconds.toFixed(0)}: ${s.mib.toFixed(0)}`).join(', ')}`);
 console.log(`→ ${await writeReport(report)}`);
