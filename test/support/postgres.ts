@@ -1,7 +1,9 @@
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { EventStore } from '../../src/event-store/event-store.ts';
 import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
 import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
+import { startTestServer, type TestServer } from './flagstaff.ts';
 
 /** The real PostgreSQL the end-to-end tests use (infra/up.sh makes sure it runs). */
 export function testDatabaseUrl(): string {
@@ -22,4 +24,28 @@ export async function dropSchema(schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Two servers on one fresh schema of the real PostgreSQL, for the length of a test file: two processes in effect,
+ * each with its own write model and read projection following the shared log.
+ */
+export function serversSharingPostgres(schema: string): { readonly first: TestServer; readonly second: TestServer } {
+  const servers: TestServer[] = [];
+  beforeAll(async () => {
+    servers.push(await startTestServer({ store: await postgresStore(schema) }));
+    servers.push(await startTestServer({ store: await postgresStore(schema) }));
+  });
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+    await dropSchema(schema);
+  });
+  return {
+    get first() {
+      return servers[0]!;
+    },
+    get second() {
+      return servers[1]!;
+    },
+  };
 }
