@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyseMetric, compareVariants, type CompareInput, type Comparison } from '../../src/analytics/stats/compare.ts';
 import { studentTSurvival } from '../../src/analytics/stats/distributions.ts';
+import { relativeEffect } from '../../src/analytics/stats/effect.ts';
+import { welchTest } from '../../src/analytics/stats/frequentist.ts';
 import { sequentialHalfWidth } from '../../src/analytics/stats/sequential.ts';
 import type { ArmStatistics } from '../../src/analytics/stats/sufficient-statistics.ts';
 import { ValidationError } from '../../src/shared/errors.ts';
@@ -64,6 +66,35 @@ describe('compareVariants: lower-is-better metrics', () => {
     // Asking explicitly for "greater" on a lower-is-better metric tests for harm: significant means a regression.
     const harm = compareVariants({ ...golden1, alternative: 'greater', direction: 'lower-is-better' });
     expect(harm).toMatchObject({ significant: true, verdict: 'regression' });
+  });
+});
+
+describe('one-sided intervals and negative baselines', () => {
+  // Δ = 0.3, √V = 0.2, ν = 50: t_{0.95,50} = 1.675905025 and t_{0.975,50} = 2.008559112 (R: qt(0.95, 50), qt(0.975, 50)).
+  const effect = { estimate: 0.3, variance: 0.04, df: 50 };
+
+  it('bounds "greater" from below and "less" from above, each one critical value from the estimate', () => {
+    const greater = welchTest(effect, 0.05, 'greater');
+    const less = welchTest(effect, 0.05, 'less');
+    const twoSided = welchTest(effect, 0.05, 'two-sided');
+    expect(greater.interval[0]).toBeCloseTo(0.3 - 1.675905025 * 0.2, 8);
+    expect(greater.interval[1]).toBeNull();
+    expect(less.interval[0]).toBeNull();
+    expect(less.interval[1]).toBeCloseTo(0.3 + 1.675905025 * 0.2, 8);
+    expect(twoSided.interval[0]).toBeCloseTo(0.3 - 2.008559112 * 0.2, 8);
+    expect(twoSided.interval[1]).toBeCloseTo(0.3 + 2.008559112 * 0.2, 8);
+    expect(greater.pValue + less.pValue).toBeCloseTo(1, 12);
+  });
+
+  it('measures a relative effect against the size of a negative control mean, so an increase stays positive', () => {
+    // A metric that is negative on average (a net balance): control −2, treatment −1 is a rise of half the baseline.
+    const control = { n: 100, mean: -2, variance: 1 };
+    const treatment = { n: 100, mean: -1, variance: 1 };
+    const rise = relativeEffect(control, treatment);
+    expect(rise.estimate).toBeCloseTo(0.5, 12);
+    // V = s²_T/(n_T·m_C²) + m_T²·s²_C/(n_C·m_C⁴) = 1/400 + 1/1600
+    expect(rise.variance).toBeCloseTo(1 / 400 + 1 / 1600, 12);
+    expect(relativeEffect(control, { ...treatment, mean: -3 }).estimate).toBeCloseTo(-0.5, 12);
   });
 });
 

@@ -203,6 +203,12 @@ describe('flag decider', () => {
       spec()([]).when({ type: 'ToggleFlag', data: { environment: 'production', enabled: true } }).thenThrows(NotFoundError, /Flag not found/);
       spec()([created('a')]).when({ type: 'ToggleFlag', data: { environment: 'moon', enabled: true } }).thenThrows(NotFoundError, /moon/);
     });
+
+    it('refuses to switch an archived flag either way: it must be restored first', () => {
+      const archived: FlagEvent[] = [created('a'), { type: 'FlagArchived', data: {} }];
+      spec()(archived).when({ type: 'ToggleFlag', data: { environment: 'production', enabled: true } }).thenThrows(ConflictError, /archived/);
+      spec()(archived).when({ type: 'ToggleFlag', data: { environment: 'production', enabled: false } }).thenThrows(ConflictError, /archived/);
+    });
   });
 
   describe('ArchiveFlag and RestoreFlag', () => {
