@@ -138,6 +138,18 @@ describe('request schemas round-trip between zod and the published JSON Schema',
     }
   });
 
+  it.each(bodies.map((op) => [op.operationId, op] as const))('%s: a field zod requires is required by the published schema too', (_id, op) => {
+    const body = op.body!;
+    const published = doc.components.schemas[body.name]!;
+    const example = body.example as Record<string, unknown>;
+    for (const field of Object.keys(example)) {
+      const without = Object.fromEntries(Object.entries(example).filter(([name]) => name !== field));
+      const missing = (body.schema.safeParse(without).error?.issues ?? []).some((i) => i.path.length === 1 && i.path[0] === field && i.code === 'invalid_type');
+      // Looser is tolerated elsewhere (refinements across fields are zod's alone), but not about a required field.
+      if (missing) expect({ field, problems: checkJsonSchema(root, published, without) }).not.toMatchObject({ problems: [] });
+    }
+  });
+
   it('refuses, in both, an unknown field on a strict body and a key that breaks the pattern', () => {
     const create = OPERATIONS.find((op) => op.operationId === 'createFlag')!.body!;
     for (const bad of [{ key: 'Not A Key' }, { key: 'ok', colour: 'red' }]) {
