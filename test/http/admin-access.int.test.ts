@@ -177,6 +177,8 @@ describe('admin API: audit feed', () => {
     const oneFlag = await server.api('GET', '/admin/audit?entity=flag:audit-2');
     expect(oneFlag.body.entries.map((e: { type: string }) => e.type)).toEqual(['FlagToggled', 'FlagCreated']);
     const toggles = await server.api('GET', '/admin/audit?type=FlagToggled&entity=flag');
+    // Not vacuous: audit-2 was toggled above.
+    expect(toggles.body.entries.map((e: { entityKey: string }) => e.entityKey)).toContain('audit-2');
     expect(toggles.body.entries.every((e: { type: string }) => e.type === 'FlagToggled')).toBe(true);
     const future = await server.api('GET', `/admin/audit?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`);
     expect(future.body.entries).toEqual([]);
