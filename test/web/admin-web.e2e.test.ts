@@ -118,7 +118,8 @@ async function signIn(p: Page): Promise<void> {
   await p.goto(server.url);
   await p.getByLabel('Admin token').fill(ADMIN_TOKEN);
   await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { name: 'Flags' }).waitFor();
+  // exact: a substring match would also find the sign-in page's own heading, 'Flagstaff', before the sign-in is done.
+  await p.getByRole('heading', { name: 'Flags', exact: true }).waitFor();
 }
 
 describe('the admin web app in Chromium', () => {
