@@ -5,13 +5,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude: ['node_modules/**'] } },
-      { test: { name: 'int', include: ['**/*.int.test.ts'], exclude: ['node_modules/**'], testTimeout: 30_000, hookTimeout: 60_000 } },
+      { test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude: ['node_modules/**', '.stryker-tmp/**'] } },
+      { test: { name: 'int', include: ['**/*.int.test.ts'], exclude: ['node_modules/**', '.stryker-tmp/**'], testTimeout: 30_000, hookTimeout: 60_000 } },
       {
         test: {
           name: 'e2e',
           include: ['**/*.e2e.test.ts'],
-          exclude: ['node_modules/**', '**/*.fault.e2e.test.ts'],
+          exclude: ['node_modules/**', '.stryker-tmp/**', '**/*.fault.e2e.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'fault',
           include: ['**/*.fault.e2e.test.ts'],
-          exclude: ['node_modules/**'],
+          exclude: ['node_modules/**', '.stryker-tmp/**'],
           testTimeout: 300_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -38,7 +38,7 @@ export function stamped(report: BenchReport): BenchReport {
 }
 
 /** Figures are facts only for the code they measured: every report names it. */
-function provenance(): Provenance {
+export function provenance(): Provenance {
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' });
   const uncommitted = git('status', '--porcelain', '--untracked-files=no')
     .split('\n')
