@@ -13,11 +13,12 @@ export interface CatchUpSource {
   onChange(listener: () => void): () => void;
 }
 
-const FALLBACK_POLL_MS = 1_000;
+const DEFAULT_FALLBACK_POLL_MS = 1_000;
 const MAX_BACKOFF_MS = 5_000;
 
 export function startCatchUpSubscription(source: CatchUpSource, options: SubscribeOptions): Subscription {
   const batchSize = options.batchSize ?? 500;
+  const fallbackPollMs = options.fallbackPollMs ?? DEFAULT_FALLBACK_POLL_MS;
   const checkpoint: CheckpointStore | undefined = options.checkpoint;
   const abort = new AbortController();
   const changes = new ChangeNotifier();
@@ -57,7 +58,7 @@ export function startCatchUpSubscription(source: CatchUpSource, options: Subscri
         failures = 0;
         settleWaiters();
         options.onIdle?.(position);
-        await changes.wait(FALLBACK_POLL_MS, abort.signal);
+        await changes.wait(fallbackPollMs, abort.signal);
       } catch (error) {
         if (abort.signal.aborted) break;
         options.onError?.(error);

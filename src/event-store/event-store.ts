@@ -75,6 +75,11 @@ export interface SubscribeOptions {
   readonly onError?: (error: unknown) => void;
   /** Told each time the subscription has read everything there is (it is live and the store answered). */
   readonly onIdle?: (position: number) => void;
+  /**
+   * How long an idle subscription waits for the store's change signal before reading anyway, in case a signal
+   * was lost (default 1 s). Tests set it far beyond their timeout to show that the signal alone wakes it.
+   */
+  readonly fallbackPollMs?: number;
 }
 
 export interface Subscription {

@@ -8,27 +8,26 @@ afterEach(async () => {
 });
 
 /** Sends `partial` and never the rest; resolves with what the server answered once it closes the connection. */
-function sendPartial(url: string, partial: string): Promise<{ answer: string; afterMs: number }> {
+function sendPartial(url: string, partial: string): Promise<{ answer: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const started = Date.now();
     const socket = net.connect(Number(port), hostname, () => socket.write(partial));
     let answer = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (answer += chunk));
     socket.on('error', reject);
-    socket.on('close', () => resolve({ answer, afterMs: Date.now() - started }));
+    socket.on('close', () => resolve({ answer }));
   });
 }
 
 describe('slow clients (slowloris)', () => {
-  it('cuts a request whose headers never end at the configured request timeout, not at Node’s 30 s check', async () => {
+  // The test's own timeout is far above the 500 ms configured, far below the 30-60 s Node takes when it checks
+  // for timed-out requests only every 30 s: left to that check, the connection is still open when the test ends.
+  it('cuts a request whose headers never end at the configured request timeout, not at Node’s 30 s check', { timeout: 15_000 }, async () => {
     const server = await startTestServer({ config: { operations: { logLevel: 'warn', requestTimeoutMs: 500 } } });
     servers.push(server);
-    const { answer, afterMs } = await sendPartial(server.url, 'GET /admin/flags HTTP/1.1\r\nHost: flagstaff\r\nX-Slow: 1\r\n');
+    const { answer } = await sendPartial(server.url, 'GET /admin/flags HTTP/1.1\r\nHost: flagstaff\r\nX-Slow: 1\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-    // Well above 500 ms for a loaded machine, far below the 30-60 s Node takes when it checks every 30 s.
-    expect(afterMs).toBeLessThan(15_000);
   });
 });
 

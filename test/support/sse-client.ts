@@ -3,17 +3,17 @@ export interface SseEvent {
   id?: string;
   event: string;
   data: string;
-  receivedAt: number;
 }
 
 export interface SseConnection {
   readonly status: number;
   readonly events: SseEvent[];
-  readonly comments: string[];
   /** Settles when the response ends: `server` when the server ended it (or cut it), `client` after close(). */
   readonly endedBy: Promise<'server' | 'client'>;
   /** Waits for the next event (after those already taken) that satisfies `predicate`. */
   next(predicate?: (event: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
+  /** Waits for a comment line (a heartbeat, say) with this text, received already or to come. */
+  comment(text: string, timeoutMs?: number): Promise<void>;
   close(): void;
 }
 
@@ -38,7 +38,7 @@ export async function connectSse(url: string, headers: Record<string, string>): 
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const frame = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const event: SseEvent = { event: 'message', data: '', receivedAt: Date.now() };
+            const event: SseEvent = { event: 'message', data: '' };
             let hasData = false;
             for (const line of frame.split('\n')) {
               if (line.startsWith(':')) comments.push(line.slice(1).trim());
@@ -59,25 +59,38 @@ export async function connectSse(url: string, headers: Record<string, string>): 
       settleEnd(abort.signal.aborted ? 'client' : 'server');
     })();
   }
+  /** Checks `find` after each frame until it finds something, or fails with `missing` after `timeoutMs`. */
+  const waitFor = async <T>(find: () => T | undefined, timeoutMs: number, missing: string): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = find();
+      if (found !== undefined) return found;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error(missing);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, Math.min(remaining, 50));
+      });
+    }
+  };
   return {
     status: response.status,
     events,
-    comments,
     endedBy,
-    async next(predicate = () => true, timeoutMs = 5_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        while (taken < events.length) {
-          const event = events[taken++]!;
-          if (predicate(event)) return event;
-        }
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) throw new Error('no matching server-sent event in time');
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, Math.min(remaining, 50));
-        });
-      }
+    next: (predicate = () => true, timeoutMs = 5_000) =>
+      waitFor(
+        () => {
+          while (taken < events.length) {
+            const event = events[taken++]!;
+            if (predicate(event)) return event;
+          }
+          return undefined;
+        },
+        timeoutMs,
+        'no matching server-sent event in time',
+      ),
+    comment: async (text, timeoutMs = 5_000) => {
+      await waitFor(() => comments.find((c) => c === text), timeoutMs, `no ':${text}' comment in time`);
     },
     close: () => abort.abort(),
   };

@@ -42,6 +42,7 @@ describe('in-memory bus', () => {
     await expect(bus.publish('exposures', [message(4)])).rejects.toBeInstanceOf(BusUnavailableError);
   });
 
+  // A close() that ignored closeTimeoutMs would wait its 10 s default, past this test's 5 s timeout.
   it('close() gives up after its timeout on a group that keeps failing, and says so', async () => {
     const bus = createInMemoryBus({ closeTimeoutMs: 100, redelivery: { initialMs: 5, maxMs: 5 } });
     const errors: string[] = [];
@@ -54,9 +55,7 @@ describe('in-memory bus', () => {
       onError: (error) => errors.push((error as Error).message),
     });
     await bus.publish('metrics', [message(1)]);
-    const started = Date.now();
     await bus.close();
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(errors).toContain('in-memory bus closed with 1 message(s) not consumed by group broken');
   });
 
