@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EventStore, StoredEvent } from '../../src/event-store/event-store.ts';
 import { createInMemoryEventStore } from '../../src/event-store/in-memory-event-store.ts';
 import { executeCommand, type CommandContext } from '../../src/shared/command-handler.ts';
 import type { DomainEvent } from '../../src/shared/domain-event.ts';
-import { PreconditionFailedError } from '../../src/shared/errors.ts';
+import { ConflictError, PreconditionFailedError } from '../../src/shared/errors.ts';
 import { LogModel } from '../../src/shared/log-model.ts';
 import { foldVersioned, type Versioned } from '../../src/shared/versioned.ts';
 
@@ -63,5 +63,40 @@ describe('executeCommand: the append states the version the decision was made on
     const events = await store.readStream('counter-a');
     expect(events.map((e) => e.data['by'])).toEqual([100, 1]);
     expect(model.counts.get('counter-a')).toMatchObject({ version: 2, state: 101 });
+  });
+
+  it('without If-Match, gives up with a 409 once ten seconds of retries have all lost, having appended nothing of its own', async () => {
+    // The budget is time, on performance.now: a clock that only moves when the test says so.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const inner = createInMemoryEventStore();
+      let attempts = 0;
+      const alwaysBeaten: EventStore = {
+        ...inner,
+        async append(streamId, events, options) {
+          attempts++;
+          await inner.append(streamId, [{ type: 'Added', data: { by: 100 }, metadata: { actor: 'someone-else' } }], { expectedVersion: 'any' });
+          return inner.append(streamId, events, options);
+        },
+      };
+      const model = new Counters(alwaysBeaten);
+      let settled: unknown = 'pending';
+      void executeCommand({ store: alwaysBeaten, model }, addOne(model), context()).then(
+        () => (settled = 'appended'),
+        (error: unknown) => (settled = error),
+      );
+      await vi.advanceTimersByTimeAsync(9_900);
+      expect(settled).toBe('pending');
+      const attemptsWithinBudget = attempts;
+      expect(attemptsWithinBudget).toBeGreaterThan(10);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(settled).toBeInstanceOf(ConflictError);
+      expect((settled as ConflictError).message).toBe('Too much contention on this resource: retry later');
+      const events = await inner.readStream('counter-a');
+      expect(events.every((e) => e.data['by'] === 100)).toBe(true);
+      expect(events).toHaveLength(attempts);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
