@@ -9,7 +9,7 @@ export default {
   tsconfigFile: 'tsconfig.mutation.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: 'perTest',
-  ignorePatterns: ['bench/results', 'dist', 'data', 'test-artifacts', '.flagstaff-test-*', 'infra/.cache'],
+  ignorePatterns: ['.stryker-tmp', 'bench/results', 'dist', 'data', 'test-artifacts', '.flagstaff-test-*', 'infra/.cache'],
   // Mutants in code that runs when a module loads (schemas, tables) are tested too: Stryker reloads the module
   // and runs every test for each, which is slower, but validation lives mostly in such code.
   ignoreStatic: false,
