@@ -1,9 +1,7 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, DomainRuleViolation, NotFoundError } from '../../src/shared/errors.ts';
 import type { ExperimentDesign, ExperimentEvent } from '../../src/shared/experiment-events.ts';
 import { decideExperiment, evolveExperiment, type Experiment, type ExperimentCommand, type ExperimentDecisionContext } from '../../src/experiments/experiment.ts';
-import { decideMetric, evolveMetric, type Metric, type MetricCommand } from '../../src/experiments/metric.ts';
-import type { MetricEvent } from '../../src/shared/experiment-events.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
 
 const design: ExperimentDesign = {
@@ -87,22 +85,74 @@ describe('experiment decider', () => {
     spec()([created]).when({ type: 'ConcludeExperiment', data: { winningVariant: null } }).thenThrows(ConflictError);
     spec()([]).when({ type: 'StopExperiment' }).thenThrows(NotFoundError);
   });
-});
 
-describe('metric decider', () => {
-  const metrics = (users: string[] = []) =>
-    deciderSpec<Metric, MetricCommand, MetricEvent>({ evolve: evolveMetric, decide: (c, s) => decideMetric(c, s, { experimentsUsing: () => users }) });
-  const purchase = { key: 'purchase', description: '', kind: 'binomial' as const, event: 'purchase', direction: 'higher' as const };
-
-  it('defines metrics with the events their kind needs', () => {
-    metrics()([]).when({ type: 'DefineMetric', data: purchase }).then([{ type: 'MetricDefined', data: purchase }]);
-    metrics()([]).when({ type: 'DefineMetric', data: { ...purchase, kind: 'ratio' } }).thenThrows(DomainRuleViolation, /#\/numerator is required[\s\S]*#\/denominator is required/);
-    metrics()([]).when({ type: 'DefineMetric', data: { ...purchase, winsorizePercentile: 0.99 } }).thenThrows(DomainRuleViolation, /mean metrics only/);
+  it('names every broken reference and rule of a design, each at its field', () => {
+    const error = spec()([])
+      .when({
+        type: 'CreateExperiment',
+        data: {
+          key: 'bad',
+          ...design,
+          environment: 'moon',
+          variants: [{ variant: 'purple', weight: 40_000 }],
+          primaryMetric: 'ghost',
+          secondaryMetrics: ['nope'],
+          guardrailMetrics: ['revenue', 'gone'],
+          audience: [{ operator: 'in_segment', values: ['beta', 'lost'] }],
+        },
+      })
+      .thenThrows(DomainRuleViolation);
+    expect(error).toMatchObject({
+      message: 'Invalid experiment',
+      issues: [
+        { pointer: '#/environment', detail: 'names no environment (moon)' },
+        { pointer: '#/variants/0/variant', detail: 'is not a variant of new-checkout (on, off)' },
+        { pointer: '#/variants', detail: 'an experiment compares at least two variants' },
+        { pointer: '#/variants', detail: 'weights must sum to 100000, not 40000' },
+        { pointer: '#/controlVariant', detail: 'must be one of the experiment variants' },
+        { pointer: '#/primaryMetric', detail: 'names no metric (ghost)' },
+        { pointer: '#/secondaryMetrics/0', detail: 'names no metric (nope)' },
+        { pointer: '#/guardrailMetrics/1', detail: 'names no metric (gone)' },
+        { pointer: '#/audience/0/values', detail: 'names no segment (lost)' },
+      ],
+    });
   });
 
-  it('archives a metric only when no live experiment uses it', () => {
-    const defined: MetricEvent = { type: 'MetricDefined', data: purchase };
-    metrics(['checkout-test'])([defined]).when({ type: 'ArchiveMetric' }).thenThrows(ConflictError, /checkout-test/);
-    metrics()([defined]).when({ type: 'ArchiveMetric' }).then([{ type: 'MetricArchived', data: {} }]);
+  it('accepts an audience of known segments and known guardrail metrics', () => {
+    const data = { key: 'checkout-test', ...design, audience: [{ operator: 'in_segment' as const, values: ['beta'] }], guardrailMetrics: ['revenue'] };
+    spec()([]).when({ type: 'CreateExperiment', data }).then([{ type: 'ExperimentCreated', data }]);
+  });
+
+  const concluded: ExperimentEvent = { type: 'ExperimentConcluded', data: { winningVariant: 'on' } };
+  it.each<[string, ExperimentEvent[], ExperimentCommand, new (message: string) => Error, string]>([
+    ['a second creation', [created], { type: 'CreateExperiment', data: { key: 'checkout-test', ...design } }, ConflictError, 'Experiment checkout-test already exists'],
+    ['a command to no experiment', [], { type: 'StopExperiment' }, NotFoundError, 'Experiment not found'],
+    ['a design change while running', [created, started], { type: 'ChangeExperimentDesign', data: design }, ConflictError, "A running experiment's design cannot change: stop it first"],
+    ['a design change once concluded', [created, started, concluded], { type: 'ChangeExperimentDesign', data: design }, ConflictError, "A concluded experiment's design cannot change"],
+    ['stopping a draft', [created], { type: 'StopExperiment' }, ConflictError, 'Only a running experiment can stop; this one is draft'],
+    ['stopping twice', [created, started, stopped], { type: 'StopExperiment' }, ConflictError, 'Only a running experiment can stop; this one is stopped'],
+    ['concluding a draft', [created], { type: 'ConcludeExperiment', data: { winningVariant: null } }, ConflictError, 'A draft experiment cannot be concluded'],
+    ['concluding twice', [created, started, concluded], { type: 'ConcludeExperiment', data: { winningVariant: null } }, ConflictError, 'A concluded experiment cannot be concluded'],
+  ])('refuses %s, saying why', (_, given, command, errorType, message) => {
+    expect(spec()(given).when(command).thenThrows(errorType).message).toBe(message);
+  });
+
+  it('stops a running experiment, and concludes a stopped one with or without a winner', () => {
+    spec()([created, started]).when({ type: 'StopExperiment' }).then([stopped]);
+    spec()([created, started, stopped]).when({ type: 'ConcludeExperiment', data: { winningVariant: null } }).then([
+      { type: 'ExperimentConcluded', data: { winningVariant: null } },
+    ]);
+    expect(spec()([created, started]).when({ type: 'ConcludeExperiment', data: { winningVariant: 'blue' } }).thenThrows(DomainRuleViolation)).toMatchObject({
+      message: 'Unknown variant',
+      issues: [{ pointer: '#/winningVariant', detail: 'is not a variant of checkout-test' }],
+    });
+  });
+
+  it('fails loudly, naming it, on a stream out of order or an event or command this version does not know', () => {
+    expect(() => evolveExperiment(undefined, started)).toThrow(new Error('ExperimentStarted before ExperimentCreated'));
+    expect(() => evolveExperiment(evolveExperiment(undefined, created), { type: 'ExperimentPaused', data: {} } as never)).toThrow(
+      new Error('unknown experiment event ExperimentPaused'),
+    );
+    expect(() => decideExperiment({ type: 'PauseExperiment' } as never, evolveExperiment(undefined, created), context())).toThrow(new Error('unknown command PauseExperiment'));
   });
 });
