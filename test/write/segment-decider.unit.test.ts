@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, DomainRuleViolation, NotFoundError } from '../../src/shared/errors.ts';
 import type { SegmentEvent } from '../../src/shared/segment-events.ts';
 import { decideSegment, type SegmentCommand } from '../../src/write/segments/segment-decider.ts';
@@ -41,5 +41,27 @@ describe('segment decider', () => {
     spec()([created]).when({ type: 'ArchiveSegment' }).then([{ type: 'SegmentArchived', data: {} }]);
     spec()([created, { type: 'SegmentArchived', data: {} }]).when({ type: 'ChangeSegment', data: definition }).thenThrows(ConflictError, /archived/);
     spec()([created, { type: 'SegmentArchived', data: {} }]).when({ type: 'RestoreSegment' }).then([{ type: 'SegmentRestored', data: {} }]);
+  });
+
+  it('archives once, and says who still uses a segment', () => {
+    spec()([created, { type: 'SegmentArchived', data: {} }]).when({ type: 'ArchiveSegment' }).then([]);
+    expect(spec({ beta: ['checkout', 'banner'] })([created]).when({ type: 'ArchiveSegment' }).thenThrows(ConflictError).message).toBe(
+      'Segment beta is used by checkout, banner: remove it from their rules first',
+    );
+  });
+
+  it('refuses a second creation, a command to no segment and an invalid definition, saying why', () => {
+    expect(spec()([created]).when({ type: 'CreateSegment', data: { key: 'beta', ...definition } }).thenThrows(ConflictError).message).toBe('Segment beta already exists');
+    expect(spec()([]).when({ type: 'ArchiveSegment' }).thenThrows(NotFoundError).message).toBe('Segment not found');
+    expect(spec()([]).when({ type: 'CreateSegment', data: { key: 'both', ...definition, excluded: ['u1'] } }).thenThrows(DomainRuleViolation)).toMatchObject({
+      message: 'Invalid segment',
+      issues: [{ pointer: '#/excluded/0', detail: 'is also included' }],
+    });
+  });
+
+  it('fails loudly, naming it, on a command this version does not know', () => {
+    expect(() => decideSegment({ type: 'RenameSegment' } as never, evolveSegment(undefined, created), { flagsUsingSegment: () => [] })).toThrow(
+      new Error('unknown command RenameSegment'),
+    );
   });
 });
