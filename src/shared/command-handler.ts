@@ -65,9 +65,9 @@ export async function executeCommand<State>(
 
     const current = target.current();
     const version = current?.version ?? 0;
-    // A resource that does not exist is a 404 whatever the If-Match: deciding first says so (a create decides fine).
-    if (current === undefined && context.expectedVersion !== undefined) target.decide(undefined);
     if (context.expectedVersion !== undefined && context.expectedVersion !== version) {
+      // A resource that does not exist is a 404 whatever the If-Match: deciding says so (a create decides fine, and gets the 412).
+      if (current === undefined) target.decide(undefined);
       throw new PreconditionFailedError(`The resource is at version ${version}, not ${context.expectedVersion}: reload it and retry`);
     }
     const events = target.decide(current?.state);

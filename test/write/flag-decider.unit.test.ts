@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, DomainRuleViolation, NotFoundError, ValidationError, type FieldIssue } from '../../src/shared/errors.ts';
 import type { FlagCreated, FlagEvent } from '../../src/shared/flag-events.ts';
-import type { Targeting, TargetingInput } from '../../src/shared/targeting.ts';
+import { withRuleIds, type Targeting, type TargetingInput } from '../../src/shared/targeting.ts';
 import { decideFlag, type ExperimentFacts, type FlagCommand, type FlagDecisionContext } from '../../src/write/flags/flag-decider.ts';
 import { evolveFlag, type Flag } from '../../src/write/flags/flag.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
@@ -324,4 +324,312 @@ describe('flag decider', () => {
       spec(spent)([created('a'), claimed('b', 1)]).when({ type: 'ArchiveFlag' }).then([{ type: 'FlagArchived', data: {} }]);
     });
   });
+});
+
+describe('flag decider: each refusal states its problem exactly, and only real problems refuse', () => {
+  const archivedEvent: FlagEvent = { type: 'FlagArchived', data: {} };
+  /** A targeting change in `environment`: the targeting of the tests above, with these overrides. */
+  const targetingChanged = (environment: string, overrides: Partial<TargetingInput> = {}): FlagEvent => ({
+    type: 'FlagTargetingChanged',
+    data: { environment, targeting: withRuleIds(targeting(overrides)) },
+  });
+  const requires = (key: string, environment: string, ...prerequisites: [string, string][]): FlagEvent[] => [
+    created(key),
+    targetingChanged(environment, { prerequisites: prerequisites.map(([flagKey, variant]) => ({ flagKey, variant })) }),
+  ];
+  const attached = (experimentKey: string, environment: string): FlagEvent => ({
+    type: 'FlagExperimentAttached',
+    data: { environment, experimentKey, experimentVersion: 1 },
+  });
+  const runningIn = (flagKey: string, environment: string): ExperimentFacts => ({ flagKey, environment, running: true, version: 2 });
+  const withSegment = (segment: string) =>
+    targeting({
+      offVariant: 'red',
+      defaultServe: { variant: 'red' },
+      rules: [{ conditions: [{ operator: 'in_segment', values: [segment] }], serve: { variant: 'blue' } }],
+    });
+  const fold = (events: FlagEvent[]): Flag => events.reduce<Flag | undefined>(evolveFlag, undefined)!;
+
+  /** A string flag with a description and tags; servingRed is its targeting in production. */
+  const colour = created('colour', { type: 'string', description: 'd', tags: ['t'], variants: { red: 'red', green: 'green', blue: 'blue' } });
+  const servingRed = targetingChanged('production', { offVariant: 'red', defaultServe: { variant: 'red' } });
+  /** colour as it was at version 3: archived, before green was added, naming a segment since deleted. */
+  const archivedVersion3 = fold([
+    created('colour', { type: 'string', variants: { red: 'red', blue: 'blue' } }),
+    targetingChanged('production', withSegment('gone')),
+    archivedEvent,
+  ]);
+  /** Version 1 of colour: live, another description, serving red. */
+  const liveVersion1 = fold([created('colour', { type: 'string', description: 'first', variants: { red: 'red', green: 'green', blue: 'blue' } }), servingRed]);
+
+  const refusals: { name: string; context?: FlagDecisionContext; given: FlagEvent[]; when: FlagCommand; error: string; message: string; issues?: FieldIssue[] }[] = [
+    {
+      name: 'creating a flag that exists',
+      given: [created('a')],
+      when: { type: 'CreateFlag', data: { key: 'a', type: 'boolean', description: '', tags: [] } },
+      error: 'ConflictError',
+      message: 'Flag a already exists',
+    },
+    {
+      name: 'creating a non-boolean flag without variants',
+      given: [],
+      when: { type: 'CreateFlag', data: { key: 's', type: 'string', description: '', tags: [] } },
+      error: 'ValidationError',
+      message: 'Invalid flag',
+      issues: [{ pointer: '#/variants', detail: 'is required for a string flag' }],
+    },
+    {
+      name: 'creating a flag with variants of another type',
+      given: [],
+      when: { type: 'CreateFlag', data: { key: 'n', type: 'number', description: '', tags: [], variants: { low: 1, high: 'x' } } },
+      error: 'ValidationError',
+      message: 'Invalid variants',
+      issues: [{ pointer: '#/variants/high', detail: 'must be a number for a number flag' }],
+    },
+    {
+      name: 'changing variants to ones of another type',
+      given: [colour],
+      when: { type: 'ChangeFlagDetails', data: { variants: { red: 1 } } },
+      error: 'ValidationError',
+      message: 'Invalid variants',
+      issues: [{ pointer: '#/variants/red', detail: 'must be a string for a string flag' }],
+    },
+    {
+      name: 'removing variants served in two environments, or required by two flags',
+      context: world({ flags: [requires('b', 'production', ['colour', 'green']), requires('c', 'staging', ['colour', 'green'])] }),
+      given: [
+        colour,
+        targetingChanged('production', withSegment('beta')),
+        targetingChanged('staging', { offVariant: 'red', targets: [{ variant: 'blue', units: ['u1'] }], defaultServe: { variant: 'red' } }),
+      ],
+      when: { type: 'ChangeFlagDetails', data: { variants: { red: 'red' } } },
+      error: 'DomainRuleViolation',
+      message: 'A variant still in use cannot be removed',
+      issues: [
+        { pointer: '#/variants', detail: 'variant green is a prerequisite of b, c' },
+        { pointer: '#/variants', detail: 'variant blue is still served in production, staging' },
+      ],
+    },
+    {
+      name: 'targeting that names missing flags, missing variants or the flag itself',
+      context: world({ flags: [[created('b')], [created('gone'), archivedEvent]] }),
+      given: [created('a')],
+      when: changeTargeting(
+        targeting({
+          prerequisites: [
+            { flagKey: 'nope', variant: 'on' },
+            { flagKey: 'gone', variant: 'on' },
+            { flagKey: 'b', variant: 'maybe' },
+            { flagKey: 'a', variant: 'on' },
+          ],
+        }),
+      ),
+      error: 'DomainRuleViolation',
+      message: 'Invalid targeting',
+      issues: [
+        { pointer: '#/prerequisites/0/flagKey', detail: 'names no flag (nope does not exist or is archived)' },
+        { pointer: '#/prerequisites/1/flagKey', detail: 'names no flag (gone does not exist or is archived)' },
+        { pointer: '#/prerequisites/2/variant', detail: 'names no variant of b (on, off)' },
+        { pointer: '#/prerequisites/3/flagKey', detail: 'a flag cannot be its own prerequisite' },
+      ],
+    },
+    {
+      name: 'a prerequisite that closes a cycle',
+      context: world({ flags: [requires('b', 'production', ['c', 'on']), requires('c', 'production', ['a', 'on']), [created('a')]] }),
+      given: [created('a')],
+      when: changeTargeting(targeting({ prerequisites: [{ flagKey: 'b', variant: 'on' }] })),
+      error: 'DomainRuleViolation',
+      message: 'Invalid targeting',
+      issues: [{ pointer: '#/prerequisites/0/flagKey', detail: 'would form a prerequisite cycle: a → b → c → a' }],
+    },
+    {
+      name: 'archiving a flag two others require, one of them among other prerequisites',
+      context: world({ flags: [requires('b', 'staging', ['a', 'on']), requires('c', 'production', ['d', 'on'], ['a', 'off']), [created('d')]] }),
+      given: [created('a')],
+      when: { type: 'ArchiveFlag' },
+      error: 'ConflictError',
+      message: 'Flag a is a prerequisite of b, c: remove those prerequisites first',
+    },
+    {
+      name: 'archiving a flag two experiments hold',
+      context: world({ experiments: { first: runningIn('a', 'production'), second: runningIn('a', 'staging') } }),
+      given: [created('a'), attached('first', 'production'), attached('second', 'staging')],
+      when: { type: 'ArchiveFlag' },
+      error: 'ConflictError',
+      message: 'Flag a cannot be archived while experiment first is running on a in production, second is running on a in staging: stop it first',
+    },
+    {
+      name: 'restoring targeting in an unknown environment',
+      given: [created('a')],
+      when: { type: 'RollbackTargeting', data: { environment: 'qa', toTime: '2025-01-01T00:00:00Z', targeting: withRuleIds(targeting()) } },
+      error: 'NotFoundError',
+      message: 'Environment qa not found',
+    },
+    {
+      name: 'restoring targeting that names a segment since deleted',
+      given: [colour],
+      when: { type: 'RollbackTargeting', data: { environment: 'production', toTime: '2025-01-01T00:00:00Z', targeting: withRuleIds(withSegment('gone')) } },
+      error: 'DomainRuleViolation',
+      message: 'The targeting of colour in production as of 2025-01-01T00:00:00Z cannot be restored',
+      issues: [{ pointer: '#/rules/0/conditions/0/values/0', detail: 'names no segment (gone does not exist or is archived)' }],
+    },
+    {
+      name: 'rolling back to an archived version that lacks a variant others require, while others require the flag and experiments hold it',
+      context: world({
+        flags: [requires('b', 'production', ['colour', 'green']), requires('c', 'staging', ['colour', 'green']), requires('d', 'production', ['colour', 'red'])],
+        experiments: { first: runningIn('colour', 'production'), second: runningIn('colour', 'staging') },
+      }),
+      given: [colour, servingRed, attached('first', 'production'), attached('second', 'staging')],
+      when: { type: 'RollbackFlag', data: { toVersion: 3, target: archivedVersion3 } },
+      error: 'DomainRuleViolation',
+      message: 'Version 3 of colour cannot be restored: what it refers to has changed since',
+      issues: [
+        { pointer: '#/variants', detail: 'variant green would be removed but is a prerequisite of b, c' },
+        { pointer: '#/archived', detail: 'version 3 is archived, but colour is now a prerequisite of b, c, d' },
+        { pointer: '#/archived', detail: 'version 3 is archived, but experiment first is running on colour in production, second is running on colour in staging' },
+      ],
+    },
+    {
+      name: 'reserving an archived flag for an experiment',
+      given: [created('a'), archivedEvent],
+      when: { type: 'AttachExperiment', data: { environment: 'production', experimentKey: 'first', experimentVersion: 1 } },
+      error: 'DomainRuleViolation',
+      message: 'Invalid experiment',
+      issues: [{ pointer: '#/flagKey', detail: 'names no live flag (a)' }],
+    },
+    {
+      name: 'reserving a flag another experiment holds',
+      context: world({ experiments: { first: runningIn('a', 'production') } }),
+      given: [created('a'), attached('first', 'production')],
+      when: { type: 'AttachExperiment', data: { environment: 'production', experimentKey: 'second', experimentVersion: 1 } },
+      error: 'DomainRuleViolation',
+      message: 'Invalid experiment',
+      issues: [{ pointer: '#/flagKey', detail: 'first is already running on a in production: one running experiment per flag and environment' }],
+    },
+    {
+      name: 'claiming an archived flag as a prerequisite',
+      given: [created('a'), archivedEvent],
+      when: { type: 'ClaimPrerequisite', data: { dependentKey: 'b', dependentVersion: 1 } },
+      error: 'DomainRuleViolation',
+      message: 'Invalid targeting',
+      issues: [{ pointer: '#/prerequisites', detail: 'names no flag (a does not exist or is archived)' }],
+    },
+    {
+      name: 'a command the decider does not know (a programming error)',
+      given: [created('a')],
+      when: { type: 'Bogus' } as unknown as FlagCommand,
+      error: 'Error',
+      message: 'unknown command Bogus',
+    },
+  ];
+  for (const { name, context, given, when, error, message, issues = [] } of refusals) {
+    it(`refuses ${name}`, () => {
+      const caught = spec(context)(given).when(when).thenThrows(Error);
+      expect({ error: caught.constructor.name, message: caught.message, issues: (caught as { issues?: FieldIssue[] }).issues ?? [] }).toEqual({ error, message, issues });
+    });
+  }
+
+  const decisions: { name: string; context?: FlagDecisionContext; given: FlagEvent[]; when: FlagCommand; then: FlagEvent[] }[] = [
+    {
+      name: 'a new description keeps the tags and variants',
+      given: [colour, servingRed],
+      when: { type: 'ChangeFlagDetails', data: { description: 'new' } },
+      then: [{ type: 'FlagDetailsChanged', data: { description: 'new', tags: ['t'], variants: colour.data.variants } }],
+    },
+    {
+      name: 'new tags alone are a change',
+      given: [colour],
+      when: { type: 'ChangeFlagDetails', data: { tags: ['u'] } },
+      then: [{ type: 'FlagDetailsChanged', data: { description: 'd', tags: ['u'], variants: colour.data.variants } }],
+    },
+    {
+      name: 'a variant added while others are served is a change',
+      given: [colour, servingRed],
+      when: { type: 'ChangeFlagDetails', data: { variants: { ...colour.data.variants, black: 'black' } } },
+      then: [{ type: 'FlagDetailsChanged', data: { description: 'd', tags: ['t'], variants: { ...colour.data.variants, black: 'black' } } }],
+    },
+    {
+      name: 'a variant removed that no environment serves and no flag requires (others require another one)',
+      context: world({ flags: [requires('b', 'production', ['colour', 'green'])] }),
+      given: [colour, servingRed],
+      when: { type: 'ChangeFlagDetails', data: { variants: { red: 'red', green: 'green' } } },
+      then: [{ type: 'FlagDetailsChanged', data: { description: 'd', tags: ['t'], variants: { red: 'red', green: 'green' } } }],
+    },
+    {
+      name: 'the same details are no change',
+      given: [colour],
+      when: { type: 'ChangeFlagDetails', data: { description: 'd', tags: ['t'], variants: colour.data.variants } },
+      then: [],
+    },
+    { name: 'no details are no change', given: [colour], when: { type: 'ChangeFlagDetails', data: {} }, then: [] },
+    {
+      name: 'targets on variants the flag has',
+      given: [created('a')],
+      when: changeTargeting(targeting({ targets: [{ variant: 'on', units: ['u1'] }] })),
+      then: [targetingChanged('production', { targets: [{ variant: 'on', units: ['u1'] }] })],
+    },
+    {
+      name: 'a prerequisite next to a cycle it is not part of',
+      context: world({ flags: [requires('b', 'production', ['c', 'on']), requires('c', 'production', ['b', 'on'])] }),
+      given: [created('a')],
+      when: changeTargeting(targeting({ prerequisites: [{ flagKey: 'b', variant: 'on' }] })),
+      then: [targetingChanged('production', { prerequisites: [{ flagKey: 'b', variant: 'on' }] })],
+    },
+    {
+      name: 'archiving a flag named only by its own targeting and by flags requiring another',
+      context: world({ flags: [requires('a', 'production', ['a', 'on']), requires('b', 'production', ['d', 'on']), [created('d')]] }),
+      given: requires('a', 'production', ['a', 'on']),
+      when: { type: 'ArchiveFlag' },
+      then: [archivedEvent],
+    },
+    {
+      name: 'restoring the targeting an environment already has is no change',
+      given: [colour, servingRed],
+      when: {
+        type: 'RollbackTargeting',
+        data: { environment: 'production', toTime: '2025-01-01T00:00:00Z', targeting: (servingRed.data as { targeting: Targeting }).targeting },
+      },
+      then: [],
+    },
+    {
+      name: 'reserving a flag again for the same experiment at its next version',
+      context: world({ experiments: { first: { flagKey: 'a', environment: 'production', running: false, version: 2 } } }),
+      given: [created('a'), attached('first', 'production')],
+      when: { type: 'AttachExperiment', data: { environment: 'production', experimentKey: 'first', experimentVersion: 2 } },
+      then: [{ type: 'FlagExperimentAttached', data: { environment: 'production', experimentKey: 'first', experimentVersion: 2 } }],
+    },
+    {
+      name: 'reserving a flag whose previous experiment moved to another environment',
+      context: world({ experiments: { first: runningIn('a', 'staging') } }),
+      given: [created('a'), attached('first', 'production')],
+      when: { type: 'AttachExperiment', data: { environment: 'production', experimentKey: 'second', experimentVersion: 1 } },
+      then: [{ type: 'FlagExperimentAttached', data: { environment: 'production', experimentKey: 'second', experimentVersion: 1 } }],
+    },
+    {
+      name: 'rolling back to a live version while others require the flag and an experiment holds it',
+      context: world({ flags: [requires('b', 'production', ['colour', 'red'])], experiments: { first: runningIn('colour', 'production') } }),
+      given: [colour, servingRed, attached('first', 'production')],
+      when: { type: 'RollbackFlag', data: { toVersion: 1, target: liveVersion1 } },
+      then: [
+        {
+          type: 'FlagRolledBack',
+          data: { toVersion: 1, description: 'first', tags: [], variants: liveVersion1.variants, archived: false, environments: liveVersion1.environments },
+        },
+      ],
+    },
+    {
+      name: 'rolling back to an archived version that names a deleted segment, when nothing requires or holds the flag',
+      given: [colour, servingRed],
+      when: { type: 'RollbackFlag', data: { toVersion: 3, target: archivedVersion3 } },
+      then: [
+        {
+          type: 'FlagRolledBack',
+          data: { toVersion: 3, description: '', tags: [], variants: { red: 'red', blue: 'blue' }, archived: true, environments: archivedVersion3.environments },
+        },
+      ],
+    },
+  ];
+  for (const { name, context, given, when, then } of decisions) {
+    it(`decides ${name}`, () => spec(context)(given).when(when).then(then));
+  }
 });
