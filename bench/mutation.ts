@@ -8,7 +8,8 @@ import { provenance, resultsDir, type Provenance } from './harness.ts';
  * `npm run mutation [module...]`: mutation testing of the core, one module at a time (all, or those named).
  * Each module keeps its results in bench/results/mutation/<module>.json, which is also Stryker's incremental
  * file: the next run retests only the mutants whose code or covering tests changed. SUMMARY.md is regenerated
- * from every module's results on disk, with the commit each was measured on.
+ * from every module's results on disk, with the commit each was measured on. Stryker keeps about one core busy,
+ * so on two cores two modules go faster at once: `npm run mutation -- stats & npm run mutation -- evaluation`.
  */
 const modules: Record<string, { about: string; mutate: string[] }> = {
   evaluation: { about: 'flag evaluation: conditions, compilation, bucketing, explanation', mutate: ['src/evaluation/**/*.ts'] },
@@ -63,9 +64,6 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(modules)) {
     mutate: modules[name]!.mutate,
     incrementalFile: resultsFile(name),
     htmlReporter: { fileName: path.join(mutationDir, 'html', `${name}.html`) },
-    // A sandbox directory per module, so that two modules can be tested at once (`npm run mutation -- a & npm
-    // run mutation -- b`: Stryker keeps one core busy, not two) without one cleaning away the other's.
-    tempDirName: `.stryker-tmp/${name}`,
   }).runMutationTest();
   const runs = { ...readRuns(), [name]: { ...provenance(), finishedAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) } };
   await writeFile(runsFile, `${JSON.stringify(runs, null, 2)}\n`);
