@@ -79,11 +79,17 @@ export class CompiledFlag {
     this.unitAttribute = flag.bucketBy;
     this.prerequisites = flag.enabled ? flag.prerequisites : NONE;
     this.targets =
+      // Stryker disable next-line ConditionalExpression: an empty map finds no unit either; undefined only spares the lookup
       flag.targets.length === 0 ? undefined : new Map(flag.targets.flatMap((t) => t.units.map((unit) => [unit, index(t.variant)] as const)));
-    // Flags without rules (a third of them, typically) share one empty array rather than hold three each.
-    const rules = flag.rules.length === 0 ? NONE : flag.rules;
-    this.ruleTests = rules === NONE ? NONE : rules.map((rule) => compileConditions(rule.conditions, segment));
-    this.ruleServes = rules === NONE ? NONE : rules.map((rule) => compileServe(rule.serve, index));
+    // Flags without rules (a third of them, typically) share one empty array rather than hold two each.
+    // Stryker disable next-line ConditionalExpression: mapping no rules gives empty arrays too, only unshared ones
+    if (flag.rules.length === 0) {
+      this.ruleTests = NONE;
+      this.ruleServes = NONE;
+    } else {
+      this.ruleTests = flag.rules.map((rule) => compileConditions(rule.conditions, segment));
+      this.ruleServes = flag.rules.map((rule) => compileServe(rule.serve, index));
+    }
     this.defaultServe = compileServe(flag.defaultServe, index);
     this.hashPrefix = murmur3Prefix(`${flag.key}.`);
     this.experiment = compileExperiment(flag, this.variantNames, segment);
@@ -113,6 +119,7 @@ export class CompiledFlag {
       if (bucketOf(murmur3WithPrefix(experiment.trafficPrefix, unit)) < experiment.trafficLimit) {
         const bucket = bucketOf(murmur3WithPrefix(experiment.variantPrefix, unit));
         const { bounds, variants } = experiment.serve;
+        // Stryker disable next-line EqualityOperator: a step past the end compares the bucket with undefined, which is false, and ends the loop as before
         for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return this.result(revision, EXPERIMENT_SLOTS + variants[i]!);
       }
     }
@@ -141,8 +148,10 @@ export class CompiledFlag {
     }
     const bucket = this.bucket(unit);
     const { bounds, variants } = serve;
+    // Stryker disable next-line EqualityOperator: a step past the end compares the bucket with undefined, which is false, and ends the loop as before
     for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return this.result(env.revision, first + variants[i]!);
-    return this.result(env.revision, first + variants[variants.length - 1]!); // unreachable: the last bound is 100000
+    // Only weights falling short of 100,000 (a hand-written snapshot: the API refuses them) leave buckets past the last bound.
+    return this.result(env.revision, first + variants[variants.length - 1]!);
   }
 
   /** The shared frozen result of a slot: the hot path is a comparison and a load; building is apart. */
@@ -157,6 +166,7 @@ export class CompiledFlag {
   private buildResult(revision: number, slot: number): EvaluationResult {
     if (this.slotsRevision !== revision) {
       // A new revision of the environment: results built for the previous one carry its revision, drop them.
+      // Stryker disable next-line ArrayDeclaration: sizing only spares the array's growth; an unsized one holds the same slots
       this.slots = new Array<EvaluationResult | undefined>(EXPERIMENT_SLOTS + (3 + this.ruleTests.length) * this.variantNames.length);
       this.slotsRevision = revision;
     }
@@ -207,6 +217,7 @@ export function compileEnvironment(snapshot: EnvironmentSnapshot, previous?: Com
   const segmentPredicates = new Map<string, Predicate>();
   const segment = (key: string): Predicate => {
     let predicate = segmentPredicates.get(key);
+    // Stryker disable next-line ConditionalExpression: compiling a segment again gives an equal predicate; this only spares the work
     if (!predicate) {
       predicate = compileSegment(snapshot.segments[key]);
       segmentPredicates.set(key, predicate);
@@ -247,7 +258,7 @@ function unitOf(context: EvaluationContext, attribute: string): string | undefin
   let value = context[attribute];
   if ((value === undefined || value === null) && attribute === 'targetingKey') value = context['userId'];
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (Number.isFinite(value)) return String(value); // true of finite numbers only, never of strings or booleans
   return undefined;
 }
 
@@ -274,6 +285,7 @@ const NONE: readonly never[] = Object.freeze([]);
 
 /** Fixed serves by variant index, and splits by bounds and variants: a few shapes recur across thousands of flags. */
 const fixedServes: { readonly fixed: number }[] = [];
+// Stryker disable next-line ArithmeticOperator: the bound limits sharing only: a smaller cache compiles equal splits again, to equal bounds
 const sharedSplits = new CompilationCache<CompiledServe>(1024 * 1024);
 
 function compileServe(serve: Serve, index: (name: string) => number): CompiledServe {
@@ -287,8 +299,10 @@ function compileServe(serve: Serve, index: (name: string) => number): CompiledSe
   const bounds = parts.map((part) => (cumulative += part.weight));
   const key = `${bounds.join(',')}:${indices.join(',')}`;
   let compiled = sharedSplits.get(key);
+  // Stryker disable next-line ConditionalExpression: compiling the split again gives equal bounds and variants; this only shares them
   if (compiled === undefined) {
     compiled = { bounds: Int32Array.from(bounds), variants: Int32Array.from(indices) };
+    // Stryker disable next-line ArithmeticOperator: the weight decides only when a shared split is dropped from the cache, never what it serves
     sharedSplits.set(key, compiled, 500 + 2 * key.length);
   }
   return compiled;
@@ -302,6 +316,7 @@ const variantTables = new WeakMap<object, { readonly names: readonly string[]; r
 
 function variantsOf(variants: FlagSnapshot['variants']): { readonly names: readonly string[]; readonly values: readonly unknown[] } {
   let table = variantTables.get(variants);
+  // Stryker disable next-line ConditionalExpression: the variants are frozen, so a table built again has the same names and the same value objects
   if (table === undefined) {
     const names = Object.keys(deepFreeze(variants)); // frozen, so the table cannot go stale
     table = { names, values: names.map((name) => deepFreeze(variants[name] as JsonValue)) };
