@@ -219,6 +219,7 @@ class FlagTracer {
 
   private segmentPredicate(key: string): Predicate {
     let predicate = this.segmentPredicates.get(key);
+    // Stryker disable next-line ConditionalExpression: compiling a segment again gives an equal predicate; this only spares the work
     if (!predicate) {
       predicate = compileSegment(this.env.snapshot.segments[key]);
       this.segmentPredicates.set(key, predicate);
