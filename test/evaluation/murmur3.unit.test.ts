@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bucketOf, murmur3, murmur3Prefix, murmur3WithPrefix } from '../../src/evaluation/murmur3.ts';
+import { murmur3x86x32 } from '../support/reference-evaluator.ts';
 
 interface Vector {
   input: string;
@@ -62,6 +63,49 @@ describe('murmur3_x86_32 and buckets (hashVersion 1)', () => {
       for (const b of samples) {
         const expected = reference(new TextEncoder().encode(a + b));
         expect(murmur3WithPrefix(murmur3Prefix(a), b)).toBe(expected);
+      }
+    }
+  });
+
+  it('encodes UTF-8 as Buffer does at every boundary, with any seed, wherever the character falls in a block', () => {
+    const characters = [
+      '\u007f', // the last one-byte character
+      '\u0080', // the first two-byte one
+      '\u07ff', // the last two-byte one
+      '\u0800', // the first three-byte one
+      '\ud7ff', // the last one below the surrogates
+      '\ud800\udc00', // U+10000: the first four-byte one, its high surrogate the lowest
+      '\udbff\udfff', // U+10FFFF: the last one, its high surrogate the highest, its low the highest
+      '\ud800\udfff', // the lowest high surrogate with the highest low one
+      '\udbff\udc00', // the highest high surrogate with the lowest low one
+      '\ud840\udc00', // U+20000
+      '\ue000', // the first character above the surrogates
+      '\uffff', // the last three-byte one
+      '\ud800', // lone surrogates encode as U+FFFD
+      '\udbff',
+      '\udc00',
+      '\udfff',
+      '\ud800\ud800\udc00', // a lone high surrogate, then a pair
+      '\udc00\ud800', // a low surrogate before a high one pairs with nothing
+      '\ud800\ue000', // a high surrogate before a character past the low ones pairs with nothing
+      '\ud800\u00e9', // nor before a two-byte one
+      '\u00e9\udc00', // a low surrogate after a non-surrogate pairs with nothing
+      '\u0800\udfff',
+      '\ue000\udc00',
+    ];
+    for (const character of characters) {
+      for (const before of ['', 'a', 'ab', 'abc']) {
+        for (const after of ['', 'z', '\ud800']) {
+          const text = `${before}${character}${after}`;
+          for (const seed of [0, 0x9747b28c, -1]) {
+            expect([text, seed, murmur3(text, seed)]).toEqual([text, seed, murmur3x86x32(text, seed)]);
+          }
+          for (let split = 0; split <= text.length; split++) {
+            if (/^[\ud800-\udbff][\udc00-\udfff]$/.test(text.slice(split - 1, split + 1))) continue; // a pair split in two is two lone surrogates
+            const streamed = murmur3WithPrefix(murmur3Prefix(text.slice(0, split), 7), text.slice(split));
+            expect([text, split, streamed]).toEqual([text, split, murmur3x86x32(text, 7)]);
+          }
+        }
       }
     }
   });
