@@ -7,8 +7,16 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.unit.test.ts', 'test/analytics/store/duckdb-analytics-store.int.test.ts'],
-    // Over a million values compiled to pass the shared-conditions bound: minutes per mutant once instrumented.
-    exclude: ['node_modules/**', 'test/evaluation/shared-conditions-bound.unit.test.ts'],
+    exclude: [
+      'node_modules/**',
+      // Over a million values compiled to pass the shared-conditions bound: minutes per mutant once instrumented.
+      'test/evaluation/shared-conditions-bound.unit.test.ts',
+      // The stats engine's calibration by simulation (2,000 seeded experiments per case) and its robustness fuzz
+      // (tens of thousands of random inputs): 15 s per mutant of the engine, hours per run. They guard properties
+      // (error rates, no NaN anywhere) rather than values; a mutant is counted caught only by the exact tests.
+      'test/analytics/simulation.unit.test.ts',
+      'test/analytics/fuzz.unit.test.ts',
+    ],
     // Instrumented code runs several times slower than plain: a unit test's 5 s default is not enough.
     testTimeout: 120_000,
   },
