@@ -115,5 +115,6 @@ export function formatReport(report: BenchReport): string {
 }
 
 function round(value: number): string {
-  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
+  // Counts (cases, requests, responses) read as counts: 20, not 20.00.
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : Number.isInteger(value) ? String(value) : value.toFixed(2);
 }

@@ -49,6 +49,8 @@ describe('the fuzz figure (bench/results/fuzz.json)', () => {
     expect(section).toContain('## fuzz — 2026-12-07T12:00:00.000Z');
     expect(section).toContain('Code: commit abc123def456; server started as `node src/main.ts`');
     expect(section).toContain('| hostile requests sent (cases) | 3,000 cases |');
-    expect(section).toContain('| answered 5xx | 0.00 responses |  |  | 0 |');
+    expect(section).toContain('| answered 5xx | 0 responses |  |  | 0 |');
+    expect(section).toContain('| answered 201 | 30 responses |');
+    expect(section).toContain('| duration | 60 s |');
   });
 });
