@@ -156,6 +156,18 @@ describe('the hostile-input judge (test/support/hostile/response-check.ts)', () 
     expect(kinds(judge(problemDocument, request('/admin/flags'), answer(400, unparsable), still))).toEqual([]);
   });
 
+  it('fails a context attribute __proto__ accepted in a free-form query, not a __proto__ parameter an operation ignores', () => {
+    const spec = (parameters: unknown[]) => ({ responses: { '200': {}, '400': {} }, parameters });
+    const evaluate = { ...request('/api/v1/flags/{key}', 'GET'), operation: { method: 'GET', template: '/api/v1/flags/{key}', operationId: 'evaluateFlag', spec: spec([{ $ref: '#/components/parameters/Environment' }, { name: 'context', in: 'query', schema: { type: 'object' } }]) }, body: undefined };
+    const document = { ...problemDocument, components: { ...problemDocument.components, parameters: { Environment: { name: 'environment', in: 'query', schema: { type: 'string' } } } } };
+    const evaluated = answer(200, { flagKey: 'f', value: true }, 'application/json');
+    expect(kinds(judge(document, { ...evaluate, url: '/api/v1/flags/f?targetingKey=u&__proto__=x' }, evaluated, still))).toEqual(['prototype key accepted']);
+    expect(kinds(judge(document, { ...evaluate, url: '/api/v1/flags/f?targetingKey=u&%5F_proto__=x' }, evaluated, still))).toEqual(['prototype key accepted']);
+    expect(kinds(judge(document, { ...evaluate, url: '/api/v1/flags/f?targetingKey=__proto__' }, evaluated, still))).toEqual([]);
+    const listing = { ...evaluate, operation: { ...evaluate.operation, template: '/admin/flags', spec: spec([{ $ref: '#/components/parameters/Environment' }]) }, url: '/admin/flags?__proto__=x' };
+    expect(kinds(judge(document, listing, evaluated, still))).toEqual([]);
+  });
+
   describe('a body with a __proto__ member', () => {
     const sending = (body: HostileRequest['body'], contentType = 'application/json'): HostileRequest => ({ ...request('/admin/flags'), headers: { 'content-type': contentType }, body });
     const plain = { label: 'key "__proto__" added at #/variants', body: { kind: 'json' as const, value: JSON.parse('{"key":"a","variants":{"__proto__":"x"}}') as unknown } };

@@ -54,6 +54,14 @@ describe('__proto__ written with an escape (\\u005f_proto__) is refused as the p
   it('as a context attribute of the batch: 400 naming it', async () => {
     await refused(() => read('POST', '/api/v1/flags/batch', { raw: '{"flagKeys":["inherited"],"context":{"\\u005f_proto__":{"x":1}}}' }), 400, reserved('#/context/__proto__'));
   });
+
+  it('as a context attribute in the query of a single evaluation: 400 naming it (it was silently dropped)', async () => {
+    for (const name of ['__proto__', '%5F_proto__']) {
+      await refused(() => read('GET', `/api/v1/flags/inherited?targetingKey=u1&${name}=x`), 400, [{ pointer: '#/__proto__', detail: 'is a reserved attribute name (__proto__)' }]);
+    }
+    // Other inherited names are attributes like any: owned, they stop `not_exists` from holding.
+    expect((await read('GET', '/api/v1/flags/inherited?targetingKey=u1&constructor=x')).body).toMatchObject({ variant: 'off', reason: 'DEFAULT' });
+  });
 });
 
 describe('every 400 and 422 names what is at fault (the path, a header: #)', () => {

@@ -60,9 +60,26 @@ export function hasPrototypeMember(request: HostileRequest): boolean {
 }
 
 /**
+ * A query parameter named `__proto__` sent to an operation that reads its query as free-form attributes (the
+ * evaluation context of GET /api/v1/flags/{key}): assigned to an object, such a name vanishes.
+ */
+export function hasPrototypeQueryParameter(document: Schema, request: HostileRequest): boolean {
+  const parameters = ((request.operation.spec['parameters'] as Schema[] | undefined) ?? []).map((p) => resolve(document, p));
+  const freeForm = parameters.some((p) => p['in'] === 'query' && (p['schema'] as Schema | undefined)?.['type'] === 'object');
+  const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+  return freeForm && [...new URLSearchParams(query).keys()].includes('__proto__');
+}
+
+function resolve(document: Schema, value: Schema): Schema {
+  if (typeof value['$ref'] !== 'string') return value;
+  return value['$ref'].split('/').slice(1).reduce<Schema>((node, part) => (node[part] ?? {}) as Schema, document);
+}
+
+/**
  * Judges one answer to a hostile request: never a 5xx; every 4xx an RFC 9457 problem (OFREP: its own error body)
  * whose 400s and 422s name what is at fault with JSON pointers; nothing appended to the event store on a 4xx; no
- * body with a duplicate member or a `__proto__` member accepted (the JSON body parser refuses both).
+ * body with a duplicate member or a `__proto__` member accepted (the JSON body parser refuses both), nor a context
+ * attribute `__proto__` in a query.
  */
 export function judge(document: Schema, request: HostileRequest, response: WireResponse, head: { before: number; after: number }): Verdict {
   const violations: Violation[] = [];
@@ -82,6 +99,7 @@ export function judge(document: Schema, request: HostileRequest, response: WireR
   // 431 comes from node's HTTP parser before the app (judged below); 5xx are failures of their own.
   if (sameOperation && !strayBody && status >= 400 && status < 500 && status !== 431 && !(String(status) in responses)) observations.push({ kind: 'undocumented status', detail: `${status} ${snippet}` });
 
+  if (status >= 200 && status < 300 && sameOperation && hasPrototypeQueryParameter(document, request)) violations.push({ kind: 'prototype key accepted', detail: `query ${request.url.slice(0, 200)} → ${status}` });
   if (status >= 200 && status < 300 && request.body && takesBody) {
     if (request.body.label.startsWith('duplicate key')) violations.push({ kind: 'duplicate keys accepted', detail: `${status} ${snippet}` });
     if (hasPrototypeMember(request)) violations.push({ kind: 'prototype key accepted', detail: `${request.body.label} → ${status} ${snippet}` });
