@@ -357,6 +357,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
       },
     ],
     success: ok('The evaluation result (404 with errorCode FLAG_NOT_FOUND for an unknown flag)'),
+    errors: [400], // a context attribute named __proto__
   },
   {
     method: 'post', path: '/api/v1/flags/batch', operationId: 'evaluateFlags', tag: 'evaluation', auth: { sdk: 'any' },
