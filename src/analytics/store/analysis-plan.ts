@@ -70,7 +70,7 @@ export function planAnalysis(query: ExperimentStatisticsQuery): AnalysisPlan {
   const fromMs = milliseconds(query.from, '#/from');
   const toMs = milliseconds(query.to, '#/to');
   if (!Array.isArray(query.metrics) || query.metrics.length > MAX_METRICS) invalid('#/metrics', `must be a list of at most ${MAX_METRICS} metrics`);
-  const anyCuped = query.metrics.some((m) => m.cuped);
+  const anyCuped = query.metrics.some((m) => m.cuped === true);
   const preWindowMs = anyCuped ? positiveMs(query.cupedPreWindowDays, MS_PER_DAY, '#/cupedPreWindowDays') : 0;
 
   const keys = new Set<string>();

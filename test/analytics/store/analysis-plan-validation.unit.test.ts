@@ -139,3 +139,10 @@ describe('assembleStatistics reads numbers, 64-bit strings and bigints, and noth
     expect(() => assembleStatistics(plan, [{ g: 1, n }])).toThrow(new Error(`The analytics store returned a non-numeric statistic: ${shown}`));
   });
 });
+
+describe('planAnalysis reads CUPED as on only when it is true', () => {
+  it('asks no pre-window for a metric whose cuped is merely truthy, and plans it without CUPED', () => {
+    const plan = planAnalysis(query({ metrics: [{ ...converted, cuped: 'yes' as never }], cupedPreWindowDays: 0 }));
+    expect(plan.metrics.map((m) => m.cuped)).toEqual([false]);
+  });
+});
