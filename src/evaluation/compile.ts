@@ -44,7 +44,8 @@ interface CompiledExperiment {
  */
 const OFF_SLOT = 0;
 const PREREQUISITE_FAILED_SLOT = 1;
-const EXPERIMENT_SLOTS = 2;
+/** Where the experiment's results start (one per variant), then the targeted ones, then each rule's. */
+const FIRST_EXPERIMENT_SLOT = 2;
 /** What a flag holds until its first evaluation; never written to (slotsRevision -1 matches no revision). */
 const NO_SLOTS: (EvaluationResult | undefined)[] = [];
 
@@ -112,7 +113,7 @@ export class CompiledFlag {
     const variantCount = this.variantNames.length;
     if (this.targets !== undefined && unit !== undefined) {
       const target = this.targets.get(unit);
-      if (target !== undefined) return this.result(revision, EXPERIMENT_SLOTS + variantCount + target);
+      if (target !== undefined) return this.result(revision, FIRST_EXPERIMENT_SLOT + variantCount + target);
     }
     const experiment = this.experiment;
     if (experiment !== undefined && unit !== undefined && experiment.audience(context, unit)) {
@@ -120,10 +121,10 @@ export class CompiledFlag {
         const bucket = bucketOf(murmur3WithPrefix(experiment.variantPrefix, unit));
         const { bounds, variants } = experiment.serve;
         // Stryker disable next-line EqualityOperator: a step past the end compares the bucket with undefined, which is false, and ends the loop as before
-        for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return this.result(revision, EXPERIMENT_SLOTS + variants[i]!);
+        for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return this.result(revision, FIRST_EXPERIMENT_SLOT + variants[i]!);
       }
     }
-    const rulesStart = EXPERIMENT_SLOTS + 2 * variantCount;
+    const rulesStart = FIRST_EXPERIMENT_SLOT + 2 * variantCount;
     for (let i = 0; i < this.ruleTests.length; i++) {
       if (this.ruleTests[i]!(context, unit)) return this.serve(this.ruleServes[i]!, rulesStart + i * variantCount, unit, env, defaultValue);
     }
@@ -167,7 +168,7 @@ export class CompiledFlag {
     if (this.slotsRevision !== revision) {
       // A new revision of the environment: results built for the previous one carry its revision, drop them.
       // Stryker disable next-line ArrayDeclaration: sizing only spares the array's growth; an unsized one holds the same slots
-      this.slots = new Array<EvaluationResult | undefined>(EXPERIMENT_SLOTS + (3 + this.ruleTests.length) * this.variantNames.length);
+      this.slots = new Array<EvaluationResult | undefined>(FIRST_EXPERIMENT_SLOT + (3 + this.ruleTests.length) * this.variantNames.length);
       this.slotsRevision = revision;
     }
     const variantCount = this.variantNames.length;
@@ -178,16 +179,16 @@ export class CompiledFlag {
     if (slot === OFF_SLOT || slot === PREREQUISITE_FAILED_SLOT) {
       variant = this.offIndex;
       reason = slot === OFF_SLOT ? 'DISABLED' : 'PREREQUISITE_FAILED';
-    } else if (slot < EXPERIMENT_SLOTS + variantCount) {
-      variant = slot - EXPERIMENT_SLOTS;
+    } else if (slot < FIRST_EXPERIMENT_SLOT + variantCount) {
+      variant = slot - FIRST_EXPERIMENT_SLOT;
       reason = 'SPLIT';
       ruleId = EXPERIMENT_RULE_ID;
       experimentKey = this.experiment!.key;
-    } else if (slot < EXPERIMENT_SLOTS + 2 * variantCount) {
-      variant = slot - EXPERIMENT_SLOTS - variantCount;
+    } else if (slot < FIRST_EXPERIMENT_SLOT + 2 * variantCount) {
+      variant = slot - FIRST_EXPERIMENT_SLOT - variantCount;
       reason = 'TARGETING_MATCH';
     } else {
-      const served = slot - EXPERIMENT_SLOTS - 2 * variantCount;
+      const served = slot - FIRST_EXPERIMENT_SLOT - 2 * variantCount;
       const rule = Math.floor(served / variantCount);
       variant = served % variantCount;
       const isRule = rule < this.ruleTests.length;

@@ -227,7 +227,7 @@ export class ReadModel {
         this.applyExperiment(id, event as unknown as ExperimentEvent & StoredEvent);
         break;
       default:
-        break; // admin tokens, ...: not part of what applications evaluate against
+        break; // admin tokens, flag usage: nothing applications evaluate against
     }
     return undefined;
   }

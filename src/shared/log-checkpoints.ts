@@ -29,7 +29,7 @@ interface Checkpoint<State> {
 
 /**
  * A model of the log as of any position or time: fold forward from the nearest checkpoint at or before it.
- * Checkpoints are taken on the way (every `spacing` events, only past the last one, so they stay in order), and
+ * Checkpoints are taken on the way (once the log is `spacing` positions past the last one, so they stay in order), and
  * there are never more than `maxCheckpoints`: past that, every other one is dropped and the spacing doubles. So
  * memory stays bounded whatever the log's length, and a query folds at most `spacing` events beyond its checkpoint.
  * Times work because the store's `recordedAt` never decreases along the global log: "up to time T" is a prefix.

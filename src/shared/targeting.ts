@@ -169,10 +169,8 @@ export const targetSchema = z.strictObject({
   variant: keySchema,
   units: z.array(z.string().min(1).max(256)).min(1).max(MAX_VALUES),
 });
-export type Target = z.infer<typeof targetSchema>;
 
 export const prerequisiteSchema = z.strictObject({ flagKey: keySchema, variant: keySchema });
-export type Prerequisite = z.infer<typeof prerequisiteSchema>;
 
 export const targetingSchema = z
   .strictObject({

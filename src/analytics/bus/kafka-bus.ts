@@ -9,26 +9,7 @@ import { redeliveryDelay, sleep, type RedeliveryOptions } from './redelivery.ts'
 
 const { Kafka, KafkaJSError, Partitioners, logLevel: kafkaLogLevel } = kafkajs;
 
-/**
- * The production bus: Apache Kafka through kafkajs (SPEC section 2).
- *
- * Publishing: one idempotent producer (acks from all in-sync replicas, one request in flight so batches stay
- * in order); `publish` resolves only once the broker acknowledged every message, and rejects with
- * BusUnavailableError when the broker cannot be reached or does not answer within `publishTimeoutMs`.
- *
- * Consuming (PostHog's rule: offsets are committed only after the batch's side effects are acknowledged):
- * `eachBatch` with auto-commit and auto-resolve off. A batch is one fetch of one partition; the handler runs
- * with heartbeats every `heartbeatIntervalMs`, so a slow batch does not cost the group membership. When it
- * resolves, the offset after the batch is committed explicitly; when it throws, the very same batch is offered
- * again after a bounded, doubling backoff (heartbeating meanwhile) and nothing is committed. If the consumer
- * stops or loses the partition in between, the uncommitted batch goes to whoever consumes the partition next.
- *
- * Messages travel many to a Kafka record (`kafkaRecords` below): the per-record cost of kafkajs is what
- * limited the pipeline's throughput.
- *
- * Topics are `<prefix>exposures`, `<prefix>metrics` and `<prefix>dead-letters`, created on first use when
- * missing (the broker does not auto-create topics).
- */
+/** How much of kafkajs' own logging to pass on (see `KafkaBusOptions.logLevel`). */
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 
 export interface KafkaLogEntry {
@@ -247,6 +228,26 @@ export function* kafkaSends(messages: readonly BusMessage[], buckets: number): G
 
 type BatchOutcome = { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'abandoned' };
 
+/**
+ * The production bus: Apache Kafka through kafkajs.
+ *
+ * Publishing: one idempotent producer (acks from all in-sync replicas, one request in flight so batches stay
+ * in order); `publish` resolves only once the broker acknowledged every message, and rejects with
+ * BusUnavailableError when the broker cannot be reached or does not answer within `publishTimeoutMs`.
+ *
+ * Consuming (PostHog's rule: offsets are committed only after the batch's side effects are acknowledged):
+ * `eachBatch` with auto-commit and auto-resolve off. A batch is one fetch of one partition; the handler runs
+ * with heartbeats every `heartbeatIntervalMs`, so a slow batch does not cost the group membership. When it
+ * resolves, the offset after the batch is committed explicitly; when it throws, the very same batch is offered
+ * again after a bounded, doubling backoff (heartbeating meanwhile) and nothing is committed. If the consumer
+ * stops or loses the partition in between, the uncommitted batch goes to whoever consumes the partition next.
+ *
+ * Messages travel many to a Kafka record (`kafkaRecords` below): the per-record cost of kafkajs is what
+ * limited the pipeline's throughput.
+ *
+ * Topics are `<prefix>exposures`, `<prefix>metrics` and `<prefix>dead-letters`, created on first use when
+ * missing (the broker does not auto-create topics).
+ */
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const prefix = options.topicPrefix ?? 'flagstaff.';
   const partitions = options.partitions ?? 3;

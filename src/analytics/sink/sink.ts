@@ -2,16 +2,7 @@ import type { AnalyticsStore, ExposureRow, MetricEventRow } from '../analytics-s
 import type { BusMessage, ConsumedMessage, EventBus } from '../../shared/event-bus.ts';
 import { recordOutcome } from './record-outcome.ts';
 
-/**
- * The analytics sink (SPEC section 7, "Pipeline"): exposures and metric events from the bus into the analytics
- * store, at least once, into a store that is idempotent by event id, so that every event counts exactly once.
- *
- * Per batch: each record is parsed and validated on its own; a bad one becomes a dead letter (its original
- * value, the reason, and where it came from) and never holds up the others. The valid rows are written, the dead
- * letters published, and only then does the handler resolve, which is what lets the bus commit the offsets.
- * If the store or the bus fails, the handler throws: nothing is committed and the bus offers the same batch
- * again after its bounded backoff. Re-writing rows that made it the first time is harmless.
- */
+/** Headers a dead letter carries besides the original's: why it was refused and where it was read. */
 export const DEAD_LETTER_HEADERS = {
   reason: 'x-dead-letter-reason',
   topic: 'x-source-topic',
@@ -62,6 +53,16 @@ export function deadLetterOf(message: ConsumedMessage, reason: string): BusMessa
   };
 }
 
+/**
+ * The analytics sink: exposures and metric events from the bus into the analytics
+ * store, at least once, into a store that is idempotent by event id, so that every event counts exactly once.
+ *
+ * Per batch: each record is parsed and validated on its own; a bad one becomes a dead letter (its original
+ * value, the reason, and where it came from) and never holds up the others. The valid rows are written, the dead
+ * letters published, and only then does the handler resolve, which is what lets the bus commit the offsets.
+ * If the store or the bus fails, the handler throws: nothing is committed and the bus offers the same batch
+ * again after its bounded backoff. Re-writing rows that made it the first time is harmless.
+ */
 export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise<AnalyticsSink> {
   const { bus, store, onMetrics } = options;
 

@@ -93,7 +93,7 @@ export function clickHouseTables(database: string): ClickHouseTables {
 const COLUMN_ALREADY_EXISTS = 44;
 
 /** The server's error code from an 18.16-style message ("Code: 60, e.displayText() = ..."), if any. */
-export function clickHouseErrorCode(error: unknown): number | undefined {
+function clickHouseErrorCode(error: unknown): number | undefined {
   const match = error instanceof Error ? /Code: (\d+)/.exec(error.message) : null;
   return match ? Number(match[1]) : undefined;
 }
