@@ -22,7 +22,7 @@ import { fileReadModelPersistence, type ReadModelPersistence } from './read/read
 import { startReadProjection, type ReadProjection } from './read/read-projection.ts';
 import { SdkKeys } from './read/sdk-keys.ts';
 import { StreamHub } from './read/stream-hub.ts';
-import { sleep } from './event-store/catch-up-subscription.ts';
+import { sleep } from './shared/sleep.ts';
 import { sha256 } from './shared/tokens.ts';
 import { OPERATIONS_DEFAULTS } from './config.ts';
 import { rateLimitAdmin } from './http/admin-auth.ts';

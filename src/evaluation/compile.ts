@@ -20,9 +20,14 @@ export interface CompiledEnvironment {
 }
 
 /** Prerequisites nest at most this deep; deeper chains fail rather than recurse without end. */
-const MAX_PREREQUISITE_DEPTH = 16;
+export const MAX_PREREQUISITE_DEPTH = 16;
 
-type CompiledServe = { readonly fixed: number } | { readonly bounds: Int32Array; readonly variants: Int32Array };
+/** A split as cumulative bounds over [0, 100000) and the variant (index) each bound serves; zero weights left out. */
+interface CompiledSplit {
+  readonly bounds: Int32Array;
+  readonly variants: Int32Array;
+}
+type CompiledServe = { readonly fixed: number } | CompiledSplit;
 
 /** The ruleId results carry when a running experiment assigned the unit. */
 export const EXPERIMENT_RULE_ID = 'experiment';
@@ -34,7 +39,7 @@ interface CompiledExperiment {
   readonly trafficLimit: number;
   readonly trafficPrefix: Murmur3Prefix;
   readonly variantPrefix: Murmur3Prefix;
-  readonly serve: { readonly bounds: Int32Array; readonly variants: Int32Array };
+  readonly serve: CompiledSplit;
 }
 
 /**
@@ -118,10 +123,8 @@ export class CompiledFlag {
     const experiment = this.experiment;
     if (experiment !== undefined && unit !== undefined && experiment.audience(context, unit)) {
       if (bucketOf(murmur3WithPrefix(experiment.trafficPrefix, unit)) < experiment.trafficLimit) {
-        const bucket = bucketOf(murmur3WithPrefix(experiment.variantPrefix, unit));
-        const { bounds, variants } = experiment.serve;
-        // Stryker disable next-line EqualityOperator: a step past the end compares the bucket with undefined, which is false, and ends the loop as before
-        for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return this.result(revision, FIRST_EXPERIMENT_SLOT + variants[i]!);
+        const variant = splitIndex(experiment.serve, bucketOf(murmur3WithPrefix(experiment.variantPrefix, unit)));
+        if (variant >= 0) return this.result(revision, FIRST_EXPERIMENT_SLOT + variant);
       }
     }
     const rulesStart = FIRST_EXPERIMENT_SLOT + 2 * variantCount;
@@ -147,12 +150,9 @@ export class CompiledFlag {
     if (unit === undefined) {
       return errorResult(this.key, defaultValue, 'TARGETING_KEY_MISSING', `a split needs the context attribute ${this.unitAttribute}`, env.revision);
     }
-    const bucket = this.bucket(unit);
-    const { bounds, variants } = serve;
-    // Stryker disable next-line EqualityOperator: a step past the end compares the bucket with undefined, which is false, and ends the loop as before
-    for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return this.result(env.revision, first + variants[i]!);
+    const variant = splitIndex(serve, this.bucket(unit));
     // Only weights falling short of 100,000 (a hand-written snapshot: the API refuses them) leave buckets past the last bound.
-    return this.result(env.revision, first + variants[variants.length - 1]!);
+    return this.result(env.revision, first + (variant >= 0 ? variant : serve.variants[serve.variants.length - 1]!));
   }
 
   /** The shared frozen result of a slot: the hot path is a comparison and a load; building is apart. */
@@ -272,14 +272,37 @@ function compileExperiment(flag: FlagSnapshot, variantNames: readonly string[], 
   if (!experiment || !experiment.variants.every((part) => variantNames.includes(part.variant))) return undefined;
   const serve = compileServe({ split: [...experiment.variants] }, (name) => variantNames.indexOf(name));
   if ('fixed' in serve) return undefined;
+  return { key: experiment.key, audience: compileConditions(experiment.audience, segment), ...experimentHashing(experiment), serve };
+}
+
+/** Who is in an experiment (traffic bucket below the limit) and which variant they get, each hashed with its own salt. */
+export function experimentHashing(experiment: { readonly salt: string; readonly trafficPercent: number }): {
+  readonly trafficLimit: number;
+  readonly trafficPrefix: Murmur3Prefix;
+  readonly variantPrefix: Murmur3Prefix;
+} {
   return {
-    key: experiment.key,
-    audience: compileConditions(experiment.audience, segment),
     trafficLimit: Math.round(experiment.trafficPercent * 1_000),
     trafficPrefix: murmur3Prefix(`${experiment.salt}:traffic.`),
     variantPrefix: murmur3Prefix(`${experiment.salt}.`),
-    serve,
   };
+}
+
+/** The variant (index) a bucket falls to: the first bound above it; -1 past the last bound. */
+function splitIndex({ bounds, variants }: CompiledSplit, bucket: number): number {
+  // Stryker disable next-line EqualityOperator: a step past the end compares the bucket with undefined, which is false, and ends the loop as before
+  for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return variants[i]!;
+  return -1;
+}
+
+/**
+ * The variant of a split a bucket falls to, by name, as evaluation walks it (for explanations); undefined past
+ * the last bound, which only weights short of 100,000 leave.
+ */
+export function splitVariant(split: readonly { readonly variant: string; readonly weight: number }[], bucket: number): string | undefined {
+  const names = split.map((part) => part.variant);
+  const index = splitIndex(compileServe({ split: [...split] }, (name) => names.indexOf(name)) as CompiledSplit, bucket);
+  return index >= 0 ? names[index] : undefined;
 }
 
 const NONE: readonly never[] = Object.freeze([]);

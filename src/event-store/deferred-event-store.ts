@@ -1,4 +1,4 @@
-import { sleep } from './catch-up-subscription.ts';
+import { sleep } from '../shared/sleep.ts';
 import { EventStoreUnavailableError, type EventStore, type SubscribeOptions, type Subscription } from './event-store.ts';
 
 /**

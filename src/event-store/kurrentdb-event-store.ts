@@ -30,7 +30,8 @@ import grpcEvents from '@kurrent/kurrentdb-client/dist/utils/convertGrpcEvent.js
 import sharedProtocol from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v1/shared_pb.js';
 import streamsService from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v1/streams_grpc_pb.js';
 import streamsProtocol from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v1/streams_pb.js';
-import { ChangeBroadcast, sleep, startCatchUpSubscription } from './catch-up-subscription.ts';
+import { sleep } from '../shared/sleep.ts';
+import { ChangeBroadcast, startCatchUpSubscription } from './catch-up-subscription.ts';
 import {
   EventStoreUnavailableError,
   VersionConflictError,
@@ -189,7 +190,7 @@ export async function createKurrentDbEventStore(
       // trust it only if the head agrees. A position we did hand out is a real record, and this is the idle path.
       if (events.length > 0 || boundaries.has(after) || (await headPosition()) <= after) return events;
     } catch (error) {
-      if (isConnectionFailure(error)) throw error;
+      if (isKurrentDbUnreachable(error)) throw error;
       // Not a record boundary (InvalidPosition): fall through to the scan.
     }
     return scanForward(await readStartAtOrBefore(after), after, limit);
@@ -201,7 +202,7 @@ export async function createKurrentDbEventStore(
     try {
       return await scanBackward(logPositionOf(before), before, limit);
     } catch (error) {
-      if (isConnectionFailure(error)) throw error;
+      if (isKurrentDbUnreachable(error)) throw error;
       // Not a record boundary: walk down from the head, skipping everything at or after `before`.
       return scanBackward(END, before, limit);
     }
@@ -437,7 +438,7 @@ export function toStoredEvent(prefix: string, event: LogRecordedEvent): StoredEv
 }
 
 /** Whether an error means the server could not be reached or did not answer, so a retry may succeed. */
-export function isConnectionFailure(error: unknown): boolean {
+export function isKurrentDbUnreachable(error: unknown): boolean {
   if (error instanceof EventStoreUnavailableError) return true;
   if (!(error instanceof Error)) return false;
   // Plain gRPC errors (a status `code`) become the client's typed errors here; anything else comes back as is.
@@ -458,7 +459,7 @@ const TRANSPORT_FAILURE =
 
 function asStoreError(error: unknown): Error {
   if (error instanceof EventStoreUnavailableError) return error;
-  if (isConnectionFailure(error)) {
+  if (isKurrentDbUnreachable(error)) {
     const message = error instanceof Error ? error.message : String(error);
     return new EventStoreUnavailableError(`event store unavailable: ${message}`, { cause: error });
   }

@@ -17,6 +17,11 @@ export function issue(path: readonly PropertyKey[], detail: string): FieldIssue 
   return { pointer: pointerOf(path), detail };
 }
 
+/** Throws one error listing every issue, when there is any: callers collect all of them before refusing. */
+export function throwIfAny(ErrorType: new (message: string, issues: FieldIssue[]) => FlagstaffError, message: string, issues: FieldIssue[]): void {
+  if (issues.length > 0) throw new ErrorType(message, issues);
+}
+
 export abstract class FlagstaffError extends Error {
   abstract readonly status: number;
   abstract readonly type: string;

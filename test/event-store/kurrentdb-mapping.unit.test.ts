@@ -7,7 +7,7 @@ import {
   checkpointStreamName,
   fromLogStreamName,
   globalLogStreamRegex,
-  isConnectionFailure,
+  isKurrentDbUnreachable,
   isInGlobalLog,
   logPositionOf,
   positionFromLog,
@@ -156,20 +156,20 @@ describe('KurrentDB mapping: recorded events', () => {
 
 describe('KurrentDB mapping: connection failures', () => {
   it('recognises unreachable-server errors, typed or as raw gRPC status', () => {
-    expect(isConnectionFailure(new UnavailableError())).toBe(true);
-    expect(isConnectionFailure(new EventStoreUnavailableError('down'))).toBe(true);
+    expect(isKurrentDbUnreachable(new UnavailableError())).toBe(true);
+    expect(isKurrentDbUnreachable(new EventStoreUnavailableError('down'))).toBe(true);
     const grpcUnavailable = Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
       code: 14,
       details: 'No connection established',
     });
-    expect(isConnectionFailure(grpcUnavailable)).toBe(true);
-    expect(isConnectionFailure(new UnknownError(undefined, 'Connection refused (os error 111): transport error'))).toBe(true);
+    expect(isKurrentDbUnreachable(grpcUnavailable)).toBe(true);
+    expect(isKurrentDbUnreachable(new UnknownError(undefined, 'Connection refused (os error 111): transport error'))).toBe(true);
   });
 
   it('does not mistake domain errors for connection failures, whatever their text', () => {
-    expect(isConnectionFailure(new VersionConflictError('discovery-1', 1, 2))).toBe(false);
-    expect(isConnectionFailure(new Error('ECONNREFUSED in a stream name'))).toBe(false);
-    expect(isConnectionFailure(new UnknownError(undefined, 'Invalid position'))).toBe(false);
-    expect(isConnectionFailure('not an error')).toBe(false);
+    expect(isKurrentDbUnreachable(new VersionConflictError('discovery-1', 1, 2))).toBe(false);
+    expect(isKurrentDbUnreachable(new Error('ECONNREFUSED in a stream name'))).toBe(false);
+    expect(isKurrentDbUnreachable(new UnknownError(undefined, 'Invalid position'))).toBe(false);
+    expect(isKurrentDbUnreachable('not an error')).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import type { BusMessage, BusSubscription, ConsumedMessage, EventBus, Topic } from '../../shared/event-bus.ts';
 import { BusUnavailableError } from './bus-errors.ts';
-import { redeliveryDelay, sleep, type RedeliveryOptions } from './redelivery.ts';
+import { sleep } from '../../shared/sleep.ts';
+import { redeliveryDelay, type RedeliveryOptions } from './redelivery.ts';
 
 /**
  * The embedded bus (SPEC section 2: "durable enough for one process; the sink is fed directly, no loss on clean

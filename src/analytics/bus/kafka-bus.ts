@@ -5,7 +5,8 @@ import kafkajs from 'kafkajs';
 import type { Batch, Consumer, EachBatchPayload, IHeaders, KafkaMessage, LogEntry, logLevel as KafkaJsLogLevel, Message, Producer } from 'kafkajs';
 import type { BusMessage, BusSubscription, ConsumedMessage, EventBus, Topic } from '../../shared/event-bus.ts';
 import { BusUnavailableError } from './bus-errors.ts';
-import { redeliveryDelay, sleep, type RedeliveryOptions } from './redelivery.ts';
+import { sleep } from '../../shared/sleep.ts';
+import { redeliveryDelay, type RedeliveryOptions } from './redelivery.ts';
 
 const { Kafka, KafkaJSError, Partitioners, logLevel: kafkaLogLevel } = kafkajs;
 
@@ -166,7 +167,7 @@ function packedKeysOf(header: string, count: number): string[] | undefined {
 }
 
 /** The djb2 hash of the key: one key, one bucket, one record key, one partition. */
-function bucketOf(key: string, buckets: number): number {
+function keyBucketOf(key: string, buckets: number): number {
   let hash = 5381;
   for (let i = 0; i < key.length; i++) hash = ((hash << 5) + hash + key.charCodeAt(i)) | 0;
   return (hash >>> 0) % buckets;
@@ -192,7 +193,7 @@ export function* kafkaRecords(messages: readonly BusMessage[], buckets: number):
       yield { message: { key: message.key, value: message.value, ...(message.headers ? { headers: { ...message.headers } } : {}) }, bytes };
       continue;
     }
-    const bucket = bucketOf(message.key, buckets);
+    const bucket = keyBucketOf(message.key, buckets);
     const current = open.get(bucket);
     if (current && current.bytes + bytes > MAX_PACKED_BYTES) yield seal(bucket);
     const packed = open.get(bucket) ?? { keys: [], values: [], bytes: RECORD_OVERHEAD_BYTES };

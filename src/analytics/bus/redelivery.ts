@@ -18,21 +18,6 @@ export function redeliveryDelay(attempt: number, options: RedeliveryOptions = {}
   return Math.round(base * (0.9 + Math.random() * 0.2));
 }
 
-/** A sleep that ends early, returning false, when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Resolves when `signal` aborts (never, without one). */
 export function aborted(signal: AbortSignal): Promise<void> {

@@ -3,7 +3,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { AnalyticsStore, ExperimentStatistics, ExperimentStatisticsQuery, ExposureRow, MetricEventRow } from '../analytics-store.ts';
 import { assembleStatistics, planAnalysis, type AnalysisPlan } from './analysis-plan.ts';
 import { clickHouseAnalysisStatements, clickHouseCoverageSql, type ClickHouseAnalysisOptions, type ClickHouseTables } from './analysis-sql.ts';
-import { AnalyticsStoreUnavailableError, isConnectionFailure } from './errors.ts';
+import { AnalyticsStoreUnavailableError, isClickHouseUnreachable } from './errors.ts';
 import { checkedExposures, checkedMetricEvents } from './row-checks.ts';
 import { sqlIdentifier, sqlString } from './sql-literals.ts';
 
@@ -112,7 +112,7 @@ export async function createClickHouseAnalyticsStore(options: ClickHouseAnalytic
     try {
       return await work();
     } catch (error) {
-      if (isConnectionFailure(error)) {
+      if (isClickHouseUnreachable(error)) {
         throw new AnalyticsStoreUnavailableError(`The analytics store (ClickHouse) is unavailable: ${(error as Error).message}`, { cause: error });
       }
       throw error;

@@ -15,7 +15,7 @@ export class AnalyticsStoreUnavailableError extends ServiceUnavailableError {
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /** True when `error` (or its cause) is a connection failure rather than an answer from the server. */
-export function isConnectionFailure(error: unknown): boolean {
+export function isClickHouseUnreachable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
