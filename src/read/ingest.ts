@@ -6,7 +6,13 @@ import { trackedEventSchema, type TrackedEvent } from '../shared/tracked-events.
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
 
-export const eventsEnvelope = z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST) });
+const eventsEnvelope = z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST) });
+
+/**
+ * `POST /api/v1/events` validates the envelope first, then each event with the tracked-event schema (so a bad
+ * event is reported by index); documented as the envelope whose items are that schema.
+ */
+export const documentedEventsBody = eventsEnvelope.extend({ events: trackedEventSchema.array().min(1).max(MAX_EVENTS_PER_REQUEST) });
 
 /**
  * `POST /api/v1/events`: every event is validated; if any is bad, the whole request is refused with a problem
