@@ -28,6 +28,9 @@ export interface IngestHooks {
 }
 
 /** What the edge knows and the sink does not: who sent the events, and what time it is. */
+/** How far ahead of the server's clock an event may be dated unless configured (FLAGSTAFF_EVENTS_MAX_FUTURE_SKEW_MS). */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 3_600_000;
+
 export interface IngestPolicy {
   /**
    * The sending key's environment. Every event is stored under it: experiment results count only their own

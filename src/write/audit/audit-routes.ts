@@ -5,7 +5,7 @@ import { ok, operation, serve, type ServedOperation } from '../../http/operation
 import { splitStreamId } from '../../shared/domain-event.ts';
 import { instantSchema } from '../../shared/instant-schema.ts';
 import { auditCsv, auditCsvHeader } from './audit-csv.ts';
-import { FLAG_USAGE_CATEGORY } from '../../usage/flag-usage.ts';
+import { FLAG_USAGE_CATEGORY } from '../flags/flag-usage.ts';
 
 
 export const auditQuery = z

@@ -14,7 +14,7 @@ import type { FlagCommand } from './flag-decider.ts';
 import { executeFlagCommand } from './flag-reservations.ts';
 import { changeFlagBody, createFlagBody, listFlagsQuery, targetingBody, toggleBody } from './flag-schemas.ts';
 import { targetingIn, type Flag } from './flag.ts';
-import { staleReason } from '../../usage/flag-usage.ts';
+import { staleReason } from './flag-usage.ts';
 import { FlagHistory } from './flag-history.ts';
 import { flagAsOfQuery, flagHistoryRoutes, replyFlagAsOf } from './flag-history-routes.ts';
 import { flagResource } from './flag-resource.ts';
@@ -114,7 +114,7 @@ export function flagRoutes(deps: { store: EventStore; model: WriteModel }): Serv
           .filter(({ state }) => !needle || state.key.includes(needle) || state.description.toLowerCase().includes(needle))
           .filter(({ state }) => query.after === undefined || state.key > query.after)
           .sort((a, b) => (a.state.key < b.state.key ? -1 : 1));
-        // The stale report: usage over the period, from evaluation telemetry (src/usage/flag-usage.ts).
+        // The stale report: usage over the period, from evaluation telemetry (flag-usage.ts).
         const since = new Date(Date.now() - query.staleDays * 86_400_000);
         const usageOf = (key: string) => model.usage.summary(key, since);
         const selected =

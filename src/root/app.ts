@@ -2,45 +2,54 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { openAnalyticsStore, openBus, openEventStore } from './adapters.ts';
-import type { AnalyticsStore } from './analytics/analytics-store.ts';
-import { resultsRoutes } from './analytics/results-routes.ts';
-import { startAnalyticsSink } from './analytics/sink/sink.ts';
-import { startSinkThread } from './analytics/sink/sink-thread.ts';
-import { startWithRetry } from './shared/start-with-retry.ts';
+import type { AnalyticsStore } from '../analytics/analytics-store.ts';
+import { resultsRoutes } from '../analytics/results-routes.ts';
+import { startAnalyticsSink } from '../analytics/sink/sink.ts';
+import { startSinkThread } from './sink-thread.ts';
+import { startWithRetry } from '../shared/start-with-retry.ts';
 import type { Config } from './config.ts';
-import type { EventStore } from './event-store/event-store.ts';
-import { experimentRoutes } from './experiments/experiment-routes.ts';
-import { ExperimentModel } from './experiments/experiment-model.ts';
-import { createAdminApp } from './http/admin-app.ts';
-import { webAppRoutes } from './http/web-app.ts';
-import { ExposurePublisher } from './read/exposure-publisher.ts';
-import type { EventBus } from './shared/event-bus.ts';
-import { createReadApi } from './read/read-api.ts';
-import { readAdminRoutes } from './read/read-admin-routes.ts';
-import { timeTravelRoutes } from './read/time-travel/time-travel-routes.ts';
-import { fileReadModelPersistence, type ReadModelPersistence } from './read/read-model-persistence.ts';
-import { startReadProjection, type ReadProjection } from './read/read-projection.ts';
-import { SdkKeys } from './read/sdk-keys.ts';
-import { StreamHub } from './read/stream-hub.ts';
-import { sleep } from './shared/sleep.ts';
-import { sha256 } from './shared/tokens.ts';
+import type { EventStore } from '../event-store/event-store.ts';
+import { experimentRoutes } from '../experiments/experiment-routes.ts';
+import { ExperimentModel } from '../experiments/experiment-model.ts';
+import { createAdminApp } from '../http/admin-app.ts';
+import { openApiRoutes } from '../http/openapi/openapi-routes.ts';
+import { statsRoutes } from '../analytics/stats/stats-routes.ts';
+import { API } from './api.ts';
+import { accessRoutes } from '../write/access/access-routes.ts';
+import { auditRoutes } from '../write/audit/audit-routes.ts';
+import { environmentRollbackRoutes } from '../write/environments/environment-rollback-routes.ts';
+import { environmentRoutes } from '../write/environments/environment-routes.ts';
+import { flagRoutes } from '../write/flags/flag-routes.ts';
+import { segmentRoutes } from '../write/segments/segment-routes.ts';
+import { webAppRoutes } from '../http/web-app.ts';
+import { ExposurePublisher } from '../read/exposure-publisher.ts';
+import type { EventBus } from '../shared/event-bus.ts';
+import { createReadApi } from '../read/read-api.ts';
+import { readAdminRoutes } from '../read/read-admin-routes.ts';
+import { timeTravelRoutes } from '../read/time-travel/time-travel-routes.ts';
+import { fileReadModelPersistence, type ReadModelPersistence } from '../read/read-model-persistence.ts';
+import { startReadProjection, type ReadProjection } from '../read/read-projection.ts';
+import { SdkKeys } from '../read/sdk-keys.ts';
+import { StreamHub } from '../read/stream-hub.ts';
+import { sleep } from '../shared/sleep.ts';
+import { sha256 } from '../shared/tokens.ts';
 import { OPERATIONS_DEFAULTS } from './config.ts';
-import { rateLimitAdmin } from './http/admin-auth.ts';
-import { answerClientError } from './http/client-errors.ts';
-import { RateLimiter } from './http/rate-limiter.ts';
-import { AuthFailureThrottle } from './http/auth-failure-throttle.ts';
-import { EvaluationTally } from './observability/evaluation-tally.ts';
-import { readRouteOf, RequestObserver } from './observability/http-observer.ts';
-import { instrumentedEventStore } from './observability/instrumented-event-store.ts';
-import { createLogger, type Logger } from './observability/logger.ts';
-import { Metrics } from './observability/metrics.ts';
-import { metricsRoutes } from './observability/metrics-routes.ts';
-import { startTracing } from './observability/tracing.ts';
-import { FlagUsageRecorder } from './usage/flag-usage.ts';
+import { rateLimitAdmin } from '../http/admin-auth.ts';
+import { answerClientError } from '../http/client-errors.ts';
+import { RateLimiter } from '../http/rate-limiter.ts';
+import { AuthFailureThrottle } from '../http/auth-failure-throttle.ts';
+import { EvaluationTally } from '../observability/evaluation-tally.ts';
+import { readRouteOf, RequestObserver } from '../observability/http-observer.ts';
+import { instrumentedEventStore } from '../observability/instrumented-event-store.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { Metrics } from '../observability/metrics.ts';
+import { metricsRoutes } from '../observability/metrics-routes.ts';
+import { startTracing } from '../observability/tracing.ts';
+import { FlagUsageRecorder } from '../write/flags/flag-usage.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { bootstrap } from './write/bootstrap.ts';
-import { WriteModel } from './write/write-model.ts';
-import { flagReservations } from './write/flags/flag-reservations.ts';
+import { bootstrap } from '../write/bootstrap.ts';
+import { WriteModel } from '../write/write-model.ts';
+import { flagReservations } from '../write/flags/flag-reservations.ts';
 
 export interface Flagstaff {
   readonly url: string;
@@ -175,24 +184,31 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     };
   };
 
+  const writeDeps = { store, model: writeModel };
   const admin = createAdminApp({
-    store,
-    model: writeModel,
+    tokens: writeModel,
     bootstrapTokenHash: config.adminToken === undefined ? undefined : sha256(config.adminToken),
     bodyLimit: config.bodyLimit,
     health,
-    publicRouters: [metricsRoutes(metrics)],
+    publicRouters: [metricsRoutes(metrics), openApiRoutes(API)],
     log: logger,
     authFailures,
     afterAuthentication: [rateLimitAdmin((key) => adminLimiter.take(key))],
-    routers: [
-      readAdminRoutes({ store, projection }),
-      resultsRoutes({ experiments: experimentModel, analytics }),
-      experimentRoutes({ store, model: experimentModel, reservations: flagReservations({ store, model: writeModel }) }),
-      timeTravelRoutes({ store }),
-      // Last: the admin web app and its client routes, after every API route.
-      webAppRoutes(),
+    operations: [
+      ...flagRoutes(writeDeps),
+      ...segmentRoutes(writeDeps),
+      ...environmentRoutes(writeDeps),
+      ...environmentRollbackRoutes(writeDeps),
+      ...accessRoutes(writeDeps),
+      ...auditRoutes(writeDeps),
+      ...statsRoutes(),
+      ...readAdminRoutes({ store, projection }),
+      ...resultsRoutes({ experiments: experimentModel, analytics }),
+      ...experimentRoutes({ store, model: experimentModel, reservations: flagReservations(writeDeps) }),
+      ...timeTravelRoutes({ store }),
     ],
+    // After every API route: the admin web app and its client routes.
+    routers: [webAppRoutes()],
   });
   const observer = new RequestObserver({ metrics, logger, tracer: tracing.tracer, tracing: tracing.enabled, timeoutMs: ops.requestTimeoutMs });
   // Slow clients may not hold a request open forever (slowloris): headers and body must arrive within the request

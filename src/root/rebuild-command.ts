@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { openEventStore } from '../adapters.ts';
-import { loadConfig } from '../config.ts';
-import { fileReadModelPersistence } from './read-model-persistence.ts';
-import { rebuildAndCompare, startReadProjection } from './read-projection.ts';
+import { openEventStore } from './adapters.ts';
+import { loadConfig } from './config.ts';
+import { fileReadModelPersistence } from '../read/read-model-persistence.ts';
+import { rebuildAndCompare, startReadProjection } from '../read/read-projection.ts';
 
 /**
  * `npm run rebuild`: with the configured store and data directory, brings the persisted read model up to date,

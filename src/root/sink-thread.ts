@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../../config.ts';
-import type { AnalyticsSink, SinkBatchMetrics } from './sink.ts';
+import type { Config } from './config.ts';
+import type { AnalyticsSink, SinkBatchMetrics } from '../analytics/sink/sink.ts';
 
 export interface SinkThreadData {
   readonly bus: Config['bus'];
