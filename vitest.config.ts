@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude: ['node_modules/**', '.stryker-tmp/**'], testTimeout: 60_000 } },
-      { test: { name: 'int', include: ['**/*.int.test.ts'], exclude: ['node_modules/**', '.stryker-tmp/**'], testTimeout: 30_000, hookTimeout: 60_000 } },
+      { test: { name: 'int', include: ['**/*.int.test.ts'], exclude: ['node_modules/**', '.stryker-tmp/**'], testTimeout: 180_000, hookTimeout: 180_000 } },
       {
         test: {
           name: 'e2e',

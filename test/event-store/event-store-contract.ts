@@ -29,7 +29,7 @@ const event = (type: string, n: number, extra: Record<string, unknown> = {}): Ne
 /** A fallback poll no test lives to see: a subscription that delivers in time was woken by the store. */
 const NEVER_POLL_MS = 3_600_000;
 
-const until = async (predicate: () => boolean, timeoutMs = 5_000): Promise<void> => {
+const until = async (predicate: () => boolean, timeoutMs = 60_000): Promise<void> => {
   const started = Date.now();
   while (!predicate()) {
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');

@@ -138,7 +138,7 @@ beforeAll(async () => {
 
   sdk = createFlagstaffClient({ url: server.url, sdkKey, events: { flushIntervalMs: 60_000 } });
   await sdk.ready();
-}, 120_000);
+}, 180_000);
 afterAll(async () => {
   await sdk?.close();
   await server?.close();
@@ -210,5 +210,5 @@ describe('the server, the SDK and the reference evaluator agree', () => {
       for (const operator of flagOperators) expect(total((f, _, detail) => f === `op-${index}` && detail === operator), `op-${index} ${operator}`).toBeGreaterThan(100);
       expect(total((f, reason) => f === `op-${index}` && reason === 'DEFAULT'), `op-${index} DEFAULT`).toBeGreaterThan(100);
     }
-  }, 120_000);
+  }, 180_000);
 });
