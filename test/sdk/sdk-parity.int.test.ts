@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationResult } from '../../src/evaluation/evaluation-result.ts';
 import { createFlagstaffClient, type FlagstaffClient } from '../../src/sdk/flagstaff-client.ts';
-import { OPERATORS, type Condition } from '../../src/shared/targeting.ts';
+import { OPERATORS } from '../../src/shared/operators.ts';
+import type { Condition } from '../../src/shared/targeting.ts';
 import { mulberry32 } from '../analytics/store/analytics-dataset.ts';
 import { request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 import { pick, randomContext, randomSegment, randomTargeting, USERS, type FlagShape } from '../support/random-configuration.ts';
