@@ -43,6 +43,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(sdk|evaluation|shared)/|^src/event-store/event-store[.]ts$' },
     },
     {
+      name: 'cli-is-a-client',
+      comment: 'The command line talks to the admin API over HTTP; of the slices it reuses only request schemas, to check files before sending them.',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: `^src/(${SLICES.join('|')}|root|http|observability|event-store)/`, pathNot: '-schemas[.]ts$' },
+    },
+    {
       name: 'adapters-only-from-the-root',
       comment: 'Concrete adapters (event stores, buses, analytics stores) are chosen by the composition root alone; the rest uses their ports.',
       severity: 'error',
