@@ -83,13 +83,13 @@ export async function writeReport(report: BenchReport): Promise<string> {
   return file;
 }
 
-/** Regenerates bench/results/RESULTS.md from every report on disk (`npm run bench`, `npm run soak`). */
+/** Regenerates bench/results/RESULTS.md from every report on disk (`npm run bench`, `npm run soak`, `npm run fuzz`). */
 export async function writeResultsIndex(): Promise<string> {
   const reports: BenchReport[] = [];
   for (const file of (await fs.readdir(resultsDir)).filter((f) => f.endsWith('.json')).sort()) {
     reports.push(JSON.parse(await fs.readFile(path.join(resultsDir, file), 'utf8')) as BenchReport);
   }
-  const header = '# Benchmark results\n\nWritten by `npm run bench` (and `npm run soak`); every ratio compares two figures measured in the same run.';
+  const header = '# Benchmark results\n\nWritten by `npm run bench` (and `npm run soak`, `npm run fuzz`); every ratio compares two figures measured in the same run.';
   const file = path.join(resultsDir, 'RESULTS.md');
   await fs.writeFile(file, `${[header, ...reports.map(formatReport)].join('\n\n')}\n`);
   return file;
@@ -115,5 +115,6 @@ export function formatReport(report: BenchReport): string {
 }
 
 function round(value: number): string {
-  return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
+  // Counts (cases, requests, responses) read as counts: 20, not 20.00.
+  return value >= 100 ? Math.round(value).toLocaleString('en-US') : Number.isInteger(value) ? String(value) : value.toFixed(2);
 }

@@ -61,7 +61,8 @@ function asFlagstaffError(error: unknown): FlagstaffError | undefined {
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new UnsupportedMediaTypeError('Unsupported body encoding');
   // Anything else express's parts mark 400: a corrupt gzip/deflate/br body or one cut short (body-parser), a
   // path parameter that is not valid percent-encoding (router).
-  if (e?.status === 400 && error instanceof URIError) return new BadRequestError(`A path parameter is not valid percent-encoding: ${error.message}`);
+  // The path is not a field of the body: `#`, as for a header, with the detail saying which part is at fault.
+  if (e?.status === 400 && error instanceof URIError) return new BadRequestError(`A path parameter is not valid percent-encoding: ${error.message}`, [{ pointer: '#', detail: 'the path has a parameter that is not valid percent-encoding' }]);
   if (e?.status === 400 && e instanceof Error) return new BadRequestError(`The request body could not be read: ${e.message}`, [{ pointer: '#', detail: 'could not be read' }]);
   return undefined;
 }

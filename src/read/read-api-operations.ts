@@ -26,6 +26,7 @@ export const readApiOperations = {
       },
     ],
     success: ok('The evaluation result (404 with errorCode FLAG_NOT_FOUND for an unknown flag)'),
+    errors: [400], // a context attribute named __proto__
   }),
   evaluateFlags: operation({
     method: 'post', path: '/api/v1/flags/batch', operationId: 'evaluateFlags', tag: 'evaluation', auth: { sdk: 'any' },

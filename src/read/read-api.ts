@@ -7,7 +7,7 @@ import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluati
 import type { AuthFailureThrottle } from '../http/auth-failure-throttle.ts';
 import { toProblem, type ProblemLog } from '../http/problem.ts';
 import { parseWith } from '../http/validation.ts';
-import { FlagstaffError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError } from '../shared/errors.ts';
+import { FlagstaffError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError, issue } from '../shared/errors.ts';
 import { KEY_PATTERN, keySchema } from '../shared/keys.ts';
 import { readJsonBody, sendJson, sendProblem, splitUrl } from '../http/http-io.ts';
 import type { EventBus } from '../shared/event-bus.ts';
@@ -113,7 +113,12 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       const env = environmentFor(principal, params.get('environment'));
       if (!KEY_PATTERN.test(flagKey)) throw new NotFoundError(`Flag ${flagKey} not found`);
       const context: Record<string, string> = {};
-      for (const [name, value] of params) if (name !== 'environment') context[name] = value;
+      for (const [name, value] of params) {
+        if (name === 'environment') continue;
+        // Assigned, `__proto__` would vanish (a string cannot be a prototype): refused, as the batch's body refuses it.
+        if (name === '__proto__') throw new ValidationError('The query is invalid', [issue(['__proto__'], 'is a reserved attribute name (__proto__)')]);
+        context[name] = value;
+      }
       const started = performance.now();
       const result = evaluate(env, flagKey, context);
       observe.evaluationSeconds?.('flag', (performance.now() - started) / 1000);

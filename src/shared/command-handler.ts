@@ -1,7 +1,7 @@
 import { VersionConflictError, type EventStore, type JsonObject } from '../event-store/event-store.ts';
 import type { DomainEvent, EventMetadata } from './domain-event.ts';
 import { ConflictError, IdempotencyKeyReusedError, PreconditionFailedError } from './errors.ts';
-import { NO_OP_RECORDED, noOpRecordStream, type LogModel } from './log-model.ts';
+import { KEY_CLAIMED, NO_OP_RECORDED, noOpRecordStream, type LogModel } from './log-model.ts';
 import type { Versioned } from './versioned.ts';
 
 /** Who asks, why, and under which preconditions: everything about a command that is not its payload. */
@@ -76,6 +76,10 @@ export async function executeCommand<State>(
       return context.idempotencyKey === undefined ? outcome : recordNoOp(deps, outcome, context);
     }
 
+    if (context.idempotencyKey !== undefined) {
+      const replayed = await claimKey(deps, target.streamId, context);
+      if (replayed) return replayed;
+    }
     if (target.reserve) await target.reserve(current?.state, version, events);
 
     const metadata: EventMetadata = {
@@ -107,6 +111,50 @@ export async function executeCommand<State>(
       await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
     }
   }
+}
+
+/**
+ * Takes the Idempotency-Key for this request before its command appends, in the key's own stream. A command's
+ * events carry its key, but two requests with one key that write different streams (two flags created, say) never
+ * meet in one stream's expected version: each would find the key unused and both would apply. They meet here: the
+ * first claim wins; a different request then gets the 422, an identical one (a retry, or this request's own claim
+ * after a lost race) goes on, and the command's stream decides between identical ones as before.
+ * Resolves to the earlier outcome when an identical request completed meanwhile.
+ */
+async function claimKey(deps: { store: EventStore; model: LogModel }, commandStream: string, context: CommandContext): Promise<CommandOutcome | undefined> {
+  const { store, model } = deps;
+  const key = context.idempotencyKey!;
+  if (model.idempotencyClaims.get(key)?.requestHash === context.requestHash) return undefined;
+  const stream = noOpRecordStream(key);
+  const event = {
+    type: KEY_CLAIMED,
+    data: { streamId: commandStream },
+    metadata: {
+      actor: context.actor,
+      correlationId: context.correlationId,
+      timestamp: context.now.toISOString(),
+      schemaVersion: 1,
+      idempotencyKey: key,
+      requestHash: context.requestHash ?? null,
+    },
+  };
+  // The stream is new unless the key was used more than a day ago (records expire): then it is appended to.
+  let expectedVersion: number | 'no_stream' = 'no_stream';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await store.append(stream, [event], { expectedVersion });
+      await model.refresh();
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      await model.refresh();
+      const replay = idempotentReplay(model, context); // the 422 when the key went to another request
+      if (replay) return replay;
+      if (model.idempotencyClaims.get(key)?.requestHash === context.requestHash) return undefined;
+      expectedVersion = error.actual;
+    }
+  }
+  throw new ConflictError('Too much contention on this Idempotency-Key: retry later');
 }
 
 /**
@@ -147,12 +195,14 @@ async function recordNoOp(deps: { store: EventStore; model: LogModel }, outcome:
   throw new ConflictError('Too much contention on this Idempotency-Key: retry later');
 }
 
+/** The earlier outcome under this request's Idempotency-Key; the 422 when the key belongs to another request. */
 function idempotentReplay(model: LogModel, context: CommandContext): CommandOutcome | undefined {
   if (context.idempotencyKey === undefined) return undefined;
   const record = model.idempotency.get(context.idempotencyKey);
-  if (!record) return undefined;
-  if (record.requestHash !== context.requestHash) {
-    throw new IdempotencyKeyReusedError('This Idempotency-Key was already used for a different request');
+  const holder = record ?? model.idempotencyClaims.get(context.idempotencyKey);
+  if (holder !== undefined && holder.requestHash !== context.requestHash) {
+    // The request as a whole differs from the one first sent with the key: `#`, as for the other header errors.
+    throw new IdempotencyKeyReusedError('This Idempotency-Key was already used for a different request', [{ pointer: '#', detail: 'differs from the request first sent with this Idempotency-Key' }]);
   }
-  return { streamId: record.streamId, version: record.version, events: [], replayed: true };
+  return record && { streamId: record.streamId, version: record.version, events: [], replayed: true };
 }

@@ -70,7 +70,7 @@ function scan(text: string): FieldIssue | undefined {
         for (let j = start; j < end; j++) hash = (Math.imul(hash, 31) + text.charCodeAt(j)) | 0;
       }
       if (expectName) {
-        const problem = state.member(depth - 1, start, end, hash);
+        const problem = state.member(depth - 1, start, end, hash, backslash < end);
         if (problem !== undefined) return issue(state.path(depth), problem);
         expectName = false;
       }
@@ -154,12 +154,15 @@ class ScanState {
     if (this.names[depth] !== undefined) this.names[depth] = undefined;
   }
 
-  /** Records a member name of the object at `depth`; says what is wrong with it, if anything. */
-  member(depth: number, start: number, end: number, hash: number): string | undefined {
+  /**
+   * Records a member name of the object at `depth` (`escaped`: written with a backslash escape, so its raw text
+   * is not its name: `\u005f_proto__` is `__proto__`); says what is wrong with it, if anything.
+   */
+  member(depth: number, start: number, end: number, hash: number, escaped: boolean): string | undefined {
     const text = this.text;
     this.nameStart[depth] = start;
     this.nameEnd[depth] = end;
-    if (end - start === 9 && text.startsWith('__proto__', start)) return 'is a reserved member name (__proto__)';
+    if (escaped ? nameOf(text, start, end) === '__proto__' : end - start === 9 && text.startsWith('__proto__', start)) return 'is a reserved member name (__proto__)';
     const set = this.names[depth];
     if (set !== undefined) {
       const name = nameOf(text, start, end);

@@ -9,10 +9,23 @@ export interface IdempotencyRecord {
   readonly recordedAt: Date;
 }
 
+/** An Idempotency-Key taken, before its command was done: which request (by hash) the key now belongs to. */
+export interface IdempotencyClaim {
+  readonly requestHash: string | undefined;
+  readonly recordedAt: Date;
+}
+
 /** The record of a request under an Idempotency-Key that changed nothing (command-handler.ts writes it). */
 export const NO_OP_RECORDED = 'IdempotentNoOpRecorded';
+/**
+ * A request taking an Idempotency-Key before its command appends (command-handler.ts writes it): the command's
+ * own stream cannot tell two requests with one key apart when they write different streams, the key's stream can.
+ */
+export const KEY_CLAIMED = 'IdempotencyKeyClaimed';
+/** The category of the streams keeping Idempotency-Keys: bookkeeping, not changes anyone made. */
+export const IDEMPOTENCY_CATEGORY = 'idempotency';
 /** Keys are free text scoped by their actor; hashed, they make a valid stream id of fixed length. */
-export const noOpRecordStream = (idempotencyKey: string): string => streamId('idempotency', sha256(idempotencyKey));
+export const noOpRecordStream = (idempotencyKey: string): string => streamId(IDEMPOTENCY_CATEGORY, sha256(idempotencyKey));
 
 /** Idempotency keys are honoured for a day, like Stripe's; after that a key may be reused. */
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -24,6 +37,8 @@ const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  */
 export abstract class LogModel {
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  /** Keys taken by a request whose outcome may not be recorded yet (see KEY_CLAIMED). */
+  readonly idempotencyClaims = new Map<string, IdempotencyClaim>();
   private position = 0;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
@@ -54,7 +69,9 @@ export abstract class LogModel {
   apply(event: StoredEvent): void {
     this.fold(event);
     const metadata = event.metadata as unknown as Partial<EventMetadata>;
-    if (metadata.idempotencyKey) {
+    if (metadata.idempotencyKey && event.type === KEY_CLAIMED) {
+      this.idempotencyClaims.set(metadata.idempotencyKey, { requestHash: metadata.requestHash, recordedAt: event.recordedAt });
+    } else if (metadata.idempotencyKey) {
       // A no-op's record names the stream the command was about, at the version it left unchanged.
       const outcome = event.type === NO_OP_RECORDED ? (event.data as { streamId: string; version: number }) : event;
       this.idempotency.set(metadata.idempotencyKey, {
@@ -76,6 +93,9 @@ export abstract class LogModel {
     const cutoff = Date.now() - IDEMPOTENCY_TTL_MS;
     for (const [key, record] of this.idempotency) {
       if (record.recordedAt.getTime() < cutoff) this.idempotency.delete(key);
+    }
+    for (const [key, claim] of this.idempotencyClaims) {
+      if (claim.recordedAt.getTime() < cutoff) this.idempotencyClaims.delete(key);
     }
   }
 }

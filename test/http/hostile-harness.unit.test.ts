@@ -60,6 +60,13 @@ describe('the hostile-input generators (test/support/hostile)', () => {
     expect(wire).toEqual({ kind: 'text', text: '{"key":"a","nested":{"kind":"mean","kind":1}}' });
   });
 
+  it('write a member name with a JSON escape, which JSON.parse decodes to __proto__', () => {
+    const { label, body: wire } = mutate({ key: 'a', variants: { on: true } }, 2, { kind: 'escaped-key', key: '__proto__', with: { label: 'value', value: 1 } });
+    expect(label).toBe('key "__proto__" written with an escape (value) added at #/variants');
+    expect(wire).toEqual({ kind: 'text', text: '{"key":"a","variants":{"on":true,"\\u005f_proto__":1}}' });
+    expect(Object.keys((JSON.parse((wire as { text: string }).text) as { variants: object }).variants)).toEqual(['on', '__proto__']);
+  });
+
   it('splice raw JSON text (a number that parses to Infinity) at the chosen node', () => {
     const { label, body: wire } = mutate({ key: 'a', weight: 1 }, 2, { kind: 'raw', with: { label: 'absurd raw number', value: '1e400' } });
     expect(label).toBe('absurd raw number at #/weight');
@@ -123,9 +130,60 @@ describe('the hostile-input judge (test/support/hostile/response-check.ts)', () 
     expect(kinds(judge(problemDocument, request('/admin/flags'), answer(400, problem(400, [{ pointer: 'key', detail: 'x' }])), still))).toEqual(['not a problem']);
   });
 
-  it('notes a 400 without a field pointer and a status the document does not list, without failing them', () => {
-    const verdict = judge(problemDocument, request('/admin/flags'), answer(422, problem(422)), still);
+  it('notes a status the document does not list, without failing it', () => {
+    const verdict = judge(problemDocument, request('/admin/flags'), answer(422, problem(422, [{ pointer: '#/key', detail: 'x' }])), still);
     expect(verdict.violations).toEqual([]);
-    expect(kinds(verdict)).toEqual(['undocumented status', 'no field pointer on 400/422']);
+    expect(kinds(verdict)).toEqual(['undocumented status']);
+  });
+
+  it('fails a 400 or 422 problem that names nothing at fault, whatever its type', () => {
+    for (const status of [400, 422]) {
+      for (const type of ['urn:flagstaff:problem:validation-error', 'urn:flagstaff:problem:bad-request', 'urn:flagstaff:problem:idempotency-key-reused']) {
+        const verdict = judge(problemDocument, request('/admin/flags', 'POST', { '400': {}, '422': {} }), answer(status, { ...problem(status), type }), still);
+        expect(verdict.violations).toEqual([{ kind: 'no field pointer on 400/422', detail: `${status} ${type}: bad` }]);
+      }
+    }
+  });
+
+  it('passes a 400 or 422 that names a header, the path or the whole body with #, and other 4xx without errors', () => {
+    const responses = { '400': {}, '401': {}, '404': {}, '412': {}, '413': {}, '415': {}, '422': {}, '428': {} };
+    for (const status of [400, 422]) expect(kinds(judge(problemDocument, request('/admin/flags', 'POST', responses), answer(status, problem(status, [{ pointer: '#', detail: 'If-Match header is malformed' }])), still))).toEqual([]);
+    for (const status of [401, 404, 412, 413, 415, 428]) expect(kinds(judge(problemDocument, request('/admin/flags', 'POST', responses), answer(status, problem(status)), still))).toEqual([]);
+  });
+
+  it("exempts only node's own 400 for a request it could not parse as HTTP (no body or query was read)", () => {
+    const unparsable = { ...problem(400), type: 'urn:flagstaff:problem:unparsable-request' };
+    expect(kinds(judge(problemDocument, request('/admin/flags'), answer(400, unparsable), still))).toEqual([]);
+  });
+
+  it('fails a context attribute __proto__ accepted in a free-form query, not a __proto__ parameter an operation ignores', () => {
+    const spec = (parameters: unknown[]) => ({ responses: { '200': {}, '400': {} }, parameters });
+    const evaluate = { ...request('/api/v1/flags/{key}', 'GET'), operation: { method: 'GET', template: '/api/v1/flags/{key}', operationId: 'evaluateFlag', spec: spec([{ $ref: '#/components/parameters/Environment' }, { name: 'context', in: 'query', schema: { type: 'object' } }]) }, body: undefined };
+    const document = { ...problemDocument, components: { ...problemDocument.components, parameters: { Environment: { name: 'environment', in: 'query', schema: { type: 'string' } } } } };
+    const evaluated = answer(200, { flagKey: 'f', value: true }, 'application/json');
+    expect(kinds(judge(document, { ...evaluate, url: '/api/v1/flags/f?targetingKey=u&__proto__=x' }, evaluated, still))).toEqual(['prototype key accepted']);
+    expect(kinds(judge(document, { ...evaluate, url: '/api/v1/flags/f?targetingKey=u&%5F_proto__=x' }, evaluated, still))).toEqual(['prototype key accepted']);
+    expect(kinds(judge(document, { ...evaluate, url: '/api/v1/flags/f?targetingKey=__proto__' }, evaluated, still))).toEqual([]);
+    const listing = { ...evaluate, operation: { ...evaluate.operation, template: '/admin/flags', spec: spec([{ $ref: '#/components/parameters/Environment' }]) }, url: '/admin/flags?__proto__=x' };
+    expect(kinds(judge(document, listing, evaluated, still))).toEqual([]);
+  });
+
+  describe('a body with a __proto__ member', () => {
+    const sending = (body: HostileRequest['body'], contentType = 'application/json'): HostileRequest => ({ ...request('/admin/flags'), headers: { 'content-type': contentType }, body });
+    const plain = { label: 'key "__proto__" added at #/variants', body: { kind: 'json' as const, value: JSON.parse('{"key":"a","variants":{"__proto__":"x"}}') as unknown } };
+    const escaped = { label: 'escaped', body: { kind: 'text' as const, text: '{"key":"a","variants":{"\\u005f_proto__":"x"}}' } };
+    const nested = { label: 'nested', body: { kind: 'text' as const, text: '{"rules":[{"conditions":[{"values":[{"a":{"__proto__":{"isAdmin":true}}}]}]}]}' } };
+    const created = answer(201, { key: 'a' }, 'application/json');
+
+    it('fails when accepted, however it was written and however deep', () => {
+      for (const body of [plain, escaped, nested]) expect(kinds(judge(problemDocument, sending(body), created, still))).toEqual(['prototype key accepted']);
+    });
+
+    it('passes when refused, when only a string value says __proto__, and when the body was not sent as JSON', () => {
+      expect(kinds(judge(problemDocument, sending(plain), answer(400, problem(400, [{ pointer: '#/variants/__proto__', detail: 'is a reserved member name (__proto__)' }])), still))).toEqual([]);
+      const value = { label: 'value', body: { kind: 'json' as const, value: { key: 'a', description: '"__proto__":1', tags: ['__proto__'] } } };
+      expect(kinds(judge(problemDocument, sending(value), created, still))).toEqual([]);
+      expect(kinds(judge(problemDocument, sending(plain, 'text/plain'), created, still))).toEqual([]);
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { request, startTestServer, type ApiResponse, type TestServer } from '../support/flagstaff.ts';
 
 /**
@@ -145,6 +145,27 @@ describe('admin API: hostile input is a 4xx naming the field, and changes nothin
     });
   }
 
+  // Garbage, and a well-formed stream cut short (zlib and brotli fail these with different errors).
+  for (const [coding, compress] of [['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+    it(`answers 400 naming the body to a corrupt ${coding} body, and changes nothing`, async () => {
+      const valid = compress(JSON.stringify({ key: `corrupt-${coding}` }));
+      for (const bytes of [Buffer.from(`definitely not ${coding}`), valid.subarray(0, valid.length - 3)]) {
+        const before = await server.store.headPosition();
+        const response = await sendBytes('/admin/flags', bytes, { authorization: 'Bearer test-admin-token-0123456789', 'content-encoding': coding });
+        expect(response.status, JSON.stringify(response.body)).toBe(400);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        expect(response.body.errors).toEqual([{ pointer: '#', detail: 'could not be read' }]);
+        expect(await server.store.headPosition()).toBe(before);
+      }
+      expect((await server.api('GET', `/admin/flags/corrupt-${coding}`)).status).toBe(404);
+    });
+
+    it(`still decodes a well-formed ${coding} body`, async () => {
+      const response = await sendBytes('/admin/flags', compress(JSON.stringify({ key: `whole-${coding}` })), { authorization: 'Bearer test-admin-token-0123456789', 'content-encoding': coding });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+    });
+  }
+
   it('still decodes a well-formed gzip body', async () => {
     const response = await sendBytes('/admin/flags', gzipSync(JSON.stringify({ key: 'gzipped' })), { authorization: 'Bearer test-admin-token-0123456789', 'content-encoding': 'gzip' });
     expect(response.status).toBe(201);
@@ -221,6 +242,32 @@ describe('read API: hostile bodies', () => {
     const utf16 = await sendBytes('/api/v1/flags/batch', Buffer.from('{}', 'utf16le'), { authorization: `Bearer ${sdkKey}`, 'content-type': 'application/json; charset=utf-16le' });
     expect(utf16.status).toBe(415);
   });
+
+  for (const [coding, compress] of [['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+    it(`refuses a corrupt ${coding} body to the batch and to events with a 400 naming the body, and records nothing`, async () => {
+      const headers = { authorization: `Bearer ${sdkKey}`, 'content-encoding': coding };
+      const published = vi.spyOn(server.bus, 'publish');
+      expect((await sendBytes('/api/v1/flags/batch', compress('{"flagKeys":["base"]}'), headers)).status).toBe(200);
+      const event = { type: 'metric', eventId: '1f0e7c1e-0000-4000-8000-0000000000d1', name: 'clicks', unitId: 'u1', timestamp: new Date().toISOString() };
+      const whole = compress(JSON.stringify({ events: [event] }));
+      // The whole body is accepted and published (the spy sees what the corrupt ones must not do).
+      expect((await sendBytes('/api/v1/events', whole, headers)).status).toBe(202);
+      expect(published).toHaveBeenCalledTimes(1);
+      published.mockClear();
+      for (const path of ['/api/v1/flags/batch', '/api/v1/events']) {
+        for (const bytes of [Buffer.from(`definitely not ${coding}`), whole.subarray(0, whole.length - 3)]) {
+          const before = await server.store.headPosition();
+          const corrupt = await sendBytes(path, bytes, headers);
+          expect(corrupt.status, `${path}: ${JSON.stringify(corrupt.body)}`).toBe(400);
+          expect(corrupt.headers.get('content-type')).toContain('application/problem+json');
+          expect(corrupt.body.errors).toEqual([{ pointer: '#', detail: 'could not be read' }]);
+          expect(await server.store.headPosition()).toBe(before);
+        }
+      }
+      expect(published).not.toHaveBeenCalled();
+      published.mockRestore();
+    });
+  }
 
   it('OFREP answers a malformed or hostile body with its own PARSE_ERROR body', async () => {
     for (const raw of ['{"context":', `{"context":{"a":${deep(5_000)}}}`, '{"context":{"a":1,"a":2}}']) {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordFuzzResults } from '../../bench/fuzz-results.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { startTestServer, type TestServer } from '../support/flagstaff.ts';
 import { formatFindings, runCampaign, type CampaignMode } from '../support/hostile/fuzz-campaign.ts';
@@ -15,13 +16,15 @@ import { closeConnections } from '../support/hostile/send-hostile.ts';
  * A budget of runs, not of time: FLAGSTAFF_FUZZ_RUNS (default 6,000), FLAGSTAFF_FUZZ_SEED (default 14; `random`
  * picks one and prints it), FLAGSTAFF_FUZZ_MODE=first|survey, FLAGSTAFF_FUZZ_PATH (fast-check's path of a failure,
  * to replay it alone). `npm run fuzz` runs 25 times as many cases (150,000) in survey mode. Either way the report
- * goes to test-artifacts/fuzz-report.json.
+ * goes to test-artifacts/fuzz-report.json; with FLAGSTAFF_FUZZ_RECORD=1 (`npm run fuzz` sets it) the figure also
+ * goes to bench/results/fuzz.json and RESULTS.md, naming the commit, as the benchmarks do (bench/fuzz-results.ts).
  */
 const RUNS = Number(process.env['FLAGSTAFF_FUZZ_RUNS'] ?? 6_000);
 const SEED = process.env['FLAGSTAFF_FUZZ_SEED'] === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env['FLAGSTAFF_FUZZ_SEED'] ?? 14);
 const PATH = process.env['FLAGSTAFF_FUZZ_PATH'];
 const MODE: CampaignMode = process.env['FLAGSTAFF_FUZZ_MODE'] === 'survey' ? 'survey' : 'first';
 const REPORT = 'test-artifacts/fuzz-report.json';
+const RECORD = process.env['FLAGSTAFF_FUZZ_RECORD'] === '1';
 
 /** What the server logged at error level (a 5xx's cause), kept so a failure can show it. */
 const errorLines: string[] = [];
@@ -56,6 +59,7 @@ afterAll(async () => {
 
 describe('hostile input on every operation of /openapi.json', () => {
   it(`answers ${RUNS} generated hostile requests without a 5xx, with problems, and without changing state on a 4xx`, { timeout: Math.max(300_000, RUNS * 1_000) }, async () => {
+    const startedAt = new Date().toISOString();
     const report = await runCampaign(
       { url: server.url, headPosition: () => server.store.headPosition(), serverLog: { mark: () => errorLines.length, since: (mark) => errorLines.slice(mark) } },
       document,
@@ -66,6 +70,8 @@ describe('hostile input on every operation of /openapi.json', () => {
     writeFileSync(REPORT, `${JSON.stringify(report, null, 2)}\n`);
     const operations = Object.keys(report.statuses).length;
     console.log(`hostile input: ${report.cases} cases, ${report.serverErrors} server errors, ${report.appended} that appended; ${report.failures.length} failure classes over ${operations} operations (seed ${SEED}, ${MODE} mode, ${(report.durationMs / 1000).toFixed(1)} s); report in ${REPORT}`);
+    // Recorded before the verdict: a run that found failures is a figure too.
+    if (RECORD) console.log(`recorded in ${(await recordFuzzResults(report, startedAt)).join(' and ')}`);
 
     const replay = `Replay with FLAGSTAFF_FUZZ_SEED=${SEED} FLAGSTAFF_FUZZ_RUNS=${RUNS}${MODE === 'survey' ? ' FLAGSTAFF_FUZZ_MODE=survey' : ' (add FLAGSTAFF_FUZZ_PATH=<path below> for the failing case alone)'}`;
     expect(report.failures.length, `${replay}\n\n${report.counterexample ?? ''}\n\n${formatFindings(report.failures)}\n`).toBe(0);

@@ -36,8 +36,9 @@ const MS_PER_DAY = 86_400_000;
 const MAX_VARIANTS = 100;
 const MAX_METRICS = 100;
 
+/** Every pointer names a field (`#/variants/2`), so the message names it without the `#/`. */
 function invalid(pointer: string, detail: string): never {
-  throw new ValidationError(`Invalid analytics query: ${pointer.slice(2) || 'query'} ${detail}`, [{ pointer, detail }]);
+  throw new ValidationError(`Invalid analytics query: ${pointer.slice(2)} ${detail}`, [{ pointer, detail }]);
 }
 
 function matches(value: unknown, pattern: RegExp, pointer: string): string {
@@ -54,7 +55,8 @@ function milliseconds(value: Date | undefined, pointer: string): number | undefi
 
 function positiveMs(value: number, unit: number, pointer: string): number {
   const ms = Math.round(value * unit);
-  if (!Number.isFinite(value) || value <= 0 || !Number.isSafeInteger(ms) || ms < 1) invalid(pointer, 'must be a positive number');
+  // Number.isFinite also refuses what is not a number; ms < 1 refuses zero, negatives and what rounds to no time at all.
+  if (!Number.isFinite(value) || !Number.isSafeInteger(ms) || ms < 1) invalid(pointer, 'must be a positive number');
   return ms;
 }
 

@@ -75,10 +75,10 @@ function groupAggregates(plan: AnalysisPlan): string[] {
   });
 }
 
-/** Columns that are winsorised: each gets a `cap_<column>`. */
+/** Columns that are winsorised: each gets a `cap_<column>`. Only mean metrics have a cap, and they have no `d`. */
 function cappedColumns(plan: AnalysisPlan): { column: string; micros: number }[] {
   return plan.metrics.flatMap((metric, m) =>
-    metric.capMicros === undefined ? [] : unitColumns(metric, m).filter((c) => !c.endsWith('_d')).map((column) => ({ column, micros: metric.capMicros! })),
+    metric.capMicros === undefined ? [] : unitColumns(metric, m).map((column) => ({ column, micros: metric.capMicros! })),
   );
 }
 
@@ -195,9 +195,11 @@ export function clickHouseAnalysisStatements(plan: AnalysisPlan, tables: ClickHo
   return statements(`SELECT g, ${aggregates} FROM (${unrolled}) GROUP BY g`);
 }
 
-/** Branch i of n: the i-th of n equal ranges of the 64-bit hash space (no condition when n is 1). */
+/**
+ * Branch i of n: the i-th of n equal ranges of the 64-bit hash space. The first has no lower bound and the last no
+ * upper one (it also takes the remainder), so a single branch has no condition at all.
+ */
 function unitRange(i: number, n: number): string[] {
-  if (n === 1) return [];
   const step = (1n << 64n) / BigInt(n);
   const low = step * BigInt(i);
   return [...(i === 0 ? [] : [`unit_hash >= ${sqlUInt64(low)}`]), ...(i === n - 1 ? [] : [`unit_hash < ${sqlUInt64(low + step)}`])];

@@ -4,6 +4,7 @@ import { historyEntry } from '../../http/history.ts';
 import { ok, operation, serve, type ServedOperation } from '../../http/operation.ts';
 import { splitStreamId } from '../../shared/domain-event.ts';
 import { instantSchema } from '../../shared/instant-schema.ts';
+import { IDEMPOTENCY_CATEGORY } from '../../shared/log-model.ts';
 import { auditCsv, auditCsvHeader } from './audit-csv.ts';
 import { FLAG_USAGE_CATEGORY } from '../flags/flag-usage.ts';
 
@@ -82,8 +83,9 @@ async function scan(store: EventStore, query: AuditQuery, bounds: { limit: numbe
     const stream = splitStreamId(event.streamId);
     return (
       (query.actor === undefined || actorMatches(event.metadata['actor'], query.actor)) &&
-      // Flag usage is telemetry, not a change anyone made: listed only when asked for by name.
-      (category === undefined ? stream.category !== FLAG_USAGE_CATEGORY : stream.category === category) &&
+      // Flag usage is telemetry and Idempotency-Key records are bookkeeping, not changes anyone made: listed only
+      // when asked for by name.
+      (category === undefined ? stream.category !== FLAG_USAGE_CATEGORY && stream.category !== IDEMPOTENCY_CATEGORY : stream.category === category) &&
       (key === undefined || stream.id === key) &&
       (query.type === undefined || event.type === query.type) &&
       (from === undefined || event.recordedAt.getTime() >= from) &&

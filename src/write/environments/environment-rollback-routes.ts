@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { EventStore } from '../../event-store/event-store.ts';
 import { ok, operation, serve, type ServedOperation } from '../../http/operation.ts';
+import { streamId } from '../../shared/domain-event.ts';
+import { ENVIRONMENT_CATEGORY } from '../../shared/environment-events.ts';
 import { DomainRuleViolation, NotFoundError, ValidationError, issue, type FieldIssue } from '../../shared/errors.ts';
 import { instantSchema } from '../../shared/instant-schema.ts';
 import type { WriteModel } from '../write-model.ts';
@@ -43,6 +45,10 @@ export function environmentRollbackRoutes(deps: { store: EventStore; model: Writ
       const toTimeText = toTime.toISOString();
       await model.refresh();
       if (!model.environmentExists(environment)) throw new NotFoundError(`Environment ${environment} not found`);
+      // As a flag's rollback: there is no "as it was" before it existed (year 0 reads as 1970, before every event).
+      if ((await store.readStream(streamId(ENVIRONMENT_CATEGORY, environment), { toVersion: 1, toTime })).length === 0) {
+        throw new DomainRuleViolation(`Environment ${environment} did not exist yet at ${toTimeText}`, [issue(['toTime'], 'is before the environment was created')]);
+      }
 
       const plan = planEnvironmentRollback(environment, await history.at(toTime), model.flagsByKey.values());
       const after = contextAfter(environment, plan, model);

@@ -27,6 +27,7 @@ type Mutation =
   | { readonly kind: 'replace'; readonly with: Labelled<unknown> }
   | { readonly kind: 'date'; readonly with: Labelled<string> }
   | { readonly kind: 'add-key'; readonly key: string; readonly with: Labelled<unknown> }
+  | { readonly kind: 'escaped-key'; readonly key: string; readonly with: Labelled<unknown> }
   | { readonly kind: 'delete' }
   | { readonly kind: 'raw'; readonly with: Labelled<string> }
   | { readonly kind: 'duplicate-key'; readonly with: Labelled<unknown> }
@@ -34,6 +35,7 @@ type Mutation =
 
 const SPLICE = '__fuzz_raw_splice__';
 const DUPLICATE = '__fuzz_duplicate_key__';
+const ESCAPED = '__fuzz_escaped_key__';
 
 const rawText: fc.Arbitrary<Labelled<string>> = fc.oneof(
   fc.constantFrom(...RAW_NUMBERS).map((value) => ({ label: 'absurd raw number', value })),
@@ -72,6 +74,8 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
       .map(([key, w]) => ({ kind: 'add-key' as const, key, with: w })),
     weight: 3,
   },
+  // A member name with a JSON escape (`\u005f_proto__`): a check on the raw text's names misses it, JSON.parse does not.
+  { arbitrary: fc.tuple(fc.constantFrom<string>(...PROTOTYPE_KEYS), hostileJson).map(([key, w]) => ({ kind: 'escaped-key' as const, key, with: w })), weight: 1 },
   { arbitrary: fc.constant({ kind: 'delete' as const }), weight: 2 },
   { arbitrary: rawText.map((w) => ({ kind: 'raw' as const, with: w })), weight: 3 },
   { arbitrary: fc.oneof(hostileJson, hostileString).map((w) => ({ kind: 'duplicate-key' as const, with: w })), weight: 2 },
@@ -114,6 +118,15 @@ export function mutate(base: unknown, at: number, m: Mutation): HostileBody {
       if (!isObject(target)) return { label: `${m.with.label} at ${where}`, body: json(set(root, path, m.with.value)) };
       defineOwn(target, m.key, m.with.value);
       return { label: `key ${JSON.stringify(m.key)} (${m.with.label}) added at ${where}`, body: json(root) };
+    }
+    case 'escaped-key': {
+      const object = isObject(target) ? target : isObject(parent) ? parent : isObject(root) ? root : undefined;
+      if (object === undefined) return { label: `${m.with.label} at ${where}`, body: json(set(root, path, m.with.value)) };
+      const objectPath = object === target ? path : object === parent ? parentPath : [];
+      defineOwn(object, ESCAPED, SPLICE);
+      const name = `\\u${m.key.charCodeAt(0).toString(16).padStart(4, '0')}${m.key.slice(1)}`;
+      const text = JSON.stringify(root).replace(`${JSON.stringify(ESCAPED)}:${JSON.stringify(SPLICE)}`, () => `"${name}":${JSON.stringify(m.with.value)}`);
+      return { label: `key ${JSON.stringify(m.key)} written with an escape (${m.with.label}) added at ${pointer(objectPath)}`, body: { kind: 'text', text } };
     }
     case 'delete':
       if (last === undefined) return { label: 'empty object body', body: json({}) };

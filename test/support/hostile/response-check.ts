@@ -6,13 +6,21 @@ type Schema = { [key: string]: unknown };
 
 /** Breaks the contract: the fuzz test fails on it. */
 export interface Violation {
-  readonly kind: 'server error' | 'state changed on a 4xx' | 'not a problem' | 'not an OFREP error' | 'duplicate keys accepted' | 'stack trace leaked';
+  readonly kind:
+    | 'server error'
+    | 'state changed on a 4xx'
+    | 'not a problem'
+    | 'not an OFREP error'
+    | 'no field pointer on 400/422'
+    | 'duplicate keys accepted'
+    | 'prototype key accepted'
+    | 'stack trace leaked';
   readonly detail: string;
 }
 
 /** Worth a look but not (yet) a failure: collected into the report. */
 export interface Observation {
-  readonly kind: 'no field pointer on 400/422' | 'undocumented status' | 'prototype key accepted';
+  readonly kind: 'undocumented status';
   readonly detail: string;
 }
 
@@ -21,12 +29,57 @@ export interface Verdict {
   readonly observations: Observation[];
 }
 
-/** Statuses whose cause is not a field of the request: a problem without `errors` is fine for them. */
-const FIELDLESS = new Set([401, 403, 404, 405, 406, 408, 409, 412, 413, 415, 428, 429, 431]);
+/**
+ * What "a pointer where a field is at fault" means here. A 400 or a 422 refuses what the request says, so its
+ * problem names what is at fault in `errors`, each with a JSON pointer: a member of the body or a query parameter
+ * by its own (`#/rules/0/id`, `#/at`); the body as a whole, a header (If-Match, Idempotency-Key) or the path by
+ * `#`, its detail saying which. The judge cannot tell from outside whether a fieldless 400 was about the body,
+ * so none may be fieldless. Other statuses are not about a field (authentication, a missing resource, a stale
+ * version, a media type, a size, a rate): `errors` is optional for them. The one 400 exempt is node's own
+ * refusal of a request it could not parse as HTTP, before any body or query was read.
+ */
+const NOT_ABOUT_A_FIELD = 'urn:flagstaff:problem:unparsable-request';
+
+/** A JSON body sent with a member named `__proto__` (written plainly or with escapes), at any depth. */
+export function hasPrototypeMember(request: HostileRequest): boolean {
+  if (!request.body || !/^application\/([\w.+-]+\+)?json\b/i.test(request.headers['content-type'] ?? '')) return false;
+  const { body } = request.body;
+  const text = body.kind === 'json' ? JSON.stringify(body.value) : body.kind === 'text' ? body.text : undefined;
+  if (text === undefined) return false;
+  let found = false;
+  try {
+    // JSON.parse hands a reviver every member name decoded, `\u005f_proto__` as `__proto__`.
+    JSON.parse(text, (key, value: unknown) => {
+      if (key === '__proto__') found = true;
+      return value;
+    });
+  } catch {
+    return false; // not JSON: refused before any member is read
+  }
+  return found;
+}
+
+/**
+ * A query parameter named `__proto__` sent to an operation that reads its query as free-form attributes (the
+ * evaluation context of GET /api/v1/flags/{key}): assigned to an object, such a name vanishes.
+ */
+export function hasPrototypeQueryParameter(document: Schema, request: HostileRequest): boolean {
+  const parameters = ((request.operation.spec['parameters'] as Schema[] | undefined) ?? []).map((p) => resolve(document, p));
+  const freeForm = parameters.some((p) => p['in'] === 'query' && (p['schema'] as Schema | undefined)?.['type'] === 'object');
+  const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+  return freeForm && [...new URLSearchParams(query).keys()].includes('__proto__');
+}
+
+function resolve(document: Schema, value: Schema): Schema {
+  if (typeof value['$ref'] !== 'string') return value;
+  return value['$ref'].split('/').slice(1).reduce<Schema>((node, part) => (node[part] ?? {}) as Schema, document);
+}
 
 /**
  * Judges one answer to a hostile request: never a 5xx; every 4xx an RFC 9457 problem (OFREP: its own error body)
- * whose field errors carry JSON pointers; nothing appended to the event store on a 4xx.
+ * whose 400s and 422s name what is at fault with JSON pointers; nothing appended to the event store on a 4xx; no
+ * body with a duplicate member or a `__proto__` member accepted (the JSON body parser refuses both), nor a context
+ * attribute `__proto__` in a query.
  */
 export function judge(document: Schema, request: HostileRequest, response: WireResponse, head: { before: number; after: number }): Verdict {
   const violations: Violation[] = [];
@@ -46,9 +99,10 @@ export function judge(document: Schema, request: HostileRequest, response: WireR
   // 431 comes from node's HTTP parser before the app (judged below); 5xx are failures of their own.
   if (sameOperation && !strayBody && status >= 400 && status < 500 && status !== 431 && !(String(status) in responses)) observations.push({ kind: 'undocumented status', detail: `${status} ${snippet}` });
 
+  if (status >= 200 && status < 300 && sameOperation && hasPrototypeQueryParameter(document, request)) violations.push({ kind: 'prototype key accepted', detail: `query ${request.url.slice(0, 200)} → ${status}` });
   if (status >= 200 && status < 300 && request.body && takesBody) {
     if (request.body.label.startsWith('duplicate key')) violations.push({ kind: 'duplicate keys accepted', detail: `${status} ${snippet}` });
-    if (request.body.label.startsWith('key "__proto__"')) observations.push({ kind: 'prototype key accepted', detail: `${request.body.label} → ${status}` });
+    if (hasPrototypeMember(request)) violations.push({ kind: 'prototype key accepted', detail: `${request.body.label} → ${status} ${snippet}` });
   }
 
   if (status >= 400 && status < 500) {
@@ -67,8 +121,9 @@ export function judge(document: Schema, request: HostileRequest, response: WireR
       const errors = isObject(body) && Array.isArray(body['errors']) ? (body['errors'] as unknown[]) : [];
       for (const e of errors) if (!isObject(e) || typeof e['pointer'] !== 'string' || !e['pointer'].startsWith('#')) problems.push(`field error without a #pointer: ${JSON.stringify(e)}`);
       if (problems.length > 0) violations.push({ kind: 'not a problem', detail: `${status} ${problems.join('; ')}: ${snippet}` });
-      // A reused Idempotency-Key is about a header, not a field of the body.
-      else if (!FIELDLESS.has(status) && errors.length === 0 && (body as Schema)['type'] !== 'urn:flagstaff:problem:idempotency-key-reused') observations.push({ kind: 'no field pointer on 400/422', detail: `${status} ${String((body as Schema)['detail'])}` });
+      else if ((status === 400 || status === 422) && errors.length === 0 && (body as Schema)['type'] !== NOT_ABOUT_A_FIELD) {
+        violations.push({ kind: 'no field pointer on 400/422', detail: `${status} ${String((body as Schema)['type'])}: ${String((body as Schema)['detail'])}` });
+      }
     }
   }
   return { violations, observations };
