@@ -100,6 +100,13 @@ export interface EventStore {
   subscribe(options: SubscribeOptions): Subscription;
   /** A durable checkpoint kept in the store itself, under a name. */
   checkpointStore(name: string): CheckpointStore;
+  /**
+   * Set by a store that is opened in the background (a server, PostgreSQL or KurrentDB, is waited for so that
+   * Flagstaff starts and serves its persisted read model meanwhile): resolves once the store is reachable, rejects
+   * if it never can be (a misconfiguration). Until then calls fail as unavailable and subscriptions wait. Absent
+   * when the store was ready as it was handed over (the embedded PGlite).
+   */
+  readonly ready?: Promise<void>;
   close(): Promise<void>;
 }
 
