@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openAnalyticsStore, openBus, openEventStore } from './adapters.ts';
 import type { AnalyticsStore } from '../analytics/analytics-store.ts';
 import { resultsRoutes } from '../analytics/results-routes.ts';
-import { startAnalyticsSink } from '../analytics/sink/sink.ts';
+import { startAnalyticsSink, type SinkBatchMetrics } from '../analytics/sink/sink.ts';
 import { startSinkThread } from './sink-thread.ts';
 import { startWithRetry } from '../shared/start-with-retry.ts';
 import type { Config } from './config.ts';
@@ -134,7 +134,11 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   // and the sink joins when it can.
   const groupId = options.sinkGroupId ?? (config.bus.kind === 'kafka' ? `${config.bus.topicPrefix}analytics-sink` : 'flagstaff-analytics-sink');
   const warnSink = (error: unknown): void => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'analytics sink failed; retrying');
-  const recordSinkBatch = (batch: Parameters<Metrics['recordSinkBatch']>[0]): void => metrics.recordSinkBatch(batch);
+  const recordSinkBatch = (batch: SinkBatchMetrics): void => {
+    metrics.recordSinkBatch(batch);
+    // The one outcome where events leave the road to the store: said loudly, with the store's reason.
+    if (batch.outcome === 'dead-letter') logger.error({ records: batch.size, reason: batch.reason }, 'analytics sink gave up on a batch the store kept refusing; it is on the dead-letter topic');
+  };
   const sinkMode = !options.bus && !options.analytics && config.bus.kind === 'kafka' && config.analytics.kind === 'clickhouse' ? 'thread' : 'inline';
   const sink: { stop(): Promise<void> } =
     sinkMode === 'thread'
