@@ -9,6 +9,7 @@ import {
   NO_STREAM,
   NotLeaderError,
   START,
+  STREAM_EXISTS,
   TimeoutError,
   UnavailableError,
   UnknownError,
@@ -35,6 +36,7 @@ import { ChangeBroadcast, startCatchUpSubscription } from './catch-up-subscripti
 import {
   EventStoreUnavailableError,
   VersionConflictError,
+  checkExpectedVersion,
   isStorableStreamId,
   type AppendResult,
   type CheckpointStore,
@@ -354,11 +356,12 @@ export function assertValidStreamPrefix(prefix: string): void {
   if (!STREAM_PREFIX_PATTERN.test(prefix)) throw new Error(`Invalid stream prefix: ${JSON.stringify(prefix)}`);
 }
 
-/** Our expected version (1-based, 0 = no stream) as KurrentDB's expected stream state (0-based revisions). */
+/** Our expected version as KurrentDB's expected stream state: the same words, and 0-based revisions for our 1-based versions. */
 export function toStreamState(expected: ExpectedVersion): AppendStreamState {
+  checkExpectedVersion(expected);
   if (expected === 'any') return ANY;
-  if (expected === 'no_stream' || expected === 0) return NO_STREAM;
-  if (!Number.isSafeInteger(expected) || expected < 0) throw new Error(`Invalid expected version: ${expected}`);
+  if (expected === 'no_stream') return NO_STREAM;
+  if (expected === 'stream_exists') return STREAM_EXISTS;
   return BigInt(expected - 1);
 }
 

@@ -1,5 +1,5 @@
 import type { AnalyticsStore } from '../analytics/analytics-store.ts';
-import { startAnalyticsSink } from '../analytics/sink/sink.ts';
+import { startAnalyticsSink, type SinkBatchMetrics } from '../analytics/sink/sink.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import { startWithRetry } from '../shared/start-with-retry.ts';
 import { busGroupId, openAnalyticsStore, openBus, sinkMayRunOnItsOwnThread } from './adapters.ts';
@@ -33,7 +33,11 @@ export async function startAnalytics(
   const groupId = given.sinkGroupId ?? busGroupId(config.bus, 'analytics-sink');
   readAtScrape({ consumerLag: async () => bus.consumerLag(groupId, ['exposures', 'metrics']) });
   const warnSink = (error: unknown): void => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'analytics sink failed; retrying');
-  const recordSinkBatch = (batch: Parameters<typeof metrics.recordSinkBatch>[0]): void => metrics.recordSinkBatch(batch);
+  const recordSinkBatch = (batch: SinkBatchMetrics): void => {
+    metrics.recordSinkBatch(batch);
+    // The one outcome where events leave the road to the store: said loudly, with the store's reason.
+    if (batch.outcome === 'dead-letter') logger.error({ records: batch.size, reason: batch.reason }, 'analytics sink gave up on a batch the store kept refusing; it is on the dead-letter topic');
+  };
   const sinkMode = !given.bus && !given.analytics && sinkMayRunOnItsOwnThread(config.bus, config.analytics) ? 'thread' : 'inline';
   const sink: { stop(): Promise<void> } =
     sinkMode === 'thread'

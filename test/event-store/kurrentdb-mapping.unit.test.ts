@@ -30,12 +30,13 @@ describe('KurrentDB mapping: versions and revisions', () => {
   it('maps expected versions to stream states', () => {
     expect(toStreamState('any')).toBe('any');
     expect(toStreamState('no_stream')).toBe('no_stream');
-    expect(toStreamState(0)).toBe('no_stream');
+    expect(toStreamState('stream_exists')).toBe('stream_exists');
     expect(toStreamState(1)).toBe(0n);
     expect(toStreamState(7)).toBe(6n);
   });
 
-  it('refuses expected versions that are not whole non-negative numbers', () => {
+  it('refuses expected versions that are not whole numbers from 1, 0 included (it is spelled no_stream)', () => {
+    expect(() => toStreamState(0)).toThrow("Invalid expected version 0: a stream that must not exist yet is expected as 'no_stream'");
     expect(() => toStreamState(-1)).toThrow();
     expect(() => toStreamState(1.5)).toThrow();
     expect(() => toStreamState(Number.NaN)).toThrow();

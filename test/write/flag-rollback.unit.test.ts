@@ -93,7 +93,7 @@ describe('FlagHistory: any version or time of a flag, from bounded snapshots', (
   it('equals a full fold at every version and time, while keeping at most maxSnapshots per stream', async () => {
     let clock = 0;
     const store = createInMemoryEventStore({ now: () => new Date(clock) });
-    await store.append('flag-f', [{ type: created.type, data: created.data }], { expectedVersion: 0 });
+    await store.append('flag-f', [{ type: created.type, data: created.data }], { expectedVersion: 'no_stream' });
     for (let v = 2; v <= 300; v++) {
       clock += 1_000;
       await store.append('flag-f', [{ type: 'FlagToggled', data: { environment: v % 3 === 0 ? 'staging' : 'production', enabled: v % 2 === 0 } }], { expectedVersion: v - 1 });
@@ -114,7 +114,7 @@ describe('FlagHistory: any version or time of a flag, from bounded snapshots', (
 
   it('fed by the write model\'s fold, a first read folds only from the nearest snapshot, and still equals a full fold', async () => {
     const store = createInMemoryEventStore();
-    await store.append('flag-f', [{ type: created.type, data: created.data }], { expectedVersion: 0 });
+    await store.append('flag-f', [{ type: created.type, data: created.data }], { expectedVersion: 'no_stream' });
     for (let v = 2; v <= 1_000; v++) {
       await store.append('flag-f', [{ type: 'FlagToggled', data: { environment: 'production', enabled: v % 2 === 0 } }], { expectedVersion: v - 1 });
     }
