@@ -13,7 +13,7 @@ import { evolveAdminToken, evolveApiKey, type AdminToken, type ApiKey } from './
 import { evolveEnvironment, type Environment } from './environments/environment-decider.ts';
 import type { ExperimentEvent } from '../shared/experiment-events.ts';
 import type { ExperimentFacts, FlagDecisionContext } from './flags/flag-decider.ts';
-import { evolveFlag, type Flag } from './flags/flag.ts';
+import { evolveFlag, type Flag } from '../shared/flag-evolution.ts';
 import type { SegmentDecisionContext } from './segments/segment-decider.ts';
 import { evolveSegment, type Segment } from './segments/segment.ts';
 

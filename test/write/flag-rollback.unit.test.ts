@@ -7,7 +7,7 @@ import { contextAfter, planEnvironmentRollback } from '../../src/write/environme
 import { decideFlag, type FlagCommand, type FlagDecisionContext } from '../../src/write/flags/flag-decider.ts';
 import { FlagHistory } from '../../src/write/flags/flag-history.ts';
 import { WriteModel } from '../../src/write/write-model.ts';
-import { evolveFlag, targetingIn, type Flag } from '../../src/write/flags/flag.ts';
+import { evolveFlag, targetingIn, type Flag } from '../../src/shared/flag-evolution.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
 
 const created: FlagEvent = { type: 'FlagCreated', data: { key: 'f', type: 'boolean', description: 'one', tags: [], variants: { on: true, off: false }, hashVersion: 1 } };

@@ -15,7 +15,7 @@ import {
   type Targeting,
   type TargetingInput,
 } from '../../shared/targeting.ts';
-import { targetingIn, type Flag } from './flag.ts';
+import { targetingIn, type Flag } from '../../shared/flag-evolution.ts';
 import { BOOLEAN_VARIANTS, variantIssues } from './flag-variants.ts';
 
 export type FlagCommand =

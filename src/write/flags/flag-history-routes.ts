@@ -10,7 +10,7 @@ import { structuralDiff } from '../../shared/structural-diff.ts';
 import type { Versioned } from '../../shared/versioned.ts';
 import type { WriteModel } from '../write-model.ts';
 import type { FlagHistory, FlagMoment } from './flag-history.ts';
-import { targetingIn, type Flag } from './flag.ts';
+import { targetingIn, type Flag } from '../../shared/flag-evolution.ts';
 import { flagResource } from './flag-resource.ts';
 import { executeFlagCommand } from './flag-reservations.ts';
 

@@ -3,7 +3,7 @@ import { streamId } from '../../shared/domain-event.ts';
 import { FLAG_CATEGORY, type FlagEvent } from '../../shared/flag-events.ts';
 import { CheckpointList } from '../../shared/checkpoint-list.ts';
 import { foldVersioned, type Versioned } from '../../shared/versioned.ts';
-import { evolveFlag, type Flag } from './flag.ts';
+import { evolveFlag, type Flag } from '../../shared/flag-evolution.ts';
 
 /** A moment in one flag's life: a version of its stream, or whatever it was at a time. */
 export type FlagMoment = { readonly version: number } | { readonly time: Date };

@@ -13,7 +13,7 @@ import type { WriteModel } from '../write-model.ts';
 import type { FlagCommand } from './flag-decider.ts';
 import { executeFlagCommand } from './flag-reservations.ts';
 import { changeFlagBody, createFlagBody, listFlagsQuery, targetingBody, toggleBody } from './flag-schemas.ts';
-import { targetingIn, type Flag } from './flag.ts';
+import { targetingIn, type Flag } from '../../shared/flag-evolution.ts';
 import { staleReason } from './flag-usage.ts';
 import { FlagHistory } from './flag-history.ts';
 import { flagAsOfQuery, flagHistoryRoutes, replyFlagAsOf } from './flag-history-routes.ts';
