@@ -40,8 +40,8 @@ function percentile(values: number[], p: number): number {
 
 async function measure(label: string, store: EventStore): Promise<Measurement[]> {
   // One flag, 10,000 versions, appended 500 at a time.
-  await store.append('environment-production', [{ type: 'EnvironmentCreated', data: { key: 'production', name: 'Production', production: true }, metadata: META }], { expectedVersion: 0 });
-  await store.append('flag-busy', [created('busy')], { expectedVersion: 0 });
+  await store.append('environment-production', [{ type: 'EnvironmentCreated', data: { key: 'production', name: 'Production', production: true }, metadata: META }], { expectedVersion: 'no_stream' });
+  await store.append('flag-busy', [created('busy')], { expectedVersion: 'no_stream' });
   for (let version = 1; version < VERSIONS; version += 500) {
     const batch = Array.from({ length: Math.min(500, VERSIONS - version) }, (_, i): NewEvent => ({ type: 'FlagTargetingChanged', data: { environment: 'production', targeting: targeting(version + i) }, metadata: META }));
     await store.append('flag-busy', batch, { expectedVersion: version });
@@ -67,7 +67,7 @@ async function measure(label: string, store: EventStore): Promise<Measurement[]>
 
   // 10,000 flags with targeting in production; the past time is taken there; then 2,000 later changes.
   for (let i = 0; i < FLAGS; i++) {
-    await store.append(`flag-f${i}`, [created(`f${i}`), { type: 'FlagTargetingChanged', data: { environment: 'production', targeting: targeting(i) }, metadata: META }], { expectedVersion: 0 });
+    await store.append(`flag-f${i}`, [created(`f${i}`), { type: 'FlagTargetingChanged', data: { environment: 'production', targeting: targeting(i) }, metadata: META }], { expectedVersion: 'no_stream' });
   }
   const head = await store.headPosition();
   const past = (await store.readAll({ after: head - 1, limit: 1 }))[0]!.recordedAt;

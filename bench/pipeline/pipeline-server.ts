@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startFlagstaff } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { startFlagstaff } from '../../src/root/app.ts';
+import { loadConfig } from '../../src/root/config.ts';
 
 /**
  * Flagstaff as `npm start` runs it, for bench/pipeline.bench.ts: the real config loader and composition root,

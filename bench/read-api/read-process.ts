@@ -1,10 +1,10 @@
 import v8 from 'node:v8';
-import { startFlagstaff } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { startFlagstaff } from '../../src/root/app.ts';
+import { loadConfig } from '../../src/root/config.ts';
 import { readProcStatus } from './proc.ts';
 
 /**
- * Flagstaff as `npm start` starts it (src/main.ts: the configuration from the environment, nothing else), on a
+ * Flagstaff as `npm start` starts it (src/root/main.ts: the configuration from the environment, nothing else), on a
  * store seeded beforehand by another process: what a deployed read-API process holds, without the seeding's
  * garbage. Prints one line `READY {json}` once the read model has caught up with the store, then answers
  * `{ type: 'memory', gc }` on its IPC channel with its memory figures (after `global.gc()` when asked and

@@ -9,7 +9,7 @@ import { cpuSeconds, machineBusySeconds, readProcStatus } from '../read-api/proc
 import { trackSse, type SseTracker } from './sse-tracker.ts';
 
 /**
- * The soak: Flagstaff as `npm start` runs it (src/main.ts in a child process, embedded defaults: PGlite, the
+ * The soak: Flagstaff as `npm start` runs it (src/root/main.ts in a child process, embedded defaults: PGlite, the
  * in-process bus, DuckDB; a fresh data directory), under a mixed load for a while, then stopped with SIGTERM and
  * checked: every response as expected, every acknowledged event stored exactly once, every acknowledged command
  * in the flags' versions, every SSE client at the final revision; latencies and the server's RSS reported.
@@ -98,10 +98,10 @@ interface ServerProcess {
   kill(): void;
 }
 
-/** `<start environment> node <start options> --import tsx src/main.ts`: the process `npm start` runs (its pid is the server's own, for /proc). */
+/** `<start environment> node <start options> --import tsx src/root/main.ts`: the process `npm start` runs (its pid is the server's own, for /proc). */
 function startServer(dataDir: string, port: number): ServerProcess {
   const repoRoot = path.resolve(import.meta.dirname, '../..');
-  const child = spawn(process.execPath, [...START_SCRIPT.nodeOptions, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...START_SCRIPT.nodeOptions, '--import', 'tsx', 'src/root/main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -20,9 +20,14 @@ export interface CompiledEnvironment {
 }
 
 /** Prerequisites nest at most this deep; deeper chains fail rather than recurse without end. */
-const MAX_PREREQUISITE_DEPTH = 16;
+export const MAX_PREREQUISITE_DEPTH = 16;
 
-type CompiledServe = { readonly fixed: number } | { readonly bounds: Int32Array; readonly variants: Int32Array };
+/** A split as cumulative bounds over [0, 100000) and the variant (index) each bound serves; zero weights left out. */
+interface CompiledSplit {
+  readonly bounds: Int32Array;
+  readonly variants: Int32Array;
+}
+type CompiledServe = { readonly fixed: number } | CompiledSplit;
 
 /** The ruleId results carry when a running experiment assigned the unit. */
 export const EXPERIMENT_RULE_ID = 'experiment';
@@ -34,7 +39,7 @@ interface CompiledExperiment {
   readonly trafficLimit: number;
   readonly trafficPrefix: Murmur3Prefix;
   readonly variantPrefix: Murmur3Prefix;
-  readonly serve: { readonly bounds: Int32Array; readonly variants: Int32Array };
+  readonly serve: CompiledSplit;
 }
 
 /**
@@ -44,7 +49,8 @@ interface CompiledExperiment {
  */
 const OFF_SLOT = 0;
 const PREREQUISITE_FAILED_SLOT = 1;
-const EXPERIMENT_SLOTS = 2;
+/** Where the experiment's results start (one per variant), then the targeted ones, then each rule's. */
+const FIRST_EXPERIMENT_SLOT = 2;
 /** What a flag holds until its first evaluation; never written to (slotsRevision -1 matches no revision). */
 const NO_SLOTS: (EvaluationResult | undefined)[] = [];
 
@@ -112,18 +118,16 @@ export class CompiledFlag {
     const variantCount = this.variantNames.length;
     if (this.targets !== undefined && unit !== undefined) {
       const target = this.targets.get(unit);
-      if (target !== undefined) return this.result(revision, EXPERIMENT_SLOTS + variantCount + target);
+      if (target !== undefined) return this.result(revision, FIRST_EXPERIMENT_SLOT + variantCount + target);
     }
     const experiment = this.experiment;
     if (experiment !== undefined && unit !== undefined && experiment.audience(context, unit)) {
       if (bucketOf(murmur3WithPrefix(experiment.trafficPrefix, unit)) < experiment.trafficLimit) {
-        const bucket = bucketOf(murmur3WithPrefix(experiment.variantPrefix, unit));
-        const { bounds, variants } = experiment.serve;
-        // Stryker disable next-line EqualityOperator: a step past the end compares the bucket with undefined, which is false, and ends the loop as before
-        for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return this.result(revision, EXPERIMENT_SLOTS + variants[i]!);
+        const variant = splitIndex(experiment.serve, bucketOf(murmur3WithPrefix(experiment.variantPrefix, unit)));
+        if (variant >= 0) return this.result(revision, FIRST_EXPERIMENT_SLOT + variant);
       }
     }
-    const rulesStart = EXPERIMENT_SLOTS + 2 * variantCount;
+    const rulesStart = FIRST_EXPERIMENT_SLOT + 2 * variantCount;
     for (let i = 0; i < this.ruleTests.length; i++) {
       if (this.ruleTests[i]!(context, unit)) return this.serve(this.ruleServes[i]!, rulesStart + i * variantCount, unit, env, defaultValue);
     }
@@ -146,12 +150,9 @@ export class CompiledFlag {
     if (unit === undefined) {
       return errorResult(this.key, defaultValue, 'TARGETING_KEY_MISSING', `a split needs the context attribute ${this.unitAttribute}`, env.revision);
     }
-    const bucket = this.bucket(unit);
-    const { bounds, variants } = serve;
-    // Stryker disable next-line EqualityOperator: a step past the end compares the bucket with undefined, which is false, and ends the loop as before
-    for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return this.result(env.revision, first + variants[i]!);
+    const variant = splitIndex(serve, this.bucket(unit));
     // Only weights falling short of 100,000 (a hand-written snapshot: the API refuses them) leave buckets past the last bound.
-    return this.result(env.revision, first + variants[variants.length - 1]!);
+    return this.result(env.revision, first + (variant >= 0 ? variant : serve.variants[serve.variants.length - 1]!));
   }
 
   /** The shared frozen result of a slot: the hot path is a comparison and a load; building is apart. */
@@ -167,7 +168,7 @@ export class CompiledFlag {
     if (this.slotsRevision !== revision) {
       // A new revision of the environment: results built for the previous one carry its revision, drop them.
       // Stryker disable next-line ArrayDeclaration: sizing only spares the array's growth; an unsized one holds the same slots
-      this.slots = new Array<EvaluationResult | undefined>(EXPERIMENT_SLOTS + (3 + this.ruleTests.length) * this.variantNames.length);
+      this.slots = new Array<EvaluationResult | undefined>(FIRST_EXPERIMENT_SLOT + (3 + this.ruleTests.length) * this.variantNames.length);
       this.slotsRevision = revision;
     }
     const variantCount = this.variantNames.length;
@@ -178,16 +179,16 @@ export class CompiledFlag {
     if (slot === OFF_SLOT || slot === PREREQUISITE_FAILED_SLOT) {
       variant = this.offIndex;
       reason = slot === OFF_SLOT ? 'DISABLED' : 'PREREQUISITE_FAILED';
-    } else if (slot < EXPERIMENT_SLOTS + variantCount) {
-      variant = slot - EXPERIMENT_SLOTS;
+    } else if (slot < FIRST_EXPERIMENT_SLOT + variantCount) {
+      variant = slot - FIRST_EXPERIMENT_SLOT;
       reason = 'SPLIT';
       ruleId = EXPERIMENT_RULE_ID;
       experimentKey = this.experiment!.key;
-    } else if (slot < EXPERIMENT_SLOTS + 2 * variantCount) {
-      variant = slot - EXPERIMENT_SLOTS - variantCount;
+    } else if (slot < FIRST_EXPERIMENT_SLOT + 2 * variantCount) {
+      variant = slot - FIRST_EXPERIMENT_SLOT - variantCount;
       reason = 'TARGETING_MATCH';
     } else {
-      const served = slot - EXPERIMENT_SLOTS - 2 * variantCount;
+      const served = slot - FIRST_EXPERIMENT_SLOT - 2 * variantCount;
       const rule = Math.floor(served / variantCount);
       variant = served % variantCount;
       const isRule = rule < this.ruleTests.length;
@@ -271,14 +272,37 @@ function compileExperiment(flag: FlagSnapshot, variantNames: readonly string[], 
   if (!experiment || !experiment.variants.every((part) => variantNames.includes(part.variant))) return undefined;
   const serve = compileServe({ split: [...experiment.variants] }, (name) => variantNames.indexOf(name));
   if ('fixed' in serve) return undefined;
+  return { key: experiment.key, audience: compileConditions(experiment.audience, segment), ...experimentHashing(experiment), serve };
+}
+
+/** Who is in an experiment (traffic bucket below the limit) and which variant they get, each hashed with its own salt. */
+export function experimentHashing(experiment: { readonly salt: string; readonly trafficPercent: number }): {
+  readonly trafficLimit: number;
+  readonly trafficPrefix: Murmur3Prefix;
+  readonly variantPrefix: Murmur3Prefix;
+} {
   return {
-    key: experiment.key,
-    audience: compileConditions(experiment.audience, segment),
     trafficLimit: Math.round(experiment.trafficPercent * 1_000),
     trafficPrefix: murmur3Prefix(`${experiment.salt}:traffic.`),
     variantPrefix: murmur3Prefix(`${experiment.salt}.`),
-    serve,
   };
+}
+
+/** The variant (index) a bucket falls to: the first bound above it; -1 past the last bound. */
+function splitIndex({ bounds, variants }: CompiledSplit, bucket: number): number {
+  // Stryker disable next-line EqualityOperator: a step past the end compares the bucket with undefined, which is false, and ends the loop as before
+  for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return variants[i]!;
+  return -1;
+}
+
+/**
+ * The variant of a split a bucket falls to, by name, as evaluation walks it (for explanations); undefined past
+ * the last bound, which only weights short of 100,000 leave.
+ */
+export function splitVariant(split: readonly { readonly variant: string; readonly weight: number }[], bucket: number): string | undefined {
+  const names = split.map((part) => part.variant);
+  const index = splitIndex(compileServe({ split: [...split] }, (name) => names.indexOf(name)) as CompiledSplit, bucket);
+  return index >= 0 ? names[index] : undefined;
 }
 
 const NONE: readonly never[] = Object.freeze([]);

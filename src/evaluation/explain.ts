@@ -1,12 +1,9 @@
 import type { FlagSnapshot, SegmentSnapshot } from '../shared/snapshot.ts';
 import type { Condition, Serve } from '../shared/targeting.ts';
-import { EXPERIMENT_RULE_ID, evaluateFlag, type CompiledEnvironment, type CompiledFlag } from './compile.ts';
+import { EXPERIMENT_RULE_ID, MAX_PREREQUISITE_DEPTH, evaluateFlag, experimentHashing, splitVariant, type CompiledEnvironment, type CompiledFlag } from './compile.ts';
 import { compileCondition, compileSegment, type Predicate } from './conditions.ts';
 import type { ErrorCode, EvaluationContext, EvaluationResult, Reason } from './evaluation-result.ts';
-import { bucketOf, murmur3Prefix, murmur3WithPrefix } from './murmur3.ts';
-
-/** Prerequisites nest at most this deep, as in the compiled engine. */
-const MAX_PREREQUISITE_DEPTH = 16;
+import { bucketOf, murmur3WithPrefix } from './murmur3.ts';
 
 export interface ConditionTrace {
   readonly attribute: string | null;
@@ -167,20 +164,22 @@ class FlagTracer {
     // The engine leaves out an experiment naming a variant the flag no longer has.
     if (!experiment || !experiment.variants.every((part) => Object.hasOwn(this.flag.variants, part.variant))) return undefined;
     const audience = experiment.audience.map((condition) => this.condition(condition, unit));
-    const trafficLimit = Math.round(experiment.trafficPercent * 1_000);
+    const { trafficLimit, trafficPrefix, variantPrefix } = experimentHashing(experiment);
     const base = { step: 'experiment', experimentKey: experiment.key, audience, trafficLimit } as const;
     if (unit === undefined || !audience.every((c) => c.held)) {
       const detail = unit === undefined ? `the context has no ${this.flag.bucketBy}` : 'the unit is outside the audience';
       this.steps.push({ ...base, held: false, trafficBucket: null, detail });
       return undefined;
     }
-    const trafficBucket = bucketOf(murmur3WithPrefix(murmur3Prefix(`${experiment.salt}:traffic.`), unit));
+    const trafficBucket = bucketOf(murmur3WithPrefix(trafficPrefix, unit));
     if (trafficBucket >= trafficLimit) {
       this.steps.push({ ...base, held: false, trafficBucket, detail: `traffic bucket ${trafficBucket} is not below ${trafficLimit}: not in the experiment` });
       return undefined;
     }
-    const variantBucket = bucketOf(murmur3WithPrefix(murmur3Prefix(`${experiment.salt}.`), unit));
-    const variant = pick(experiment.variants, variantBucket);
+    const variantBucket = bucketOf(murmur3WithPrefix(variantPrefix, unit));
+    const variant = splitVariant(experiment.variants, variantBucket);
+    // As in evaluation: weights short of 100,000 (a hand-written snapshot) leave buckets that fall through to the rules.
+    if (variant === undefined) return undefined;
     this.steps.push({ ...base, held: true, trafficBucket, variantBucket, variant, detail: `in the experiment; variant bucket ${variantBucket} falls to ${variant}` });
     return { variant, reason: 'SPLIT', ruleId: EXPERIMENT_RULE_ID, experimentKey: experiment.key };
   }
@@ -198,7 +197,7 @@ class FlagTracer {
       return this.done({ reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' });
     }
     const bucket = this.compiled.bucket(unit);
-    const variant = pick(serve.split, bucket);
+    const variant = splitVariant(serve.split, bucket) ?? serve.split.filter((part) => part.weight > 0).at(-1)!.variant;
     this.steps.push({ ...origin, bucket, variant, detail: `bucket ${bucket} of ${unit} (0-99999) falls to ${variant}` });
     return this.done({ variant, reason: 'SPLIT', ...withRule });
   }
@@ -230,17 +229,6 @@ class FlagTracer {
   private done(outcome: TraceOutcome): Traced {
     return { steps: this.steps, outcome };
   }
-}
-
-/** The same walk the engine makes over cumulative bounds: zero weights never win, the first bound above wins. */
-function pick(split: readonly { readonly variant: string; readonly weight: number }[], bucket: number): string {
-  const parts = split.filter((part) => part.weight > 0);
-  let cumulative = 0;
-  for (const part of parts) {
-    cumulative += part.weight;
-    if (bucket < cumulative) return part.variant;
-  }
-  return parts[parts.length - 1]!.variant;
 }
 
 function segmentWhy(segment: SegmentSnapshot | undefined, unit: string | undefined): string {

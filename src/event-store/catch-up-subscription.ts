@@ -1,3 +1,4 @@
+import { sleep } from '../shared/sleep.ts';
 import type { CheckpointStore, StoredEvent, SubscribeOptions, Subscription } from './event-store.ts';
 
 /**
@@ -90,18 +91,6 @@ export function startCatchUpSubscription(source: CatchUpSource, options: Subscri
   };
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** Fans one change feed out to many listeners. */
 export class ChangeBroadcast {

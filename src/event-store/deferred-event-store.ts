@@ -1,4 +1,4 @@
-import { sleep } from './catch-up-subscription.ts';
+import { sleep } from '../shared/sleep.ts';
 import { EventStoreUnavailableError, type EventStore, type SubscribeOptions, type Subscription } from './event-store.ts';
 
 /**
@@ -6,7 +6,7 @@ import { EventStoreUnavailableError, type EventStore, type SubscribeOptions, typ
  * succeeds every call fails with EventStoreUnavailableError (a 503 at the edge) and subscriptions wait. This is
  * what lets Flagstaff start, and serve its last read model, while PostgreSQL is down.
  */
-export function deferredEventStore(open: () => Promise<EventStore>, options: { onError?: (error: unknown) => void } = {}): EventStore & { ready: Promise<EventStore> } {
+export function deferredEventStore(open: () => Promise<EventStore>, options: { onError?: (error: unknown) => void } = {}): EventStore & { ready: Promise<void> } {
   const abort = new AbortController();
   let inner: EventStore | undefined;
   const ready = (async (): Promise<EventStore> => {
@@ -24,6 +24,9 @@ export function deferredEventStore(open: () => Promise<EventStore>, options: { o
     }
   })();
   ready.catch(() => {}); // observed through the calls below
+  // The port's readiness (EventStore.ready): whoever waits for it sees the failure; unwatched, it is no crash.
+  const reachable = ready.then(() => {});
+  reachable.catch(() => {});
 
   const current = (): EventStore => {
     if (!inner) throw new EventStoreUnavailableError('event store not reachable yet');
@@ -31,7 +34,7 @@ export function deferredEventStore(open: () => Promise<EventStore>, options: { o
   };
 
   return {
-    ready,
+    ready: reachable,
     append: (streamId, events, o) => Promise.resolve().then(() => current().append(streamId, events, o)),
     readStream: (streamId, o) => Promise.resolve().then(() => current().readStream(streamId, o)),
     readAll: (o) => Promise.resolve().then(() => current().readAll(o)),

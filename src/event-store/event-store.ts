@@ -8,10 +8,29 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export type JsonObject = Readonly<Record<string, unknown>>;
 
 /**
- * What the writer believes the stream's version is. `no_stream` means the stream must not exist yet, a number
- * is the exact current version (0 is the same as `no_stream`), `any` skips the check and should be rare.
+ * What the writer expects of the stream, KurrentDB's expected stream states: `no_stream` (it must not exist yet),
+ * `stream_exists` (it must exist, at whatever version), an exact version (the version of its last event, an
+ * integer ≥ 1), or `any` (no check; should be rare). There is no version 0: a stream expected not to exist is
+ * `no_stream`, one spelling, and every adapter refuses a 0 (checkExpectedVersion).
  */
-export type ExpectedVersion = 'any' | 'no_stream' | number;
+export type ExpectedVersion = 'any' | 'no_stream' | 'stream_exists' | number;
+
+/**
+ * Throws when `expected` is no expected version: 0 (say `no_stream`), a negative, fractional or unsafe number, or
+ * an unknown word. Adapters call it before anything else, so a wrong expectation is never a silent conflict.
+ */
+export function checkExpectedVersion(expected: ExpectedVersion): void {
+  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
+  if (expected === 0) throw new RangeError("Invalid expected version 0: a stream that must not exist yet is expected as 'no_stream'");
+  if (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 1) {
+    throw new RangeError(`Invalid expected version ${JSON.stringify(expected)}: 'any', 'no_stream', 'stream_exists' or an exact version, an integer ≥ 1`);
+  }
+}
+
+/** What a writer who read the stream at `version` expects of it: that version, or `no_stream` when it read nothing (0). */
+export function expectedVersionAt(version: number): ExpectedVersion {
+  return version === 0 ? 'no_stream' : version;
+}
 
 export interface NewEvent {
   readonly type: string;
@@ -100,6 +119,13 @@ export interface EventStore {
   subscribe(options: SubscribeOptions): Subscription;
   /** A durable checkpoint kept in the store itself, under a name. */
   checkpointStore(name: string): CheckpointStore;
+  /**
+   * Set by a store that is opened in the background (a server, PostgreSQL or KurrentDB, is waited for so that
+   * Flagstaff starts and serves its persisted read model meanwhile): resolves once the store is reachable, rejects
+   * if it never can be (a misconfiguration). Until then calls fail as unavailable and subscriptions wait. Absent
+   * when the store was ready as it was handed over (the embedded PGlite).
+   */
+  readonly ready?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -131,8 +157,10 @@ export function isStorableStreamId(streamId: string): boolean {
   return !streamId.includes('\u0000') && streamId.isWellFormed();
 }
 
+/** Whether a stream at version `actual` (0: it does not exist) meets `expected`. */
 export function isExpectedVersionMet(expected: ExpectedVersion, actual: number): boolean {
   if (expected === 'any') return true;
   if (expected === 'no_stream') return actual === 0;
+  if (expected === 'stream_exists') return actual > 0;
   return expected === actual;
 }

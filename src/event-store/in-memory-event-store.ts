@@ -1,6 +1,7 @@
 import { ChangeBroadcast, startCatchUpSubscription } from './catch-up-subscription.ts';
 import {
   VersionConflictError,
+  checkExpectedVersion,
   isExpectedVersionMet,
   type CheckpointStore,
   type EventStore,
@@ -25,6 +26,7 @@ export function createInMemoryEventStore(options: { now?: () => Date } = {}): Ev
   const store: EventStore = {
     async append(streamId, events: readonly NewEvent[], { expectedVersion }) {
       if (events.length === 0) throw new Error('append needs at least one event');
+      checkExpectedVersion(expectedVersion);
       const stream = streams.get(streamId) ?? [];
       if (!isExpectedVersionMet(expectedVersion, stream.length)) {
         throw new VersionConflictError(streamId, expectedVersion, stream.length);

@@ -9,6 +9,7 @@ import {
   NO_STREAM,
   NotLeaderError,
   START,
+  STREAM_EXISTS,
   TimeoutError,
   UnavailableError,
   UnknownError,
@@ -30,10 +31,12 @@ import grpcEvents from '@kurrent/kurrentdb-client/dist/utils/convertGrpcEvent.js
 import sharedProtocol from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v1/shared_pb.js';
 import streamsService from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v1/streams_grpc_pb.js';
 import streamsProtocol from '@kurrent/kurrentdb-client/generated/kurrentdb/protocols/v1/streams_pb.js';
-import { ChangeBroadcast, sleep, startCatchUpSubscription } from './catch-up-subscription.ts';
+import { sleep } from '../shared/sleep.ts';
+import { ChangeBroadcast, startCatchUpSubscription } from './catch-up-subscription.ts';
 import {
   EventStoreUnavailableError,
   VersionConflictError,
+  checkExpectedVersion,
   isStorableStreamId,
   type AppendResult,
   type CheckpointStore,
@@ -189,7 +192,7 @@ export async function createKurrentDbEventStore(
       // trust it only if the head agrees. A position we did hand out is a real record, and this is the idle path.
       if (events.length > 0 || boundaries.has(after) || (await headPosition()) <= after) return events;
     } catch (error) {
-      if (isConnectionFailure(error)) throw error;
+      if (isKurrentDbUnreachable(error)) throw error;
       // Not a record boundary (InvalidPosition): fall through to the scan.
     }
     return scanForward(await readStartAtOrBefore(after), after, limit);
@@ -201,7 +204,7 @@ export async function createKurrentDbEventStore(
     try {
       return await scanBackward(logPositionOf(before), before, limit);
     } catch (error) {
-      if (isConnectionFailure(error)) throw error;
+      if (isKurrentDbUnreachable(error)) throw error;
       // Not a record boundary: walk down from the head, skipping everything at or after `before`.
       return scanBackward(END, before, limit);
     }
@@ -353,11 +356,12 @@ export function assertValidStreamPrefix(prefix: string): void {
   if (!STREAM_PREFIX_PATTERN.test(prefix)) throw new Error(`Invalid stream prefix: ${JSON.stringify(prefix)}`);
 }
 
-/** Our expected version (1-based, 0 = no stream) as KurrentDB's expected stream state (0-based revisions). */
+/** Our expected version as KurrentDB's expected stream state: the same words, and 0-based revisions for our 1-based versions. */
 export function toStreamState(expected: ExpectedVersion): AppendStreamState {
+  checkExpectedVersion(expected);
   if (expected === 'any') return ANY;
-  if (expected === 'no_stream' || expected === 0) return NO_STREAM;
-  if (!Number.isSafeInteger(expected) || expected < 0) throw new Error(`Invalid expected version: ${expected}`);
+  if (expected === 'no_stream') return NO_STREAM;
+  if (expected === 'stream_exists') return STREAM_EXISTS;
   return BigInt(expected - 1);
 }
 
@@ -437,7 +441,7 @@ export function toStoredEvent(prefix: string, event: LogRecordedEvent): StoredEv
 }
 
 /** Whether an error means the server could not be reached or did not answer, so a retry may succeed. */
-export function isConnectionFailure(error: unknown): boolean {
+export function isKurrentDbUnreachable(error: unknown): boolean {
   if (error instanceof EventStoreUnavailableError) return true;
   if (!(error instanceof Error)) return false;
   // Plain gRPC errors (a status `code`) become the client's typed errors here; anything else comes back as is.
@@ -458,7 +462,7 @@ const TRANSPORT_FAILURE =
 
 function asStoreError(error: unknown): Error {
   if (error instanceof EventStoreUnavailableError) return error;
-  if (isConnectionFailure(error)) {
+  if (isKurrentDbUnreachable(error)) {
     const message = error instanceof Error ? error.message : String(error);
     return new EventStoreUnavailableError(`event store unavailable: ${message}`, { cause: error });
   }

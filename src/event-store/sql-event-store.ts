@@ -2,6 +2,7 @@ import { ChangeBroadcast, startCatchUpSubscription } from './catch-up-subscripti
 import {
   EventStoreUnavailableError,
   VersionConflictError,
+  checkExpectedVersion,
   isStorableStreamId,
   type AppendResult,
   type CheckpointStore,
@@ -59,7 +60,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: { schema?:
   const store: EventStore = {
     async append(streamId: string, events: readonly NewEvent[], { expectedVersion }: { expectedVersion: ExpectedVersion }) {
       if (events.length === 0) throw new Error('append needs at least one event');
-      const expected = expectedVersion === 'any' ? -1 : expectedVersion === 'no_stream' ? 0 : expectedVersion;
+      const expected = sqlExpectedVersion(expectedVersion);
       const payload = JSON.stringify(events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata ?? {} })));
       let rows: { next_version: number; last_position: string | number }[];
       try {
@@ -155,6 +156,15 @@ function toStoredEvent(row: EventRow): StoredEvent {
     metadata: row.metadata,
     recordedAt: row.recorded_at,
   };
+}
+
+/** append_events' p_expected (sql-migrations.ts): -1 any, -2 stream exists, 0 no stream, otherwise the exact version. */
+export function sqlExpectedVersion(expected: ExpectedVersion): number {
+  checkExpectedVersion(expected);
+  if (expected === 'any') return -1;
+  if (expected === 'stream_exists') return -2;
+  if (expected === 'no_stream') return 0;
+  return expected;
 }
 
 function versionConflict(error: unknown, streamId: string, expected: ExpectedVersion): VersionConflictError | undefined {

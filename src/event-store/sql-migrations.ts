@@ -72,6 +72,43 @@ export function eventStoreMigrations(schema: string): { id: number; sql: string 
         $fn$;
       `,
     },
+    {
+      id: 2,
+      // The same append, with one more expectation: p_expected -2, the stream must exist (at any version). The
+      // other codes keep their meaning, so a process still on migration 1's code appends as before.
+      sql: `
+        CREATE OR REPLACE FUNCTION ${s}.append_events(p_stream text, p_expected integer, p_events json)
+        RETURNS TABLE (next_version integer, last_position bigint)
+        LANGUAGE plpgsql AS $fn$
+        DECLARE
+          v_head bigint;
+          v_last timestamptz;
+          v_now timestamptz;
+          v_current integer;
+          v_count integer := json_array_length(p_events);
+        BEGIN
+          SELECT h.position, h.last_recorded_at INTO v_head, v_last FROM ${s}.head h WHERE h.id = 1 FOR UPDATE;
+          SELECT st.version INTO v_current FROM ${s}.streams st WHERE st.stream_id = p_stream;
+          v_current := coalesce(v_current, 0);
+          -- p_expected: -1 any, -2 the stream exists, otherwise the exact current version (0: no stream).
+          IF (p_expected = -2 AND v_current = 0) OR (p_expected NOT IN (-1, -2) AND p_expected <> v_current) THEN
+            RAISE EXCEPTION 'version conflict on %', p_stream USING ERRCODE = 'FS409', DETAIL = v_current::text;
+          END IF;
+          -- Millisecond precision so the time round-trips through a JavaScript Date; never before the last commit.
+          v_now := greatest(date_trunc('milliseconds', clock_timestamp()), v_last);
+          INSERT INTO ${s}.events (position, stream_id, version, type, data, metadata, recorded_at)
+          SELECT v_head + e.ord, p_stream, v_current + e.ord::integer, e.value->>'type', e.value->'data',
+                 coalesce(e.value->'metadata', '{}'::json), v_now
+          FROM json_array_elements(p_events) WITH ORDINALITY AS e(value, ord);
+          INSERT INTO ${s}.streams AS st (stream_id, version) VALUES (p_stream, v_current + v_count)
+            ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version;
+          UPDATE ${s}.head SET position = v_head + v_count, last_recorded_at = v_now WHERE id = 1;
+          PERFORM pg_notify('${channel}', (v_head + v_count)::text);
+          RETURN QUERY SELECT v_current + v_count, v_head + v_count;
+        END
+        $fn$;
+      `,
+    },
   ];
 }
 

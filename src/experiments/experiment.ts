@@ -1,4 +1,4 @@
-import { ConflictError, DomainRuleViolation, NotFoundError, issue, type FieldIssue } from '../shared/errors.ts';
+import { ConflictError, DomainRuleViolation, NotFoundError, issue, throwIfAny, type FieldIssue } from '../shared/errors.ts';
 import { experimentSalt, type ExperimentDesign, type ExperimentEvent } from '../shared/experiment-events.ts';
 import { TOTAL_WEIGHT, segmentsReferenced } from '../shared/targeting.ts';
 
@@ -57,7 +57,7 @@ export function evolveExperiment(state: Experiment | undefined, event: Experimen
 export function decideExperiment(command: ExperimentCommand, state: Experiment | undefined, context: ExperimentDecisionContext): ExperimentEvent[] {
   if (command.type === 'CreateExperiment') {
     if (state) throw new ConflictError(`Experiment ${command.data.key} already exists`);
-    throwIfAny(designIssues(command.data, context));
+    throwIfAny(DomainRuleViolation, 'Invalid experiment', designIssues(command.data, context));
     return [{ type: 'ExperimentCreated', data: command.data }];
   }
   if (!state) throw new NotFoundError('Experiment not found');
@@ -67,19 +67,19 @@ export function decideExperiment(command: ExperimentCommand, state: Experiment |
       if (state.status === 'running' || state.status === 'concluded') {
         throw new ConflictError(`A ${state.status} experiment's design cannot change${state.status === 'running' ? ': stop it first' : ''}`);
       }
-      throwIfAny(designIssues(command.data, context));
+      throwIfAny(DomainRuleViolation, 'Invalid experiment', designIssues(command.data, context));
       return [{ type: 'ExperimentDesignChanged', data: command.data }];
     }
     case 'StartExperiment':
       if (state.status !== 'draft') throw new ConflictError(`Only a draft experiment can start; this one is ${state.status} (restart a stopped one)`);
-      throwIfAny(designIssues(state, context));
+      throwIfAny(DomainRuleViolation, 'Invalid experiment', designIssues(state, context));
       return [{ type: 'ExperimentStarted', data: { iteration: 1, salt: experimentSalt(state.key, 1) } }];
     case 'StopExperiment':
       if (state.status !== 'running') throw new ConflictError(`Only a running experiment can stop; this one is ${state.status}`);
       return [{ type: 'ExperimentStopped', data: {} }];
     case 'RestartExperiment': {
       if (state.status !== 'stopped') throw new ConflictError(`Only a stopped experiment can restart; this one is ${state.status}`);
-      throwIfAny(designIssues(state, context));
+      throwIfAny(DomainRuleViolation, 'Invalid experiment', designIssues(state, context));
       const iteration = state.iteration + 1;
       const salt = command.data.rerandomize ? experimentSalt(state.key, iteration) : state.salt;
       return [{ type: 'ExperimentRestarted', data: { iteration, salt, rerandomized: command.data.rerandomize } }];
@@ -97,10 +97,6 @@ export function decideExperiment(command: ExperimentCommand, state: Experiment |
       throw new Error(`unknown command ${(exhaustive as ExperimentCommand).type}`);
     }
   }
-}
-
-function throwIfAny(issues: FieldIssue[]): void {
-  if (issues.length > 0) throw new DomainRuleViolation('Invalid experiment', issues);
 }
 
 /** References must resolve: flag, its variants, environment, metrics; weights and the control must make sense. */

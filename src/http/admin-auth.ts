@@ -3,7 +3,6 @@ import type { AdminRole } from '../shared/access-events.ts';
 import { ForbiddenError, UnauthorizedError } from '../shared/errors.ts';
 import type { AuthFailureThrottle } from './auth-failure-throttle.ts';
 import { sha256 } from '../shared/tokens.ts';
-import type { WriteModel } from '../write/write-model.ts';
 
 export interface Principal {
   /**
@@ -14,6 +13,14 @@ export interface Principal {
   /** The issued token's id; `bootstrap` for the configured token (issued ids are UUIDs, so it cannot clash). */
   readonly tokenId: string;
   readonly role: AdminRole;
+}
+
+/** What authentication needs to know of issued admin tokens (the write side's model answers it). */
+export interface AdminTokens {
+  /** The issued token with this SHA-256 hash, revoked or not. */
+  adminTokenByHash(hash: string): { readonly id: string; readonly name: string; readonly role: AdminRole; readonly revoked: boolean } | undefined;
+  /** Catches up with tokens issued or revoked since, by this process or another. */
+  refresh(): Promise<void>;
 }
 
 const BOOTSTRAP: Principal = { actor: 'bootstrap-admin', tokenId: 'bootstrap', role: 'admin' };
@@ -29,13 +36,13 @@ export function bearerToken(req: Request): string | undefined {
 
 /**
  * Admin authentication: the bootstrap token from the environment, or an issued admin token, compared by hash
- * (only hashes are stored). For a known token the write model is refreshed first, so a token revoked elsewhere
- * stops working here. An unknown one refreshes it at most once a second (concurrent callers share the read): a
+ * (only hashes are stored). For a known token the tokens are refreshed first, so a token revoked elsewhere
+ * stops working here. An unknown one refreshes them at most once a second (concurrent callers share the read): a
  * token issued by another process works here within a second, and a flood of wrong tokens costs no reads.
  * Failures are counted per client address by `failures`, which refuses an address past its budget.
  */
-export function authenticateAdmin(model: WriteModel, bootstrapTokenHash: string | undefined, failures?: AuthFailureThrottle): RequestHandler {
-  const refreshForUnknown = atMostEvery(UNKNOWN_TOKEN_REFRESH_MS, () => model.refresh());
+export function authenticateAdmin(tokens: AdminTokens, bootstrapTokenHash: string | undefined, failures?: AuthFailureThrottle): RequestHandler {
+  const refreshForUnknown = atMostEvery(UNKNOWN_TOKEN_REFRESH_MS, () => tokens.refresh());
   return async (req, res, next) => {
     const token = bearerToken(req);
     if (!token) throw new UnauthorizedError('An admin token is required: send Authorization: Bearer <token>');
@@ -46,8 +53,8 @@ export function authenticateAdmin(model: WriteModel, bootstrapTokenHash: string 
       res.locals['tokenHash'] = hash;
       return next();
     }
-    await (model.adminTokenByHash(hash) === undefined ? refreshForUnknown() : model.refresh());
-    const issued = model.adminTokenByHash(hash);
+    await (tokens.adminTokenByHash(hash) === undefined ? refreshForUnknown() : tokens.refresh());
+    const issued = tokens.adminTokenByHash(hash);
     if (!issued || issued.revoked) {
       failures?.failed(req);
       throw new UnauthorizedError('The admin token is unknown or revoked');

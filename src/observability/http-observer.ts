@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, trace, type Tracer } from '@opentelemetry/api';
-import { sendProblem } from '../read/http-io.ts';
+import { sendProblem } from '../http/http-io.ts';
 import { RequestTimeoutError } from '../shared/errors.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';

@@ -5,7 +5,7 @@ import { inSpan } from './tracing.ts';
 
 /**
  * The store with its appends timed, traced (a child span of the request that caused them) and their
- * optimistic-concurrency conflicts counted; everything else passes through.
+ * optimistic-concurrency conflicts counted; everything else (readiness included) passes through.
  */
 export function instrumentedEventStore(store: EventStore, metrics: Metrics, tracer: Tracer): EventStore {
   return {
@@ -16,6 +16,7 @@ export function instrumentedEventStore(store: EventStore, metrics: Metrics, trac
     headPosition: () => store.headPosition(),
     subscribe: (options) => store.subscribe(options),
     checkpointStore: (name) => store.checkpointStore(name),
+    ready: store.ready,
     close: () => store.close(),
   };
 

@@ -119,9 +119,17 @@ export class Metrics {
     }
   }
 
-  /** Records one analytics sink batch (from the sink, on this thread or relayed from the sink thread). */
-  recordSinkBatch(batch: { outcome: 'ok' | 'retry'; size: number; exposures: number; metricEvents: number; deadLetters: number; durationMs: number }): void {
+  /**
+   * Records one analytics sink batch (from the sink, on this thread or relayed from the sink thread). The alerts:
+   * `outcome="retry"` batches (each failed attempt) and `outcome="dead-letter"` ones (a batch the store kept
+   * refusing, given up on: its records count as dead letters; it took no attempt of its own, so no duration).
+   */
+  recordSinkBatch(batch: { outcome: 'ok' | 'retry' | 'dead-letter'; size: number; exposures: number; metricEvents: number; deadLetters: number; durationMs: number }): void {
     this.sinkBatchSize.observe({ outcome: batch.outcome }, batch.size);
+    if (batch.outcome === 'dead-letter') {
+      this.sinkRecords.inc({ kind: 'dead-letter' }, batch.deadLetters);
+      return;
+    }
     this.sinkBatchDuration.observe({ outcome: batch.outcome }, batch.durationMs / 1000);
     if (batch.outcome !== 'ok') return;
     if (batch.exposures > 0) this.sinkRecords.inc({ kind: 'exposure' }, batch.exposures);

@@ -6,7 +6,13 @@ import { trackedEventSchema, type TrackedEvent } from '../shared/tracked-events.
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
 
-export const eventsEnvelope = z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST) });
+const eventsEnvelope = z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST) });
+
+/**
+ * `POST /api/v1/events` validates the envelope first, then each event with the tracked-event schema (so a bad
+ * event is reported by index); documented as the envelope whose items are that schema.
+ */
+export const documentedEventsBody = eventsEnvelope.extend({ events: trackedEventSchema.array().min(1).max(MAX_EVENTS_PER_REQUEST) });
 
 /**
  * `POST /api/v1/events`: every event is validated; if any is bad, the whole request is refused with a problem
@@ -22,6 +28,9 @@ export interface IngestHooks {
 }
 
 /** What the edge knows and the sink does not: who sent the events, and what time it is. */
+/** How far ahead of the server's clock an event may be dated unless configured (FLAGSTAFF_EVENTS_MAX_FUTURE_SKEW_MS). */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 3_600_000;
+
 export interface IngestPolicy {
   /**
    * The sending key's environment. Every event is stored under it: experiment results count only their own

@@ -4,7 +4,7 @@ import type { CompiledEnvironment } from '../evaluation/compile.ts';
 import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluation-result.ts';
 import { zodIssues } from '../http/validation.ts';
 import { BadRequestError, NotFoundError, type FieldIssue } from '../shared/errors.ts';
-import { readJsonBody, sendJson } from './http-io.ts';
+import { readJsonBody, sendJson } from '../http/http-io.ts';
 import type { SdkPrincipal } from './sdk-keys.ts';
 
 export const ofrepRequestBody = z.object({ context: z.record(z.string(), z.json()).default({}) });

@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { z } from 'zod';
-import { OPERATIONS_DEFAULTS } from '../config.ts';
 import { evaluateFlag, type CompiledEnvironment } from '../evaluation/compile.ts';
 import type { EvaluationContext, EvaluationResult } from '../evaluation/evaluation-result.ts';
 import type { AuthFailureThrottle } from '../http/auth-failure-throttle.ts';
@@ -10,10 +9,10 @@ import { toProblem, type ProblemLog } from '../http/problem.ts';
 import { parseWith } from '../http/validation.ts';
 import { FlagstaffError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError, issue } from '../shared/errors.ts';
 import { KEY_PATTERN, keySchema } from '../shared/keys.ts';
-import { readJsonBody, sendJson, sendProblem, splitUrl } from './http-io.ts';
+import { readJsonBody, sendJson, sendProblem, splitUrl } from '../http/http-io.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import type { ExposurePublisher } from './exposure-publisher.ts';
-import { ingestEvents } from './ingest.ts';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, ingestEvents } from './ingest.ts';
 import { handleOfrep } from './ofrep.ts';
 import type { ReadModel } from './read-model.ts';
 import { ResultJsonCache } from './result-json.ts';
@@ -136,7 +135,7 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       return sendJson(res, 200, `{"flags":[${results.join(',')}],"revision":${env.revision}}`);
     }
     if (path === '/api/v1/events' && method === 'POST') {
-      const policy = { environment: principal.environment, maxFutureSkewMs: options.eventsMaxFutureSkewMs ?? OPERATIONS_DEFAULTS.eventsMaxFutureSkewMs };
+      const policy = { environment: principal.environment, maxFutureSkewMs: options.eventsMaxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS };
       const { accepted } = await ingestEvents(options.bus, await readJsonBody(req, EVENTS_BODY_LIMIT), policy, {
         admit: (count) => observe.admitEvents?.(principal.keyId, count),
         ...(observe.ingested ? { counted: observe.ingested } : {}),

@@ -1,4 +1,5 @@
 import type { EventStore, Subscription } from '../event-store/event-store.ts';
+import { FlagStreamsFold } from './flag-streams-fold.ts';
 import { ReadModel, type AppliedBatch } from './read-model.ts';
 import type { ReadModelPersistence } from './read-model-persistence.ts';
 
@@ -104,13 +105,20 @@ export interface RebuildReport {
   readonly events: number;
   readonly liveHash: string;
   readonly rebuiltHash: string;
+  /**
+   * The flags (keys, sorted) whose definition in the live and in the rebuilt model differs from a plain fold of
+   * their streams by the shared evolution, the write side's fold: empty lists when the read model is the log.
+   */
+  readonly flagsDifferingFromFold: { readonly live: string[]; readonly rebuilt: string[] };
+  /** The hashes are equal and no flag differs from the fold. */
   readonly equal: boolean;
   readonly milliseconds: number;
 }
 
 /**
  * Replays the whole log into a fresh model and compares it, by hash, with the live one at the same position:
- * the proof that the projection is a pure function of the log.
+ * the proof that the projection is a pure function of the log. Both are also compared, flag by flag, with a
+ * fold of every flag stream by the shared evolution alone, which is what the write side decides with.
  */
 export async function rebuildAndCompare(
   store: EventStore,
@@ -119,6 +127,7 @@ export async function rebuildAndCompare(
 ): Promise<RebuildReport> {
   const started = performance.now();
   const rebuilt = new ReadModel();
+  const fold = new FlagStreamsFold();
   let events = 0;
   for (;;) {
     await projection.caughtUp();
@@ -129,6 +138,7 @@ export async function rebuildAndCompare(
       const upToTarget = batch.filter((e) => e.position <= target);
       events += upToTarget.length;
       rebuilt.apply(upToTarget);
+      fold.add(upToTarget);
       onProgress?.({ events, position: rebuilt.position, target });
       if (upToTarget.length < batch.length) break;
     }
@@ -137,5 +147,7 @@ export async function rebuildAndCompare(
   }
   const liveHash = projection.model.hash();
   const rebuiltHash = rebuilt.hash();
-  return { position: rebuilt.position, events, liveHash, rebuiltHash, equal: liveHash === rebuiltHash, milliseconds: performance.now() - started };
+  const flagsDifferingFromFold = { live: fold.differencesFrom(projection.model), rebuilt: fold.differencesFrom(rebuilt) };
+  const equal = liveHash === rebuiltHash && flagsDifferingFromFold.live.length === 0 && flagsDifferingFromFold.rebuilt.length === 0;
+  return { position: rebuilt.position, events, liveHash, rebuiltHash, flagsDifferingFromFold, equal, milliseconds: performance.now() - started };
 }

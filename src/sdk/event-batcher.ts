@@ -1,3 +1,4 @@
+import { sleep } from '../shared/sleep.ts';
 import type { TrackedEvent } from '../shared/tracked-events.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { SdkHttpError } from './sdk-errors.ts';
@@ -168,10 +169,6 @@ export class EventBatcher {
     }, delayMs);
     this.timer.unref();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

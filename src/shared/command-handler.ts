@@ -1,4 +1,4 @@
-import { VersionConflictError, type EventStore, type JsonObject } from '../event-store/event-store.ts';
+import { VersionConflictError, expectedVersionAt, type EventStore, type ExpectedVersion, type JsonObject } from '../event-store/event-store.ts';
 import type { DomainEvent, EventMetadata } from './domain-event.ts';
 import { ConflictError, IdempotencyKeyReusedError, PreconditionFailedError } from './errors.ts';
 import { KEY_CLAIMED, NO_OP_RECORDED, noOpRecordStream, type LogModel } from './log-model.ts';
@@ -94,7 +94,8 @@ export async function executeCommand<State>(
       const result = await store.append(
         target.streamId,
         events.map((event) => ({ type: event.type, data: event.data as JsonObject, metadata: metadata as unknown as JsonObject })),
-        { expectedVersion: version },
+        // The version read: no_stream when the aggregate did not exist (version 0).
+        { expectedVersion: expectedVersionAt(version) },
       );
       await model.refresh();
       return { streamId: target.streamId, version: result.nextExpectedVersion, events, replayed: false };
@@ -178,7 +179,7 @@ async function recordNoOp(deps: { store: EventStore; model: LogModel }, outcome:
     },
   };
   // The stream is new unless the key was used more than a day ago (records expire): then it is appended to.
-  let expectedVersion: number | 'no_stream' = 'no_stream';
+  let expectedVersion: ExpectedVersion = 'no_stream';
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
       await store.append(stream, [event], { expectedVersion });
@@ -189,7 +190,7 @@ async function recordNoOp(deps: { store: EventStore; model: LogModel }, outcome:
       await model.refresh();
       const replay = idempotentReplay(model, context);
       if (replay) return replay;
-      expectedVersion = error.actual;
+      expectedVersion = expectedVersionAt(error.actual);
     }
   }
   throw new ConflictError('Too much contention on this Idempotency-Key: retry later');

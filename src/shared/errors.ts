@@ -17,6 +17,11 @@ export function issue(path: readonly PropertyKey[], detail: string): FieldIssue 
   return { pointer: pointerOf(path), detail };
 }
 
+/** Throws one error listing every issue, when there is any: callers collect all of them before refusing. */
+export function throwIfAny(ErrorType: new (message: string, issues: FieldIssue[]) => FlagstaffError, message: string, issues: FieldIssue[]): void {
+  if (issues.length > 0) throw new ErrorType(message, issues);
+}
+
 export abstract class FlagstaffError extends Error {
   abstract readonly status: number;
   abstract readonly type: string;
@@ -101,6 +106,29 @@ export class UnsupportedMediaTypeError extends FlagstaffError {
 export class ServiceUnavailableError extends FlagstaffError {
   readonly status = 503;
   readonly type = 'service-unavailable';
+}
+
+/** Error codes of the network layer that mean "the server is not there (now)", not "the request was wrong". */
+const NETWORK_FAILURE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/** True when `error` or one of its causes is a connection failure (refused, reset, timed out...) rather than an answer. */
+export function isNetworkFailure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_FAILURE_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * True when `error` says a dependency is down rather than that it refused the request: a ServiceUnavailableError
+ * (the bus, the analytics store) or a connection failure, itself or as a cause. Retrying it later is the cure.
+ */
+export function isUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof ServiceUnavailableError) return true;
+  }
+  return isNetworkFailure(error);
 }
 
 /** A client went over its rate or its share of a bounded resource; `Retry-After` says when to try again. */

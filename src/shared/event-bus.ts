@@ -32,9 +32,17 @@ export interface EventBus {
   subscribe(options: {
     groupId: string;
     topics: readonly Topic[];
-    /** Resolving commits the batch's offsets; throwing redelivers the batch (after a backoff). */
+    /**
+     * Resolving commits the batch's offsets; throwing redelivers the same batch after a backoff. Throwing because
+     * a dependency is unavailable (a ServiceUnavailableError, a connection failure) redelivers it without bound;
+     * throwing anything else the configured number of times in a row sends the batch to the dead letters with
+     * the reason, and consuming goes on after it.
+     */
     onBatch: (messages: readonly ConsumedMessage[]) => Promise<void>;
+    /** Told of every failed attempt (and of bus-level failures). */
     onError?: (error: unknown) => void;
+    /** Told when a batch the handler kept refusing was published to the dead letters (and committed). */
+    onDeadLetter?: (messages: readonly ConsumedMessage[], reason: string) => void;
   }): Promise<BusSubscription>;
   /** Messages of `topics` published but not yet committed by the group: the consumer's lag. */
   consumerLag(groupId: string, topics: readonly Topic[]): Promise<number>;

@@ -65,15 +65,3 @@ export type FlagEvent =
   | FlagPrerequisiteClaimed;
 
 export const FLAG_CATEGORY = 'flag';
-export const FLAG_EVENT_TYPES: ReadonlySet<string> = new Set<FlagEvent['type']>([
-  'FlagCreated',
-  'FlagDetailsChanged',
-  'FlagTargetingChanged',
-  'FlagToggled',
-  'FlagArchived',
-  'FlagRestored',
-  'FlagRolledBack',
-  'FlagTargetingRolledBack',
-  'FlagExperimentAttached',
-  'FlagPrerequisiteClaimed',
-]);

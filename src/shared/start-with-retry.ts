@@ -1,4 +1,4 @@
-import { sleep } from '../event-store/catch-up-subscription.ts';
+import { sleep } from './sleep.ts';
 
 /** Starts something that depends on a service that may be down, retrying with backoff until it starts or is cancelled. */
 export function startWithRetry<T extends { stop(): Promise<void> }>(start: () => Promise<T>, onError: (error: unknown) => void): { cancel(): Promise<T | undefined> } {

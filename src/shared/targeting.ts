@@ -2,35 +2,12 @@ import { RE2JS } from 're2js';
 import semver from 'semver';
 import { z } from 'zod';
 import { attributeSchema, keySchema } from './keys.ts';
+import { OPERATOR_INFO, OPERATORS, type Operator } from './operators.ts';
 
-/**
- * The targeting model of SPEC sections 3 and 4, as zod schemas: the admin API validates requests with them,
- * the deciders re-check what depends on state, and the read side compiles the same shapes for evaluation.
+/*
+ * The targeting model, as zod schemas: the admin API validates requests with them, the deciders re-check what
+ * depends on state, and the read side compiles the same shapes for evaluation.
  */
-export const OPERATORS = [
-  'eq',
-  'neq',
-  'in',
-  'not_in',
-  'contains',
-  'starts_with',
-  'ends_with',
-  'matches',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'before',
-  'after',
-  'semver_eq',
-  'semver_gt',
-  'semver_lt',
-  'exists',
-  'not_exists',
-  'in_segment',
-  'not_in_segment',
-] as const;
-export type Operator = (typeof OPERATORS)[number];
 
 export const SEGMENT_OPERATORS: ReadonlySet<Operator> = new Set(['in_segment', 'not_in_segment']);
 
@@ -43,29 +20,23 @@ const MAX_REGEX = 1_000;
 
 const scalarSchema = z.union([z.string().max(MAX_STRING), z.number().finite(), z.boolean()]);
 
-/** What each operator accepts as values: their count and type, checked with a message naming the rule. */
-const VALUE_RULES: Record<Operator, { count: 'none' | 'one' | 'many'; check?: (v: unknown) => string | undefined }> = {
-  eq: { count: 'one' },
-  neq: { count: 'one' },
-  in: { count: 'many' },
-  not_in: { count: 'many' },
-  contains: { count: 'many', check: mustBeString },
-  starts_with: { count: 'many', check: mustBeString },
-  ends_with: { count: 'many', check: mustBeString },
-  matches: { count: 'many', check: mustBeLinearRegex },
-  gt: { count: 'one', check: mustBeNumber },
-  gte: { count: 'one', check: mustBeNumber },
-  lt: { count: 'one', check: mustBeNumber },
-  lte: { count: 'one', check: mustBeNumber },
-  before: { count: 'one', check: mustBeInstant },
-  after: { count: 'one', check: mustBeInstant },
-  semver_eq: { count: 'one', check: mustBeSemver },
-  semver_gt: { count: 'one', check: mustBeSemver },
-  semver_lt: { count: 'one', check: mustBeSemver },
-  exists: { count: 'none' },
-  not_exists: { count: 'none' },
-  in_segment: { count: 'many', check: mustBeKey },
-  not_in_segment: { count: 'many', check: mustBeKey },
+/** What each operator's values must be, beyond their count (operators.ts): checked with a message naming the rule. */
+const VALUE_CHECKS: Partial<Record<Operator, (v: unknown) => string | undefined>> = {
+  contains: mustBeString,
+  starts_with: mustBeString,
+  ends_with: mustBeString,
+  matches: mustBeLinearRegex,
+  gt: mustBeNumber,
+  gte: mustBeNumber,
+  lt: mustBeNumber,
+  lte: mustBeNumber,
+  before: mustBeInstant,
+  after: mustBeInstant,
+  semver_eq: mustBeSemver,
+  semver_gt: mustBeSemver,
+  semver_lt: mustBeSemver,
+  in_segment: mustBeKey,
+  not_in_segment: mustBeKey,
 };
 
 function mustBeString(v: unknown): string | undefined {
@@ -106,23 +77,24 @@ export const conditionSchema = z
     values: z.array(scalarSchema).max(MAX_VALUES).default([]),
   })
   .superRefine((condition, ctx) => {
-    const rule = VALUE_RULES[condition.operator];
+    const count = OPERATOR_INFO[condition.operator].values;
+    const check = VALUE_CHECKS[condition.operator];
     if (!SEGMENT_OPERATORS.has(condition.operator) && condition.attribute === undefined) {
       ctx.addIssue({ code: 'custom', path: ['attribute'], message: `is required for operator ${condition.operator}` });
     }
     const n = condition.values.length;
-    if (rule.count === 'none' && n > 0) {
+    if (count === 'none' && n > 0) {
       ctx.addIssue({ code: 'custom', path: ['values'], message: `must be empty for operator ${condition.operator}` });
     }
-    if (rule.count === 'one' && n !== 1) {
+    if (count === 'one' && n !== 1) {
       ctx.addIssue({ code: 'custom', path: ['values'], message: `must hold exactly one value for operator ${condition.operator}` });
     }
-    if (rule.count === 'many' && n === 0) {
+    if (count === 'many' && n === 0) {
       ctx.addIssue({ code: 'custom', path: ['values'], message: `must hold at least one value for operator ${condition.operator}` });
     }
-    if (rule.check) {
+    if (check) {
       condition.values.forEach((value, i) => {
-        const problem = rule.check!(value);
+        const problem = check(value);
         if (problem) ctx.addIssue({ code: 'custom', path: ['values', i], message: problem });
       });
     }
@@ -169,10 +141,8 @@ export const targetSchema = z.strictObject({
   variant: keySchema,
   units: z.array(z.string().min(1).max(256)).min(1).max(MAX_VALUES),
 });
-export type Target = z.infer<typeof targetSchema>;
 
 export const prerequisiteSchema = z.strictObject({ flagKey: keySchema, variant: keySchema });
-export type Prerequisite = z.infer<typeof prerequisiteSchema>;
 
 export const targetingSchema = z
   .strictObject({

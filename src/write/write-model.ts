@@ -8,12 +8,12 @@ import type { EnvironmentEvent } from '../shared/environment-events.ts';
 import type { FlagEvent } from '../shared/flag-events.ts';
 import type { SegmentEvent } from '../shared/segment-events.ts';
 import { segmentsReferenced } from '../shared/targeting.ts';
-import { FLAG_USAGE_CATEGORY, FlagUsage } from '../usage/flag-usage.ts';
+import { FLAG_USAGE_CATEGORY, FlagUsage } from './flags/flag-usage.ts';
 import { evolveAdminToken, evolveApiKey, type AdminToken, type ApiKey } from './access/access-decider.ts';
 import { evolveEnvironment, type Environment } from './environments/environment-decider.ts';
 import type { ExperimentEvent } from '../shared/experiment-events.ts';
 import type { ExperimentFacts, FlagDecisionContext } from './flags/flag-decider.ts';
-import { evolveFlag, type Flag } from './flags/flag.ts';
+import { evolveFlag, type Flag } from '../shared/flag-evolution.ts';
 import type { SegmentDecisionContext } from './segments/segment-decider.ts';
 import { evolveSegment, type Segment } from './segments/segment.ts';
 

@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from '../support/flagstaff.ts';
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
-}, 60_000); // PGlite's first start can take a while on a busy 2-core machine
+}, 180_000); // PGlite's first start can take a while on a busy 2-core machine
 afterAll(async () => server.close());
 
 const golden1 = {

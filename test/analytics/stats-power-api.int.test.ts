@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../support/flagstaff.ts';
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
-}, 60_000);
+}, 180_000);
 afterAll(async () => server.close());
 
 describe('POST /admin/stats/power', () => {

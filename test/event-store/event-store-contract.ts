@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   VersionConflictError,
+  expectedVersionAt,
   type EventStore,
   type NewEvent,
   type StoredEvent,
@@ -29,7 +30,7 @@ const event = (type: string, n: number, extra: Record<string, unknown> = {}): Ne
 /** A fallback poll no test lives to see: a subscription that delivers in time was woken by the store. */
 const NEVER_POLL_MS = 3_600_000;
 
-const until = async (predicate: () => boolean, timeoutMs = 5_000): Promise<void> => {
+const until = async (predicate: () => boolean, timeoutMs = 60_000): Promise<void> => {
   const started = Date.now();
   while (!predicate()) {
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
@@ -86,10 +87,43 @@ export function eventStoreContract(name: string, open: () => Promise<ContractHar
         expect((await store.readStream(s)).map((e) => e.type)).toEqual(['A', 'B']);
       });
 
-      it('treats an exact expected version of 0 as no_stream', async () => {
+      it('refuses an expected version of 0, which is spelled no_stream, and appends nothing', async () => {
         const s = stream('flag');
-        await store.append(s, [event('A', 1)], { expectedVersion: 0 });
-        await expect(store.append(s, [event('B', 2)], { expectedVersion: 0 })).rejects.toBeInstanceOf(VersionConflictError);
+        const missing = await store.append(s, [event('A', 1)], { expectedVersion: 0 }).catch((e) => e);
+        expect(missing).toBeInstanceOf(RangeError);
+        expect((missing as Error).message).toBe("Invalid expected version 0: a stream that must not exist yet is expected as 'no_stream'");
+        await store.append(s, [event('A', 1)], { expectedVersion: 'no_stream' });
+        const existing = await store.append(s, [event('B', 2)], { expectedVersion: 0 }).catch((e) => e);
+        expect(existing).toBeInstanceOf(RangeError);
+        expect(existing).not.toBeInstanceOf(VersionConflictError);
+        expect((await store.readStream(s)).map((e) => e.type)).toEqual(['A']);
+      });
+
+      it('refuses an expected version that is no version: negative, fractional, not a number', async () => {
+        const s = stream('flag');
+        for (const expectedVersion of [-1, -2, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 'stream_exist' as 'any']) {
+          const error = await store.append(s, [event('A', 1)], { expectedVersion }).catch((e) => e);
+          expect(error, String(expectedVersion)).toBeInstanceOf(RangeError);
+        }
+        expect(await store.readStream(s)).toEqual([]);
+      });
+
+      it('rejects stream_exists on a missing stream, reporting version 0, and creates nothing', async () => {
+        const s = stream('flag');
+        const error = await store.append(s, [event('A', 1)], { expectedVersion: 'stream_exists' }).catch((e) => e);
+        expect(error).toBeInstanceOf(VersionConflictError);
+        expect((error as VersionConflictError).actual).toBe(0);
+        expect((error as VersionConflictError).expected).toBe('stream_exists');
+        expect(await store.readStream(s)).toEqual([]);
+      });
+
+      it('appends with stream_exists to an existing stream whatever its version', async () => {
+        const s = stream('flag');
+        await store.append(s, [event('A', 1), event('B', 2)], { expectedVersion: 'no_stream' });
+        const result = await store.append(s, [event('C', 3)], { expectedVersion: 'stream_exists' });
+        expect(result.nextExpectedVersion).toBe(3);
+        await store.append(s, [event('D', 4)], { expectedVersion: 'stream_exists' });
+        expect((await store.readStream(s)).map((e) => [e.type, e.version])).toEqual([['A', 1], ['B', 2], ['C', 3], ['D', 4]]);
       });
 
       it('appends with any whatever the version', async () => {
@@ -254,7 +288,7 @@ export function eventStoreContract(name: string, open: () => Promise<ContractHar
           await subscription.caughtUp();
           // Each append is delivered before the next is made, so each needs its own wake-up from the other connection.
           for (let i = 1; i <= 5; i++) {
-            await other.append(s, [event('E', i)], { expectedVersion: i - 1 });
+            await other.append(s, [event('E', i)], { expectedVersion: expectedVersionAt(i - 1) });
             await until(() => received.some((e) => e.streamId === s && e.data['n'] === i));
           }
           await subscription.stop();

@@ -7,7 +7,7 @@ import {
   checkpointStreamName,
   fromLogStreamName,
   globalLogStreamRegex,
-  isConnectionFailure,
+  isKurrentDbUnreachable,
   isInGlobalLog,
   logPositionOf,
   positionFromLog,
@@ -30,12 +30,13 @@ describe('KurrentDB mapping: versions and revisions', () => {
   it('maps expected versions to stream states', () => {
     expect(toStreamState('any')).toBe('any');
     expect(toStreamState('no_stream')).toBe('no_stream');
-    expect(toStreamState(0)).toBe('no_stream');
+    expect(toStreamState('stream_exists')).toBe('stream_exists');
     expect(toStreamState(1)).toBe(0n);
     expect(toStreamState(7)).toBe(6n);
   });
 
-  it('refuses expected versions that are not whole non-negative numbers', () => {
+  it('refuses expected versions that are not whole numbers from 1, 0 included (it is spelled no_stream)', () => {
+    expect(() => toStreamState(0)).toThrow("Invalid expected version 0: a stream that must not exist yet is expected as 'no_stream'");
     expect(() => toStreamState(-1)).toThrow();
     expect(() => toStreamState(1.5)).toThrow();
     expect(() => toStreamState(Number.NaN)).toThrow();
@@ -156,20 +157,20 @@ describe('KurrentDB mapping: recorded events', () => {
 
 describe('KurrentDB mapping: connection failures', () => {
   it('recognises unreachable-server errors, typed or as raw gRPC status', () => {
-    expect(isConnectionFailure(new UnavailableError())).toBe(true);
-    expect(isConnectionFailure(new EventStoreUnavailableError('down'))).toBe(true);
+    expect(isKurrentDbUnreachable(new UnavailableError())).toBe(true);
+    expect(isKurrentDbUnreachable(new EventStoreUnavailableError('down'))).toBe(true);
     const grpcUnavailable = Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
       code: 14,
       details: 'No connection established',
     });
-    expect(isConnectionFailure(grpcUnavailable)).toBe(true);
-    expect(isConnectionFailure(new UnknownError(undefined, 'Connection refused (os error 111): transport error'))).toBe(true);
+    expect(isKurrentDbUnreachable(grpcUnavailable)).toBe(true);
+    expect(isKurrentDbUnreachable(new UnknownError(undefined, 'Connection refused (os error 111): transport error'))).toBe(true);
   });
 
   it('does not mistake domain errors for connection failures, whatever their text', () => {
-    expect(isConnectionFailure(new VersionConflictError('discovery-1', 1, 2))).toBe(false);
-    expect(isConnectionFailure(new Error('ECONNREFUSED in a stream name'))).toBe(false);
-    expect(isConnectionFailure(new UnknownError(undefined, 'Invalid position'))).toBe(false);
-    expect(isConnectionFailure('not an error')).toBe(false);
+    expect(isKurrentDbUnreachable(new VersionConflictError('discovery-1', 1, 2))).toBe(false);
+    expect(isKurrentDbUnreachable(new Error('ECONNREFUSED in a stream name'))).toBe(false);
+    expect(isKurrentDbUnreachable(new UnknownError(undefined, 'Invalid position'))).toBe(false);
+    expect(isKurrentDbUnreachable('not an error')).toBe(false);
   });
 });

@@ -23,10 +23,9 @@ async function npmStart(dataDir: string, port: number, waitFor = 'Flagstaff list
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  const started = Date.now();
+  // No deadline of its own: a start that hangs is caught by the test's timeout, which is far above a start's time.
   while (!output.includes(waitFor)) {
     if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`);
-    if (Date.now() - started > 60_000) throw new Error(`npm start did not listen in time: ${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, output: () => output };
@@ -62,5 +61,5 @@ describe('npm start on the embedded defaults', () => {
     expect((await fs.readdir(path.join(dataDir, 'eventstore'))).length).toBeGreaterThan(0);
     await stop(second.child);
     await fs.rm(dataDir, { recursive: true, force: true });
-  }, 120_000);
+  }, 600_000);
 });

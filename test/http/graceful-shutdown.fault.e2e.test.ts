@@ -21,7 +21,7 @@ afterAll(async () => {
 
 /** Flagstaff as `npm start` runs it (tsx, the embedded defaults), without npm in between so the signal reaches it. */
 function startServer(port: number, dir: string): { process: ChildProcess; output: () => string } {
-  const started = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const started = spawn(process.execPath, ['--import', 'tsx', 'src/root/main.ts'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', FLAGSTAFF_DATA_DIR: dir, FLAGSTAFF_ADMIN_TOKEN: token, FLAGSTAFF_LOG_LEVEL: 'warn' },

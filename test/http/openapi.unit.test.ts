@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, errorStatuses, ofrepErrorSchema, problemSchema, type OpenApiDocument } from '../../src/http/openapi/openapi-document.ts';
-import { OPERATIONS } from '../../src/http/openapi/openapi-operations.ts';
+import { API, API_OPERATIONS as OPERATIONS } from '../../src/root/api.ts';
 import { toProblem } from '../../src/http/problem.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError, issue } from '../../src/shared/errors.ts';
 import { checkJsonSchema, resolveRef } from '../support/json-schema-check.ts';
 
-const doc = buildOpenApiDocument();
+const doc = buildOpenApiDocument(API);
 const root = doc as unknown as Record<string, unknown>;
 const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
 

@@ -30,7 +30,7 @@ beforeAll(async () => {
   writeFileSync(path.join(built, 'favicon.svg'), '<svg/>');
   missing = path.join(built, 'nothing-here');
   real = await startTestServer();
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   rmSync(built, { recursive: true, force: true });
   await real.close();

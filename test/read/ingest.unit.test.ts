@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/root/config.ts';
 import { ingestEvents } from '../../src/read/ingest.ts';
 import { ForbiddenError, ServiceUnavailableError, ValidationError } from '../../src/shared/errors.ts';
 import type { BusMessage, EventBus, Topic } from '../../src/shared/event-bus.ts';

@@ -6,7 +6,7 @@ import type { EventStore } from '../../src/event-store/event-store.ts';
 import { createPostgresDriver } from '../../src/event-store/postgres-driver.ts';
 import { createSqlEventStore } from '../../src/event-store/sql-event-store.ts';
 import { fileReadModelPersistence } from '../../src/read/read-model-persistence.ts';
-import { openEventStore } from '../../src/adapters.ts';
+import { openEventStore } from '../../src/root/adapters.ts';
 import { eventually } from '../support/eventually.ts';
 import { request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 import { dropSchema, testDatabaseUrl } from '../support/postgres.ts';

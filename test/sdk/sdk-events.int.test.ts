@@ -67,7 +67,7 @@ describe('SDK events: exposures and metric events to POST /api/v1/events', () =>
     // The exposures are the server's own shape: the experiment's results see the SDK's assignments.
     const results = await server.api('GET', '/admin/experiments/checkout-test/results');
     expect(results.body.srm.observed).toEqual(assigned);
-  }, 60_000);
+  }, 180_000);
 
   it('with the server down, counts what exceeds its buffer as dropped, and delivers the rest once the server is back', async () => {
     const dataDir = await tempDir('flagstaff-sdk-events-');

@@ -61,7 +61,7 @@ export function recordEvents(client: FlagstaffClient): {
   for (const type of types) client.on(type, (payload) => seen.push({ type, payload }));
   return {
     seen,
-    next(type, predicate = () => true, timeoutMs = 10_000) {
+    next(type, predicate = () => true, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           off();

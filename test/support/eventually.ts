@@ -1,5 +1,5 @@
 /** Retries an async check until it passes or the time is up; the last failure is what the test reports. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 60_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

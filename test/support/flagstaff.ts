@@ -1,5 +1,5 @@
-import { startFlagstaff, type Flagstaff, type StartOptions } from '../../src/app.ts';
-import type { Config } from '../../src/config.ts';
+import { startFlagstaff, type Flagstaff, type StartOptions } from '../../src/root/app.ts';
+import type { Config } from '../../src/root/config.ts';
 import type { EventStore } from '../../src/event-store/event-store.ts';
 import type { EventBus } from '../../src/shared/event-bus.ts';
 import type { AnalyticsStore } from '../../src/analytics/analytics-store.ts';

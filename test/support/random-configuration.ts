@@ -1,5 +1,6 @@
 import type { SegmentDefinition } from '../../src/shared/segment-events.ts';
-import { OPERATORS, SEGMENT_OPERATORS, type Condition, type Operator, type Serve, type TargetingInput } from '../../src/shared/targeting.ts';
+import { OPERATORS, type Operator } from '../../src/shared/operators.ts';
+import { SEGMENT_OPERATORS, type Condition, type Serve, type TargetingInput } from '../../src/shared/targeting.ts';
 
 /**
  * Random but valid flag configurations and contexts for the time-travel and SDK-parity tests, from a seeded

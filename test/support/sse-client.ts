@@ -77,7 +77,7 @@ export async function connectSse(url: string, headers: Record<string, string>): 
     status: response.status,
     events,
     endedBy,
-    next: (predicate = () => true, timeoutMs = 5_000) =>
+    next: (predicate = () => true, timeoutMs = 60_000) =>
       waitFor(
         () => {
           while (taken < events.length) {
@@ -89,7 +89,7 @@ export async function connectSse(url: string, headers: Record<string, string>): 
         timeoutMs,
         'no matching server-sent event in time',
       ),
-    comment: async (text, timeoutMs = 5_000) => {
+    comment: async (text, timeoutMs = 60_000) => {
       await waitFor(() => comments.find((c) => c === text), timeoutMs, `no ':${text}' comment in time`);
     },
     close: () => abort.abort(),

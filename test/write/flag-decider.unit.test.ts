@@ -3,7 +3,7 @@ import { ConflictError, DomainRuleViolation, NotFoundError, ValidationError, typ
 import type { FlagCreated, FlagEvent } from '../../src/shared/flag-events.ts';
 import { withRuleIds, type Targeting, type TargetingInput } from '../../src/shared/targeting.ts';
 import { decideFlag, type ExperimentFacts, type FlagCommand, type FlagDecisionContext } from '../../src/write/flags/flag-decider.ts';
-import { evolveFlag, type Flag } from '../../src/write/flags/flag.ts';
+import { evolveFlag, type Flag } from '../../src/shared/flag-evolution.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
 
 const created = (key: string, extra: Partial<FlagCreated['data']> = {}): FlagCreated => ({

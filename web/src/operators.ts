@@ -1,50 +1,18 @@
-/** The kinds of attribute a condition can test, each with the operators that make sense for it. */
-export const ATTRIBUTE_TYPES = ['string', 'number', 'date', 'semver', 'boolean', 'segment'] as const;
-export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
+import { ATTRIBUTE_TYPES, OPERATOR_INFO, OPERATORS, type AttributeType, type Operator } from '../../src/shared/operators.ts';
 
-export type Operator =
-  | 'eq' | 'neq' | 'in' | 'not_in' | 'contains' | 'starts_with' | 'ends_with' | 'matches'
-  | 'gt' | 'gte' | 'lt' | 'lte' | 'before' | 'after' | 'semver_eq' | 'semver_gt' | 'semver_lt'
-  | 'exists' | 'not_exists' | 'in_segment' | 'not_in_segment';
+// The operators and what they take come from the server's own table, so the editor offers exactly what it accepts.
+export { ATTRIBUTE_TYPES, type AttributeType, type Operator };
 
-export const OPERATORS_BY_TYPE: Record<AttributeType, readonly Operator[]> = {
-  string: ['eq', 'neq', 'in', 'not_in', 'contains', 'starts_with', 'ends_with', 'matches', 'exists', 'not_exists'],
-  number: ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'exists', 'not_exists'],
-  date: ['before', 'after', 'exists', 'not_exists'],
-  semver: ['semver_eq', 'semver_gt', 'semver_lt', 'exists', 'not_exists'],
-  boolean: ['eq', 'neq', 'exists', 'not_exists'],
-  segment: ['in_segment', 'not_in_segment'],
-};
+/** The operators that make sense for each kind of attribute, in the table's order. */
+export const OPERATORS_BY_TYPE = Object.fromEntries(
+  ATTRIBUTE_TYPES.map((type) => [type, OPERATORS.filter((operator) => (OPERATOR_INFO[operator].types as readonly AttributeType[]).includes(type))]),
+) as unknown as Record<AttributeType, readonly Operator[]>;
 
-export const OPERATOR_LABELS: Record<Operator, string> = {
-  eq: 'equals',
-  neq: 'does not equal',
-  in: 'is one of',
-  not_in: 'is not one of',
-  contains: 'contains',
-  starts_with: 'starts with',
-  ends_with: 'ends with',
-  matches: 'matches regex (RE2)',
-  gt: '>',
-  gte: '≥',
-  lt: '<',
-  lte: '≤',
-  before: 'is before',
-  after: 'is after',
-  semver_eq: 'version =',
-  semver_gt: 'version >',
-  semver_lt: 'version <',
-  exists: 'is present',
-  not_exists: 'is absent',
-  in_segment: 'is in segment',
-  not_in_segment: 'is not in segment',
-};
+export const OPERATOR_LABELS: Record<Operator, string> = Object.fromEntries(OPERATORS.map((operator) => [operator, OPERATOR_INFO[operator].label])) as Record<Operator, string>;
 
 /** How many values an operator takes, as the server checks it. */
 export function valueCount(operator: Operator): 'none' | 'one' | 'many' {
-  if (operator === 'exists' || operator === 'not_exists') return 'none';
-  if (['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'before', 'after', 'semver_eq', 'semver_gt', 'semver_lt'].includes(operator)) return 'one';
-  return 'many';
+  return OPERATOR_INFO[operator].values;
 }
 
 export type Scalar = string | number | boolean;

@@ -1,13 +1,16 @@
 import type { BusMessage, BusSubscription, ConsumedMessage, EventBus, Topic } from '../../shared/event-bus.ts';
 import { BusUnavailableError } from './bus-errors.ts';
-import { redeliveryDelay, sleep, type RedeliveryOptions } from './redelivery.ts';
+import { sleep } from '../../shared/sleep.ts';
+import type { RedeliveryOptions } from './redelivery.ts';
+import { abandonable, runBatch, type BatchConsumer } from './batch-runner.ts';
 
 /**
  * The embedded bus (SPEC section 2: "durable enough for one process; the sink is fed directly, no loss on clean
  * shutdown"). It keeps Kafka's semantics so that code tested against it behaves the same on Kafka: one
  * append-only log per topic (a single partition, so everything stays in order), consumer groups whose offsets
- * are committed only after the handler resolved, a failed batch offered again after a backoff, and a new group
- * starting at the oldest message kept. What it cannot give is durability across a crash: the log lives in
+ * are committed only after the handler resolved, a failed batch run by the same runner as Kafka's (offered again
+ * after a backoff, dead-lettered if the handler keeps refusing it: batch-runner.ts), and a new group starting at
+ * the oldest message kept. What it cannot give is durability across a crash: the log lives in
  * memory, so `close()` waits for every group to consume what was published before it stops.
  */
 export interface InMemoryBusOptions {
@@ -41,11 +44,9 @@ interface Group {
   readonly members: Member[];
 }
 
-interface Member {
+interface Member extends BatchConsumer {
   readonly group: Group;
   readonly topics: readonly Topic[];
-  readonly onBatch: (messages: readonly ConsumedMessage[]) => Promise<void>;
-  readonly onError: ((error: unknown) => void) | undefined;
   readonly stopping: AbortController;
   /** Set while the member waits for work or for its turn; calling it wakes the loop. */
   wake: (() => void) | undefined;
@@ -53,8 +54,6 @@ interface Member {
   abandonBatch: (() => void) | undefined;
   done: Promise<void>;
 }
-
-type BatchOutcome = { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'abandoned' };
 
 interface Batch {
   readonly topic: Topic;
@@ -103,6 +102,23 @@ export function createInMemoryBus(options: InMemoryBusOptions = {}): EventBus {
     }
   };
 
+  const publish = async (topic: Topic, messages: readonly BusMessage[]): Promise<void> => {
+    if (closed) throw new BusUnavailableError('The event bus is closed');
+    const log = logOf(topic);
+    for (const message of messages) {
+      log.messages.push({
+        topic,
+        partition: 0,
+        offset: String(end(log)),
+        key: message.key,
+        value: message.value,
+        ...(message.headers ? { headers: { ...message.headers } } : {}),
+      });
+    }
+    if (log.readers.size === 0) trim(log);
+    wakeActiveMembers();
+  };
+
   const nextBatch = (member: Member, cursor: number): { batch: Batch; index: number } | undefined => {
     for (let i = 0; i < member.topics.length; i++) {
       const index = (cursor + i) % member.topics.length;
@@ -115,19 +131,6 @@ export function createInMemoryBus(options: InMemoryBusOptions = {}): EventBus {
     }
     return undefined;
   };
-
-  const handle = (member: Member, batch: Batch): Promise<BatchOutcome> =>
-    new Promise<BatchOutcome>((resolve) => {
-      member.abandonBatch = () => resolve({ kind: 'abandoned' });
-      Promise.resolve()
-        .then(() => member.onBatch(batch.messages))
-        .then(
-          () => resolve({ kind: 'ok' }),
-          (error: unknown) => resolve({ kind: 'failed', error }),
-        );
-    }).finally(() => {
-      member.abandonBatch = undefined;
-    });
 
   const waitForWake = (member: Member): Promise<void> =>
     new Promise<void>((resolve) => {
@@ -143,28 +146,27 @@ export function createInMemoryBus(options: InMemoryBusOptions = {}): EventBus {
       await waitForWake(member);
     }
     let cursor = 0;
-    let failed: { batch: Batch; index: number; attempt: number } | undefined;
     while (!stopping.signal.aborted) {
-      const next = failed ?? nextBatch(member, cursor);
+      const next = nextBatch(member, cursor);
       if (!next) {
         await waitForWake(member);
         continue;
       }
-      const outcome = await handle(member, next.batch);
-      if (outcome.kind === 'abandoned') return;
-      if (outcome.kind === 'ok') {
-        const last = next.batch.messages.at(-1)!;
-        group.committed.set(next.batch.topic, Number(last.offset) + 1);
-        trim(logOf(next.batch.topic));
-        cursor = (next.index + 1) % member.topics.length;
-        failed = undefined;
-        continue;
-      }
-      member.onError?.(outcome.error);
-      const attempt = failed ? failed.attempt + 1 : 0;
-      failed = { batch: next.batch, index: next.index, attempt };
-      // Exactly the same messages are offered again, even if more arrived meanwhile.
-      if (!(await sleep(redeliveryDelay(attempt, options.redelivery), stopping.signal))) return;
+      const result = await runBatch(next.batch.messages, member, {
+        redelivery: options.redelivery,
+        publish,
+        attempt: (work) =>
+          abandonable(work, (abandon) => {
+            member.abandonBatch = abandon;
+          }),
+        wait: (delayMs) => sleep(delayMs, stopping.signal),
+        active: () => !stopping.signal.aborted,
+      });
+      if (result === 'leave') return;
+      const last = next.batch.messages.at(-1)!;
+      group.committed.set(next.batch.topic, Number(last.offset) + 1);
+      trim(logOf(next.batch.topic));
+      cursor = (next.index + 1) % member.topics.length;
     }
   };
 
@@ -197,24 +199,9 @@ export function createInMemoryBus(options: InMemoryBusOptions = {}): EventBus {
   };
 
   return {
-    async publish(topic: Topic, messages: readonly BusMessage[]): Promise<void> {
-      if (closed) throw new BusUnavailableError('The event bus is closed');
-      const log = logOf(topic);
-      for (const message of messages) {
-        log.messages.push({
-          topic,
-          partition: 0,
-          offset: String(end(log)),
-          key: message.key,
-          value: message.value,
-          ...(message.headers ? { headers: { ...message.headers } } : {}),
-        });
-      }
-      if (log.readers.size === 0) trim(log);
-      wakeActiveMembers();
-    },
+    publish,
 
-    async subscribe({ groupId, topics, onBatch, onError }): Promise<BusSubscription> {
+    async subscribe({ groupId, topics, onBatch, onError, onDeadLetter }): Promise<BusSubscription> {
       if (closing) throw new BusUnavailableError('The event bus is closed');
       if (topics.length === 0) throw new Error('subscribe needs at least one topic');
       let group = groups.get(groupId);
@@ -227,6 +214,7 @@ export function createInMemoryBus(options: InMemoryBusOptions = {}): EventBus {
         topics: [...new Set(topics)],
         onBatch,
         onError,
+        onDeadLetter,
         stopping: new AbortController(),
         wake: undefined,
         abandonBatch: undefined,

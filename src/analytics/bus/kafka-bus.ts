@@ -5,30 +5,13 @@ import kafkajs from 'kafkajs';
 import type { Batch, Consumer, EachBatchPayload, IHeaders, KafkaMessage, LogEntry, logLevel as KafkaJsLogLevel, Message, Producer } from 'kafkajs';
 import type { BusMessage, BusSubscription, ConsumedMessage, EventBus, Topic } from '../../shared/event-bus.ts';
 import { BusUnavailableError } from './bus-errors.ts';
-import { redeliveryDelay, sleep, type RedeliveryOptions } from './redelivery.ts';
+import { sleep } from '../../shared/sleep.ts';
+import { redeliveryDelay, type RedeliveryOptions } from './redelivery.ts';
+import { abandonable, runBatch, type AttemptOutcome } from './batch-runner.ts';
 
 const { Kafka, KafkaJSError, Partitioners, logLevel: kafkaLogLevel } = kafkajs;
 
-/**
- * The production bus: Apache Kafka through kafkajs (SPEC section 2).
- *
- * Publishing: one idempotent producer (acks from all in-sync replicas, one request in flight so batches stay
- * in order); `publish` resolves only once the broker acknowledged every message, and rejects with
- * BusUnavailableError when the broker cannot be reached or does not answer within `publishTimeoutMs`.
- *
- * Consuming (PostHog's rule: offsets are committed only after the batch's side effects are acknowledged):
- * `eachBatch` with auto-commit and auto-resolve off. A batch is one fetch of one partition; the handler runs
- * with heartbeats every `heartbeatIntervalMs`, so a slow batch does not cost the group membership. When it
- * resolves, the offset after the batch is committed explicitly; when it throws, the very same batch is offered
- * again after a bounded, doubling backoff (heartbeating meanwhile) and nothing is committed. If the consumer
- * stops or loses the partition in between, the uncommitted batch goes to whoever consumes the partition next.
- *
- * Messages travel many to a Kafka record (`kafkaRecords` below): the per-record cost of kafkajs is what
- * limited the pipeline's throughput.
- *
- * Topics are `<prefix>exposures`, `<prefix>metrics` and `<prefix>dead-letters`, created on first use when
- * missing (the broker does not auto-create topics).
- */
+/** How much of kafkajs' own logging to pass on (see `KafkaBusOptions.logLevel`). */
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 
 export interface KafkaLogEntry {
@@ -55,7 +38,7 @@ export interface KafkaBusOptions {
   readonly logLevel?: KafkaLogLevel;
   /** Where kafkajs log entries go; default one line each on stderr. */
   readonly log?: (entry: KafkaLogEntry) => void;
-  /** Backoff before a batch whose handler threw is offered again. */
+  /** Backoff before a batch whose handler threw is offered again, and how many refusals dead-letter it. */
   readonly redelivery?: RedeliveryOptions;
   /** `publish` gives up (BusUnavailableError) when the broker has not acknowledged by then; default 10 s. */
   readonly publishTimeoutMs?: number;
@@ -185,7 +168,7 @@ function packedKeysOf(header: string, count: number): string[] | undefined {
 }
 
 /** The djb2 hash of the key: one key, one bucket, one record key, one partition. */
-function bucketOf(key: string, buckets: number): number {
+function keyBucketOf(key: string, buckets: number): number {
   let hash = 5381;
   for (let i = 0; i < key.length; i++) hash = ((hash << 5) + hash + key.charCodeAt(i)) | 0;
   return (hash >>> 0) % buckets;
@@ -211,7 +194,7 @@ export function* kafkaRecords(messages: readonly BusMessage[], buckets: number):
       yield { message: { key: message.key, value: message.value, ...(message.headers ? { headers: { ...message.headers } } : {}) }, bytes };
       continue;
     }
-    const bucket = bucketOf(message.key, buckets);
+    const bucket = keyBucketOf(message.key, buckets);
     const current = open.get(bucket);
     if (current && current.bytes + bytes > MAX_PACKED_BYTES) yield seal(bucket);
     const packed = open.get(bucket) ?? { keys: [], values: [], bytes: RECORD_OVERHEAD_BYTES };
@@ -245,8 +228,28 @@ export function* kafkaSends(messages: readonly BusMessage[], buckets: number): G
   if (send.length > 0) yield send;
 }
 
-type BatchOutcome = { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'abandoned' };
-
+/**
+ * The production bus: Apache Kafka through kafkajs.
+ *
+ * Publishing: one idempotent producer (acks from all in-sync replicas, one request in flight so batches stay
+ * in order); `publish` resolves only once the broker acknowledged every message, and rejects with
+ * BusUnavailableError when the broker cannot be reached or does not answer within `publishTimeoutMs`.
+ *
+ * Consuming (PostHog's rule: offsets are committed only after the batch's side effects are acknowledged):
+ * `eachBatch` with auto-commit and auto-resolve off. A batch is one fetch of one partition; the handler runs
+ * with heartbeats every `heartbeatIntervalMs`, so a slow batch does not cost the group membership. When it
+ * resolves, the offset after the batch is committed explicitly; when it throws, the very same batch is offered
+ * again after a bounded, doubling backoff (heartbeating meanwhile) and nothing is committed, until the handler
+ * has refused it too often and it goes to the dead letters (batch-runner.ts, shared with the in-memory bus). If
+ * the consumer stops or loses the partition in between, the uncommitted batch goes to whoever consumes the
+ * partition next.
+ *
+ * Messages travel many to a Kafka record (`kafkaRecords` below): the per-record cost of kafkajs is what
+ * limited the pipeline's throughput.
+ *
+ * Topics are `<prefix>exposures`, `<prefix>metrics` and `<prefix>dead-letters`, created on first use when
+ * missing (the broker does not auto-create topics).
+ */
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const prefix = options.topicPrefix ?? 'flagstaff.';
   const partitions = options.partitions ?? 3;
@@ -363,7 +366,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     }
   };
 
-  const subscribe: EventBus['subscribe'] = async ({ groupId, topics, onBatch, onError }) => {
+  const subscribe: EventBus['subscribe'] = async ({ groupId, topics, onBatch, onError, onDeadLetter }) => {
     if (closed) throw new BusUnavailableError('The event bus is closed');
     if (topics.length === 0) throw new Error('subscribe needs at least one topic');
     await ensureTopics();
@@ -374,28 +377,20 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     let restartTimer: NodeJS.Timeout | undefined;
     let restarts = 0;
 
-    const handle = (messages: readonly ConsumedMessage[], heartbeat: () => Promise<void>): Promise<BatchOutcome> => {
+    /** One attempt at a batch, heartbeating meanwhile, so that a slow batch does not cost the group membership. */
+    const attempt = (work: () => Promise<void>, heartbeat: () => Promise<void>): Promise<AttemptOutcome> => {
       const beat = setInterval(() => {
         // A failed heartbeat means the group is rebalancing; the commit after the batch will fail and say so.
         heartbeat().catch(() => {});
       }, heartbeatIntervalMs);
-      return new Promise<BatchOutcome>((resolve) => {
-        abandonBatch = () => resolve({ kind: 'abandoned' });
-        Promise.resolve()
-          .then(() => onBatch(messages))
-          .then(
-            () => resolve({ kind: 'ok' }),
-            (error: unknown) => resolve({ kind: 'failed', error }),
-          );
-      }).finally(() => {
-        clearInterval(beat);
-        abandonBatch = undefined;
-      });
+      return abandonable(work, (abandon) => {
+        abandonBatch = abandon;
+      }).finally(() => clearInterval(beat));
     };
 
     /** Waits before offering a failed batch again; false when the consumer stops meanwhile. */
-    const backoff = async (attempt: number, heartbeat: () => Promise<void>): Promise<boolean> => {
-      const until = Date.now() + redeliveryDelay(attempt, options.redelivery);
+    const backoff = async (delayMs: number, heartbeat: () => Promise<void>): Promise<boolean> => {
+      const until = Date.now() + delayMs;
       for (let left = until - Date.now(); left > 0; left = until - Date.now()) {
         if (!(await sleep(Math.min(left, heartbeatIntervalMs), stopping.signal))) return false;
         await heartbeat(); // throws when the group rebalances: kafkajs rejoins and the batch is fetched again
@@ -407,15 +402,20 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       const topic = topicOf.get(batch.topic);
       if (!topic || batch.isEmpty()) return;
       const messages = batch.messages.flatMap((message) => toConsumed(topic, batch.partition, message));
-      for (let attempt = 0; ; attempt++) {
-        // Resolving nothing and committing nothing leaves the batch to the next fetch or the next consumer.
-        if (stopping.signal.aborted || !isRunning() || isStale()) return;
-        const outcome = await handle(messages, heartbeat);
-        if (outcome.kind === 'abandoned') return;
-        if (outcome.kind === 'ok') break;
-        onError?.(outcome.error);
-        if (!(await backoff(attempt, heartbeat))) return;
-      }
+      const result = await runBatch(
+        messages,
+        { onBatch, onError, onDeadLetter },
+        {
+          redelivery: options.redelivery,
+          publish,
+          attempt: (work) => attempt(work, heartbeat),
+          wait: (delayMs) => backoff(delayMs, heartbeat),
+          // Resolving nothing and committing nothing leaves the batch to the next fetch or the next consumer.
+          active: () => !stopping.signal.aborted && isRunning() && !isStale(),
+          isUnavailable: isBrokerUnavailable,
+        },
+      );
+      if (result === 'leave') return;
       await commitOffsetsIfNecessary({
         topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(batch) }] }],
       });

@@ -1,5 +1,6 @@
 import type { ExposureRow, MetricEventRow } from '../analytics-store.ts';
 import { pointerOf } from '../../shared/errors.ts';
+import { boundedReason } from '../bus/dead-letters.ts';
 import { trackedEventSchema } from '../../shared/tracked-events.ts';
 
 /**
@@ -12,13 +13,7 @@ export type RecordOutcome =
   | { readonly outcome: 'ok'; readonly kind: 'metric'; readonly row: MetricEventRow }
   | { readonly outcome: 'dlq'; readonly reason: string };
 
-/** Reasons travel in a Kafka header; a pathological record must not make them huge. */
-const MAX_REASON_LENGTH = 1_000;
-
-const dlq = (reason: string): RecordOutcome => ({
-  outcome: 'dlq',
-  reason: reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason,
-});
+const dlq = (reason: string): RecordOutcome => ({ outcome: 'dlq', reason: boundedReason(reason) });
 
 export function recordOutcome(value: string): RecordOutcome {
   let json: unknown;

@@ -1,34 +1,20 @@
 import type { AnalyticsStore, ExposureRow, MetricEventRow } from '../analytics-store.ts';
 import type { BusMessage, ConsumedMessage, EventBus } from '../../shared/event-bus.ts';
+import { deadLetterOf } from '../bus/dead-letters.ts';
 import { recordOutcome } from './record-outcome.ts';
 
-/**
- * The analytics sink (SPEC section 7, "Pipeline"): exposures and metric events from the bus into the analytics
- * store, at least once, into a store that is idempotent by event id, so that every event counts exactly once.
- *
- * Per batch: each record is parsed and validated on its own; a bad one becomes a dead letter (its original
- * value, the reason, and where it came from) and never holds up the others. The valid rows are written, the dead
- * letters published, and only then does the handler resolve, which is what lets the bus commit the offsets.
- * If the store or the bus fails, the handler throws: nothing is committed and the bus offers the same batch
- * again after its bounded backoff. Re-writing rows that made it the first time is harmless.
- */
-export const DEAD_LETTER_HEADERS = {
-  reason: 'x-dead-letter-reason',
-  topic: 'x-source-topic',
-  partition: 'x-source-partition',
-  offset: 'x-source-offset',
-  /** Where in the source record the message sat, when several travelled in one (Kafka packs them). */
-  index: 'x-source-index',
-} as const;
-
 export interface SinkBatchMetrics {
-  /** `ok`: written and acknowledged, the offsets will be committed; `retry`: failed, the batch comes again. */
-  readonly outcome: 'ok' | 'retry';
+  /**
+   * `ok`: written and acknowledged, the offsets will be committed; `retry`: failed, the batch comes again;
+   * `dead-letter`: the store kept refusing the batch, so the bus sent all of it to the dead letters (`reason`).
+   */
+  readonly outcome: 'ok' | 'retry' | 'dead-letter';
   readonly size: number;
   readonly exposures: number;
   readonly metricEvents: number;
   readonly deadLetters: number;
   readonly durationMs: number;
+  readonly reason?: string;
 }
 
 export interface AnalyticsSinkOptions {
@@ -36,9 +22,9 @@ export interface AnalyticsSinkOptions {
   readonly store: AnalyticsStore;
   /** Default `flagstaff-analytics-sink`; sinks sharing it share the work (Kafka spreads the partitions). */
   readonly groupId?: string;
-  /** Called after every batch attempt. */
+  /** Called after every batch attempt, and when the bus gave up on a batch and dead-lettered it. */
   readonly onMetrics?: (metrics: SinkBatchMetrics) => void;
-  /** A failed batch attempt (it will be retried) or a bus-level failure. */
+  /** A failed batch attempt (it will be retried, or dead-lettered after too many refusals) or a bus-level failure. */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -47,21 +33,19 @@ export interface AnalyticsSink {
   stop(): Promise<void>;
 }
 
-export function deadLetterOf(message: ConsumedMessage, reason: string): BusMessage {
-  return {
-    key: message.key,
-    value: message.value,
-    headers: {
-      ...message.headers,
-      [DEAD_LETTER_HEADERS.reason]: reason,
-      [DEAD_LETTER_HEADERS.topic]: message.topic,
-      [DEAD_LETTER_HEADERS.partition]: String(message.partition),
-      [DEAD_LETTER_HEADERS.offset]: message.offset,
-      ...(message.index === undefined ? {} : { [DEAD_LETTER_HEADERS.index]: String(message.index) }),
-    },
-  };
-}
-
+/**
+ * The analytics sink: exposures and metric events from the bus into the analytics
+ * store, at least once, into a store that is idempotent by event id, so that every event counts exactly once.
+ *
+ * Per batch: each record is parsed and validated on its own; a bad one becomes a dead letter (its original
+ * value, the reason, and where it came from) and never holds up the others. The valid rows are written, the dead
+ * letters published, and only then does the handler resolve, which is what lets the bus commit the offsets.
+ * If the store or the bus fails, the handler throws: nothing is committed and the bus offers the same batch
+ * again after its bounded backoff. Re-writing rows that made it the first time is harmless. A store that is
+ * down is waited for without bound; a store that keeps refusing the batch (not down, just saying no) gets it
+ * the bus's `maxAttempts` times, then the whole batch goes to the dead letters with the reason, reported as a
+ * `dead-letter` outcome, and the partition moves on (batch-runner.ts).
+ */
 export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise<AnalyticsSink> {
   const { bus, store, onMetrics } = options;
 
@@ -106,8 +90,11 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
     topics: ['exposures', 'metrics'],
     onBatch,
     ...(options.onError ? { onError: options.onError } : {}),
+    onDeadLetter: (messages, reason) =>
+      onMetrics?.({ outcome: 'dead-letter', size: messages.length, exposures: 0, metricEvents: 0, deadLetters: messages.length, durationMs: 0, reason }),
   });
   return { stop: () => subscription.stop() };
 }
 
 export { recordOutcome, type RecordOutcome } from './record-outcome.ts';
+export { DEAD_LETTER_HEADERS, deadLetterOf } from '../bus/dead-letters.ts';

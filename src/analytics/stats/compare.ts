@@ -1,4 +1,4 @@
-import { ValidationError, issue, type FieldIssue } from '../../shared/errors.ts';
+import { ValidationError, issue, throwIfAny, type FieldIssue } from '../../shared/errors.ts';
 import { bayesianSummary, posterior, type Direction, type GaussianPrior } from './bayesian.ts';
 import { cupedAbsoluteEffect, cupedRelativeEffect, pooledTheta } from './cuped.ts';
 import { normalQuantile } from './distributions.ts';
@@ -126,7 +126,7 @@ interface Settings {
 export function compareVariants(input: CompareInput): Comparison {
   const settings = resolve(input);
   const arms = [input.control, input.treatment];
-  throwIfAny([...optionIssues(input, settings), ...metricIssues(input.metricType, arms, [['control'], ['treatment']])]);
+  throwIfAny(ValidationError, INVALID_INPUT, [...optionIssues(input, settings), ...metricIssues(input.metricType, arms, [['control'], ['treatment']])]);
   const theta = arms.some(hasCovariates) ? pooledTheta(arms) : null;
   return compareArms(input.metricType, { name: 'control', arm: input.control }, { name: 'treatment', arm: input.treatment }, settings, theta);
 }
@@ -149,7 +149,7 @@ export function analyseMetric(input: MetricInput): MetricAnalysis {
   const controlIndex = input.variants.findIndex((v) => v.variant === input.control);
   if (controlIndex < 0) issues.push(issue(['control'], `names no variant (${input.variants.map((v) => v.variant).join(', ')})`));
   issues.push(...metricIssues(input.metricType, input.variants, input.variants.map((_, i) => ['variants', i])));
-  throwIfAny(issues);
+  throwIfAny(ValidationError, INVALID_INPUT, issues);
 
   const theta = input.variants.some(hasCovariates) ? pooledTheta(input.variants) : null;
   const control = input.variants[controlIndex]!;
@@ -200,10 +200,7 @@ function metricIssues(metricType: MetricType, arms: readonly ArmStatistics[], pa
   return armIssues(metricType, arms, paths);
 }
 
-function throwIfAny(issues: FieldIssue[]): void {
-  if (issues.length > 0) throw new ValidationError('The statistics input is invalid', issues);
-}
-
+const INVALID_INPUT = 'The statistics input is invalid';
 const TOO_EXTREME = 'the sums are too extreme to analyse in double precision';
 
 interface NamedArm {

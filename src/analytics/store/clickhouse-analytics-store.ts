@@ -3,7 +3,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { AnalyticsStore, ExperimentStatistics, ExperimentStatisticsQuery, ExposureRow, MetricEventRow } from '../analytics-store.ts';
 import { assembleStatistics, planAnalysis, type AnalysisPlan } from './analysis-plan.ts';
 import { clickHouseAnalysisStatements, clickHouseCoverageSql, type ClickHouseAnalysisOptions, type ClickHouseTables } from './analysis-sql.ts';
-import { AnalyticsStoreUnavailableError, isConnectionFailure } from './errors.ts';
+import { AnalyticsStoreUnavailableError, isClickHouseUnreachable } from './errors.ts';
 import { checkedExposures, checkedMetricEvents } from './row-checks.ts';
 import { sqlIdentifier, sqlString } from './sql-literals.ts';
 
@@ -93,7 +93,7 @@ export function clickHouseTables(database: string): ClickHouseTables {
 const COLUMN_ALREADY_EXISTS = 44;
 
 /** The server's error code from an 18.16-style message ("Code: 60, e.displayText() = ..."), if any. */
-export function clickHouseErrorCode(error: unknown): number | undefined {
+function clickHouseErrorCode(error: unknown): number | undefined {
   const match = error instanceof Error ? /Code: (\d+)/.exec(error.message) : null;
   return match ? Number(match[1]) : undefined;
 }
@@ -112,7 +112,7 @@ export async function createClickHouseAnalyticsStore(options: ClickHouseAnalytic
     try {
       return await work();
     } catch (error) {
-      if (isConnectionFailure(error)) {
+      if (isClickHouseUnreachable(error)) {
         throw new AnalyticsStoreUnavailableError(`The analytics store (ClickHouse) is unavailable: ${(error as Error).message}`, { cause: error });
       }
       throw error;

@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '../../shared/errors.ts';
+import { isNetworkFailure, ServiceUnavailableError } from '../../shared/errors.ts';
 
 /**
  * The analytics store cannot be reached (refused, reset, timed out, closed). Nothing is known to be stored or
@@ -11,14 +11,10 @@ export class AnalyticsStoreUnavailableError extends ServiceUnavailableError {
   }
 }
 
-/** Error codes of the network layer that mean "the server is not there (now)", not "the request was wrong". */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET']);
-
 /** True when `error` (or its cause) is a connection failure rather than an answer from the server. */
-export function isConnectionFailure(error: unknown): boolean {
+export function isClickHouseUnreachable(error: unknown): boolean {
+  if (isNetworkFailure(error)) return true;
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
     // @clickhouse/client reports its request timeout and a dropped socket with these messages and no code.
     if (/^Timeout error\.?$|socket hang up|other side closed/i.test(e.message)) return true;
   }

@@ -1,4 +1,5 @@
 import type { AnalyticsStore } from '../analytics-store.ts';
+import { AnalyticsStoreUnavailableError } from './errors.ts';
 
 /**
  * Opens the real store on first use. DuckDB costs a process ~30 MiB resident from the moment it opens; a process
@@ -16,9 +17,17 @@ export function lazyAnalyticsStore(open: () => Promise<AnalyticsStore>): Analyti
     });
     return opening;
   };
+  /**
+   * The store for a write: one that cannot open (DuckDB's file still locked by the process before this one) is
+   * unavailable, not refusing the rows, so the sink waits for it instead of dead-lettering them (batch-runner.ts).
+   */
+  const forWriting = (): Promise<AnalyticsStore> =>
+    store().catch((error: unknown) => {
+      throw new AnalyticsStoreUnavailableError(`The analytics store could not be opened: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    });
   return {
-    insertExposures: async (rows) => (rows.length === 0 ? undefined : (await store()).insertExposures(rows)),
-    insertMetricEvents: async (rows) => (rows.length === 0 ? undefined : (await store()).insertMetricEvents(rows)),
+    insertExposures: async (rows) => (rows.length === 0 ? undefined : (await forWriting()).insertExposures(rows)),
+    insertMetricEvents: async (rows) => (rows.length === 0 ? undefined : (await forWriting()).insertMetricEvents(rows)),
     experimentStatistics: async (query) => (await store()).experimentStatistics(query),
     eventCounts: async () => (await store()).eventCounts(),
     async close() {

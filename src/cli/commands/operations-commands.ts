@@ -71,7 +71,7 @@ export function operationsCommands(program: Command, io: Io): void {
     });
   projections
     .command('rebuild')
-    .description('replay the whole log into a fresh read model and prove by hash it equals the live one (with a progress bar)')
+    .description('replay the whole log into a fresh read model and prove by hash it equals the live one, and flag by flag that both equal the flag streams folded (with a progress bar)')
     .action(async (_options: unknown, command: Command) => {
       const { client, output } = contextFor(command, io);
       const report = await rebuildWithProgress(client, output, io);
@@ -120,7 +120,16 @@ async function rebuildWithProgress(client: ApiClient, output: Output, io: Io): P
   } catch (error) {
     if (error instanceof ApiError && error.problem.status === 500 && error.problem['equal'] === false) {
       const p = error.problem;
-      throw new InvariantError(`the rebuilt read model differs from the live one at position ${String(p['position'])}: live ${String(p['liveHash'])}, rebuilt ${String(p['rebuiltHash'])}`);
+      const at = `at position ${String(p['position'])}`;
+      const differing = (p['flagsDifferingFromFold'] ?? {}) as Partial<RebuildReport['flagsDifferingFromFold']>;
+      const findings = [
+        ...(p['liveHash'] === p['rebuiltHash'] ? [] : [`the rebuilt read model differs from the live one ${at}: live ${String(p['liveHash'])}, rebuilt ${String(p['rebuiltHash'])}`]),
+        ...(['live', 'rebuilt'] as const).flatMap((model) => {
+          const keys = differing[model] ?? [];
+          return keys.length > 0 ? [`flags of the ${model} read model differ from the fold of their streams ${at}: ${keys.join(', ')}`] : [];
+        }),
+      ];
+      throw new InvariantError(findings.join('; '));
     }
     throw error;
   } finally {
@@ -146,6 +155,8 @@ interface RebuildReport {
   events: number;
   liveHash: string;
   rebuiltHash: string;
+  /** Flags whose definition differs from a fold of their streams by the shared evolution, by model. */
+  flagsDifferingFromFold: { live: string[]; rebuilt: string[] };
   equal: boolean;
   milliseconds: number;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { keySchema } from '../../shared/keys.ts';
-import { OPERATIONS, TAGS, type OperationSpec } from './openapi-operations.ts';
+import type { OperationSpec } from '../operation.ts';
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -62,18 +62,25 @@ const PROBLEM_TITLES: Record<number, string> = {
 
 const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/** What the document describes: every operation served, and the groups (tags) they fall in, in display order. */
+export interface ApiDescription {
+  readonly operations: readonly OperationSpec[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /**
- * The OpenAPI 3.1 document, built from OPERATIONS and the zod schemas they carry: request bodies become named
- * components (JSON Schema 2020-12, OpenAPI 3.1's own dialect), query schemas become parameters. Built once
- * per process: it depends on nothing but code.
+ * The OpenAPI 3.1 document, built from the operations' declarations and the zod schemas they carry: request
+ * bodies become named components (JSON Schema 2020-12, OpenAPI 3.1's own dialect), query schemas become
+ * parameters. It depends on nothing but code.
  */
-export function buildOpenApiDocument(operations: readonly OperationSpec[] = OPERATIONS): OpenApiDocument {
+export function buildOpenApiDocument({ operations, tags }: ApiDescription): OpenApiDocument {
   const named = new Map<string, z.ZodType>([
     ['Key', keySchema],
     ['Problem', problemSchema],
     ['OfrepError', ofrepErrorSchema],
   ]);
   for (const op of operations) {
+    if (!(op.tag in tags)) throw new Error(`${op.operationId} is tagged ${op.tag}, which is not a listed tag`);
     if (!op.body) continue;
     const known = named.get(op.body.name);
     if (known !== undefined && known !== op.body.schema) throw new Error(`Two different schemas are named ${op.body.name}`);
@@ -98,7 +105,7 @@ export function buildOpenApiDocument(operations: readonly OperationSpec[] = OPER
         'the read API and OFREP take an SDK key of one environment. Errors are RFC 9457 `application/problem+json`. ' +
         'Commands take `Idempotency-Key`; updates take `If-Match` with the weak ETag (`W/"7"`) last read.',
     },
-    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+    tags: Object.entries(tags).map(([name, description]) => ({ name, description })),
     paths,
     components: {
       schemas: componentSchemas(named),

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Router } from 'express';
 import { CONTENT_SECURITY_POLICY } from '../security-headers.ts';
-import { buildOpenApiDocument } from './openapi-document.ts';
+import { ok, operation } from '../operation.ts';
+import { buildOpenApiDocument, type ApiDescription } from './openapi-document.ts';
 
 const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 const swaggerUiVersion = (JSON.parse(readFileSync(path.join(swaggerUiDir, 'package.json'), 'utf8')) as { version: string }).version;
@@ -18,20 +19,24 @@ const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-st
  */
 const DOCS_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-hashes' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='");
 
-/** Built on the first request, once per process: it depends on nothing but code, and most apps never serve it. */
-let json: string | undefined;
+export const openApiOperations = {
+  openApi: operation({ method: 'get', path: '/openapi.json', operationId: 'openApi', tag: 'operations', auth: 'public', summary: 'This document', success: ok('The OpenAPI 3.1 document') }),
+  apiDocs: operation({ method: 'get', path: '/docs', operationId: 'apiDocs', tag: 'operations', auth: 'public', summary: 'This document, rendered (Swagger UI)', success: ok('The page', { content: 'text/html' }) }),
+};
 
 /**
  * `GET /openapi.json` and `GET /docs` (Swagger UI from the installed swagger-ui-dist, no CDN). Public: the API's
  * shape is no secret, and calling it still takes a token. Asset URLs carry the package version, so they can be
  * cached for a year and an upgrade is still picked up at once; the page itself is revalidated.
  */
-export function openApiRoutes(): Router {
+export function openApiRoutes(api: ApiDescription): Router {
   const router = Router();
+  // Built on the first request: it depends on nothing but code, and most apps never serve it.
+  let json: string | undefined;
   const assets = `/docs/assets/${swaggerUiVersion}`;
 
   router.get('/openapi.json', (_req, res) => {
-    json ??= JSON.stringify(buildOpenApiDocument());
+    json ??= JSON.stringify(buildOpenApiDocument(api));
     res.setHeader('Cache-Control', 'no-cache').type('application/json').send(json);
   });
 

@@ -1,13 +1,12 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import type { EventStore, StoredEvent } from '../../event-store/event-store.ts';
 import { historyEntry } from '../../http/history.ts';
-import { parseWith } from '../../http/validation.ts';
+import { ok, operation, serve, type ServedOperation } from '../../http/operation.ts';
 import { splitStreamId } from '../../shared/domain-event.ts';
 import { instantSchema } from '../../shared/instant-schema.ts';
 import { IDEMPOTENCY_CATEGORY } from '../../shared/log-model.ts';
 import { auditCsv, auditCsvHeader } from './audit-csv.ts';
-import { FLAG_USAGE_CATEGORY } from '../../usage/flag-usage.ts';
+import { FLAG_USAGE_CATEGORY } from '../flags/flag-usage.ts';
 
 
 export const auditQuery = z
@@ -36,24 +35,31 @@ const MAX_SCAN = 20_000;
 /** An export scans the whole log (bounded by `from`), and returns at most this many entries. */
 const MAX_EXPORT = 100_000;
 
+export const auditOperations = {
+  audit: operation({
+    method: 'get', path: '/admin/audit', operationId: 'audit', tag: 'audit', auth: { admin: 'viewer' },
+    summary: 'The global change feed, newest first, filterable by actor, entity, type and time; format=json|csv exports every match as a file',
+    query: auditQuery, success: ok('A page of entries (or, with format, the export)'),
+  }),
+};
+
 /** The global change feed, newest first, read straight from the log (the log is the audit trail). */
-export function auditRoutes(deps: { store: EventStore }): Router {
-  const router = Router();
-  router.get('/admin/audit', async (req, res) => {
-    const query = parseWith(auditQuery, req.query, 'query');
-    if (query.format !== undefined) {
-      const { entries, truncated } = await scan(deps.store, query, { limit: MAX_EXPORT, maxScan: Number.POSITIVE_INFINITY });
-      const name = `flagstaff-audit.${query.format}`;
-      res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-      if (truncated) res.setHeader('Flagstaff-Export-Truncated', `true; limit=${MAX_EXPORT}`);
-      if (query.format === 'json') return void res.json(entries.map(auditEntry));
-      res.type('text/csv; charset=utf-8').send([auditCsvHeader(), ...entries.map((event) => auditCsv(auditEntry(event)))].join('\r\n') + '\r\n');
-      return;
-    }
-    const { entries, before, exhausted } = await scan(deps.store, query, { limit: query.limit, maxScan: MAX_SCAN });
-    res.json({ entries: entries.map(auditEntry), nextCursor: exhausted || before === undefined || before <= 1 ? null : before });
+export function auditRoutes(deps: { store: EventStore }): ServedOperation[] {
+  return serve(auditOperations, {
+    audit: async ({ res, query }) => {
+      if (query.format !== undefined) {
+        const { entries, truncated } = await scan(deps.store, query, { limit: MAX_EXPORT, maxScan: Number.POSITIVE_INFINITY });
+        const name = `flagstaff-audit.${query.format}`;
+        res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+        if (truncated) res.setHeader('Flagstaff-Export-Truncated', `true; limit=${MAX_EXPORT}`);
+        if (query.format === 'json') return void res.json(entries.map(auditEntry));
+        res.type('text/csv; charset=utf-8').send([auditCsvHeader(), ...entries.map((event) => auditCsv(auditEntry(event)))].join('\r\n') + '\r\n');
+        return;
+      }
+      const { entries, before, exhausted } = await scan(deps.store, query, { limit: query.limit, maxScan: MAX_SCAN });
+      res.json({ entries: entries.map(auditEntry), nextCursor: exhausted || before === undefined || before <= 1 ? null : before });
+    },
   });
-  return router;
 }
 
 export function auditEntry(event: StoredEvent) {

@@ -1,9 +1,6 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import type { EventStore } from '../../event-store/event-store.ts';
-import { requireRole } from '../../http/admin-auth.ts';
-import { commandContext, pathParam } from '../../http/command-request.ts';
-import { parseWith } from '../../http/validation.ts';
+import { ok, operation, serve, type ServedOperation } from '../../http/operation.ts';
 import { streamId } from '../../shared/domain-event.ts';
 import { ENVIRONMENT_CATEGORY } from '../../shared/environment-events.ts';
 import { DomainRuleViolation, NotFoundError, ValidationError, issue, type FieldIssue } from '../../shared/errors.ts';
@@ -18,62 +15,68 @@ export const rollbackBody = z.strictObject({
   dryRun: z.boolean().default(false),
 });
 
+export const environmentRollbackOperations = {
+  rollbackEnvironment: operation({
+    method: 'post', path: '/admin/environments/{env}/rollback', operationId: 'rollbackEnvironment', tag: 'environments', auth: { admin: 'editor' },
+    summary: "Every flag's targeting in one environment as it was at toTime (one event per changed flag; a reason is required unless dryRun)",
+    body: { name: 'EnvironmentRollback', schema: rollbackBody, example: { toTime: '2025-01-31T12:00:00Z', dryRun: true } },
+    command: { ifMatch: 'ignored' }, success: ok('What changed (or would change, on a dry run)'),
+  }),
+};
+
 /**
  * POST /admin/environments/:env/rollback: every flag's targeting in one environment as it was at `toTime`, one
  * event per changed flag. Everything is checked first, against the state the rollback leads to; if anything
  * blocks (a segment or prerequisite gone since), nothing is appended and every blocker is listed. A dry run
  * answers the same without appending.
  */
-export function environmentRollbackRoutes(deps: { store: EventStore; model: WriteModel }): Router {
+export function environmentRollbackRoutes(deps: { store: EventStore; model: WriteModel }): ServedOperation[] {
   const { store, model } = deps;
   const history = new FlagsHistory(store);
-  const router = Router();
 
-  router.post('/admin/environments/:env/rollback', requireRole('editor'), async (req, res) => {
-    const environment = pathParam(req, 'env');
-    const body = parseWith(rollbackBody, req.body);
-    const context = commandContext(req, res, { ifMatch: 'ignored' });
-    if (!body.dryRun && (context.reason === undefined || context.reason.trim() === '')) {
-      throw new ValidationError('The request body is invalid', [issue(['reason'], 'is required: say why this environment is rolled back')]);
-    }
-    const toTime = body.toTime;
-    // Recorded as the instant it was read as (see instantSchema), so the event says exactly what was restored.
-    const toTimeText = toTime.toISOString();
-    await model.refresh();
-    if (!model.environmentExists(environment)) throw new NotFoundError(`Environment ${environment} not found`);
-    // As a flag's rollback: there is no "as it was" before it existed (year 0 reads as 1970, before every event).
-    if ((await store.readStream(streamId(ENVIRONMENT_CATEGORY, environment), { toVersion: 1, toTime })).length === 0) {
-      throw new DomainRuleViolation(`Environment ${environment} did not exist yet at ${toTimeText}`, [issue(['toTime'], 'is before the environment was created')]);
-    }
-
-    const plan = planEnvironmentRollback(environment, await history.at(toTime), model.flagsByKey.values());
-    const after = contextAfter(environment, plan, model);
-    const blockers: FieldIssue[] = [];
-    for (const change of plan) {
-      try {
-        decideFlag({ type: 'RollbackTargeting', data: { environment, toTime: toTimeText, targeting: change.targeting } }, model.flag(change.flagKey), after);
-      } catch (error) {
-        const issues = (error as { issues?: readonly FieldIssue[] }).issues ?? [];
-        const detail = issues.length > 0 ? issues : [issue([], (error as Error).message)];
-        for (const found of detail) blockers.push({ pointer: found.pointer.replace(/^#/, `#/flags/${change.flagKey}`), detail: found.detail });
+  return serve(environmentRollbackOperations, {
+    rollbackEnvironment: async ({ res, param, body, command: context }) => {
+      const environment = param('env');
+      if (!body.dryRun && (context.reason === undefined || context.reason.trim() === '')) {
+        throw new ValidationError('The request body is invalid', [issue(['reason'], 'is required: say why this environment is rolled back')]);
       }
-    }
-    if (blockers.length > 0) throw new DomainRuleViolation(`${environment} cannot be rolled back to ${toTimeText}: ${blockers.length} problem(s), nothing changed`, blockers);
+      const toTime = body.toTime;
+      // Recorded as the instant it was read as (see instantSchema), so the event says exactly what was restored.
+      const toTimeText = toTime.toISOString();
+      await model.refresh();
+      if (!model.environmentExists(environment)) throw new NotFoundError(`Environment ${environment} not found`);
+      // As a flag's rollback: there is no "as it was" before it existed (year 0 reads as 1970, before every event).
+      if ((await store.readStream(streamId(ENVIRONMENT_CATEGORY, environment), { toVersion: 1, toTime })).length === 0) {
+        throw new DomainRuleViolation(`Environment ${environment} did not exist yet at ${toTimeText}`, [issue(['toTime'], 'is before the environment was created')]);
+      }
 
-    const changes = [];
-    for (const change of plan) {
-      const outcome = body.dryRun
-        ? undefined
-        : await executeFlagCommand(
-            { store, model },
-            change.flagKey,
-            { type: 'RollbackTargeting', data: { environment, toTime: toTimeText, targeting: change.targeting } },
-            { ...context, idempotencyKey: undefined },
-          );
-      changes.push({ flagKey: change.flagKey, action: change.action, fromVersion: change.fromVersion, toVersion: outcome?.version ?? null, changes: change.changes });
-    }
-    res.json({ environment, toTime: toTimeText, dryRun: body.dryRun, changed: changes.length, changes });
+      const plan = planEnvironmentRollback(environment, await history.at(toTime), model.flagsByKey.values());
+      const after = contextAfter(environment, plan, model);
+      const blockers: FieldIssue[] = [];
+      for (const change of plan) {
+        try {
+          decideFlag({ type: 'RollbackTargeting', data: { environment, toTime: toTimeText, targeting: change.targeting } }, model.flag(change.flagKey), after);
+        } catch (error) {
+          const issues = (error as { issues?: readonly FieldIssue[] }).issues ?? [];
+          const detail = issues.length > 0 ? issues : [issue([], (error as Error).message)];
+          for (const found of detail) blockers.push({ pointer: found.pointer.replace(/^#/, `#/flags/${change.flagKey}`), detail: found.detail });
+        }
+      }
+      if (blockers.length > 0) throw new DomainRuleViolation(`${environment} cannot be rolled back to ${toTimeText}: ${blockers.length} problem(s), nothing changed`, blockers);
+
+      const changes = [];
+      for (const change of plan) {
+        const outcome = body.dryRun
+          ? undefined
+          : await executeFlagCommand(
+              { store, model },
+              change.flagKey,
+              { type: 'RollbackTargeting', data: { environment, toTime: toTimeText, targeting: change.targeting } },
+              { ...context, idempotencyKey: undefined },
+            );
+        changes.push({ flagKey: change.flagKey, action: change.action, fromVersion: change.fromVersion, toVersion: outcome?.version ?? null, changes: change.changes });
+      }
+      res.json({ environment, toTime: toTimeText, dryRun: body.dryRun, changed: changes.length, changes });
+    },
   });
-
-  return router;
 }

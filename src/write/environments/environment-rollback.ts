@@ -6,7 +6,7 @@ import { structuralDiff, type DiffEntry } from '../../shared/structural-diff.ts'
 import type { Targeting } from '../../shared/targeting.ts';
 import type { Versioned } from '../../shared/versioned.ts';
 import type { FlagDecisionContext } from '../flags/flag-decider.ts';
-import { evolveFlag, targetingIn, type Flag } from '../flags/flag.ts';
+import { evolveFlag, targetingIn, type Flag } from '../../shared/flag-evolution.ts';
 
 /** What an environment rollback does to one flag. */
 export interface PlannedChange {

@@ -4,6 +4,7 @@ import {
   NotFoundError,
   ValidationError,
   issue,
+  throwIfAny,
   type FieldIssue,
 } from '../../shared/errors.ts';
 import type { FlagEvent, FlagType, Variants } from '../../shared/flag-events.ts';
@@ -14,7 +15,7 @@ import {
   type Targeting,
   type TargetingInput,
 } from '../../shared/targeting.ts';
-import { targetingIn, type Flag } from './flag.ts';
+import { targetingIn, type Flag } from '../../shared/flag-evolution.ts';
 import { BOOLEAN_VARIANTS, variantIssues } from './flag-variants.ts';
 
 export type FlagCommand =
@@ -238,14 +239,6 @@ function experimentsHolding(flag: Flag, context: FlagDecisionContext): string[] 
 
 function requireLive(flag: Flag): void {
   if (flag.archived) throw new ConflictError(`Flag ${flag.key} is archived: restore it before changing it`);
-}
-
-function throwIfAny(
-  ErrorType: typeof ValidationError | typeof DomainRuleViolation,
-  message: string,
-  issues: FieldIssue[],
-): void {
-  if (issues.length > 0) throw new ErrorType(message, issues);
 }
 
 /** Every reference a targeting makes must resolve: variants, segments, prerequisite flags; and no cycles. */

@@ -1,9 +1,8 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { EventStore } from '../../event-store/event-store.ts';
-import { requireRole } from '../../http/admin-auth.ts';
-import { commandContext, pathParam, replyVersioned } from '../../http/command-request.ts';
-import { parseWith } from '../../http/validation.ts';
+import { pathParam, replyVersioned } from '../../http/command-request.ts';
+import { ok, operation, resource, serve, type ServedOperation } from '../../http/operation.ts';
 import { DomainRuleViolation, NotFoundError, ValidationError, issue } from '../../shared/errors.ts';
 import { instantSchema } from '../../shared/instant-schema.ts';
 import { KEY_PATTERN } from '../../shared/keys.ts';
@@ -11,7 +10,7 @@ import { structuralDiff } from '../../shared/structural-diff.ts';
 import type { Versioned } from '../../shared/versioned.ts';
 import type { WriteModel } from '../write-model.ts';
 import type { FlagHistory, FlagMoment } from './flag-history.ts';
-import { targetingIn, type Flag } from './flag.ts';
+import { targetingIn, type Flag } from '../../shared/flag-evolution.ts';
 import { flagResource } from './flag-resource.ts';
 import { executeFlagCommand } from './flag-reservations.ts';
 
@@ -33,46 +32,54 @@ export const rollbackBody = z
     if ((b.toVersion === undefined) === (b.toTime === undefined)) ctx.addIssue({ code: 'custom', path: ['toVersion'], message: 'give exactly one of toVersion and toTime' });
   });
 
+export const flagHistoryOperations = {
+  diffFlag: operation({
+    method: 'get', path: '/admin/flags/{key}/diff', operationId: 'diffFlag', tag: 'flags', auth: { admin: 'viewer' },
+    summary: 'The structural difference between two versions of a flag (to defaults to the latest)', query: diffQuery, success: ok('The changes from one version to the other'),
+  }),
+  rollbackFlag: operation({
+    method: 'post', path: '/admin/flags/{key}/rollback', operationId: 'rollbackFlag', tag: 'flags', auth: { admin: 'editor' },
+    summary: 'Roll a flag back to an earlier version or time; appends an event (history is never rewritten). A reason is required.',
+    body: { name: 'FlagRollback', schema: rollbackBody, example: { toVersion: 3 } },
+    command: { ifMatch: 'required' }, success: resource('flag after the rollback, with rolledBackTo'),
+  }),
+};
+
 /** Past versions of flags, their differences, and rollbacks (which append; history is never rewritten). */
-export function flagHistoryRoutes(deps: { store: EventStore; model: WriteModel; history: FlagHistory }): Router {
+export function flagHistoryRoutes(deps: { store: EventStore; model: WriteModel; history: FlagHistory }): ServedOperation[] {
   const { store, model, history } = deps;
-  const router = Router();
   const environments = (): string[] => [...model.environments.keys()];
 
-  router.get('/admin/flags/:key/diff', async (req, res) => {
-    const key = pathParam(req, 'key');
-    const query = parseWith(diffQuery, req.query, 'query');
-    const current = await currentFlag(model, key);
-    const from = await versionOf(history, key, query.from, current.version, 'from');
-    const to = await versionOf(history, key, query.to ?? current.version, current.version, 'to');
-    const envs = environments();
-    res.json({
-      flagKey: key,
-      from: summary(from),
-      to: summary(to),
-      changes: structuralDiff(flagView(from.state, envs), flagView(to.state, envs)),
-    });
+  return serve(flagHistoryOperations, {
+    diffFlag: async ({ res, param, query }) => {
+      const key = param('key');
+      const current = await currentFlag(model, key);
+      const from = await versionOf(history, key, query.from, current.version, 'from');
+      const to = await versionOf(history, key, query.to ?? current.version, current.version, 'to');
+      const envs = environments();
+      res.json({
+        flagKey: key,
+        from: summary(from),
+        to: summary(to),
+        changes: structuralDiff(flagView(from.state, envs), flagView(to.state, envs)),
+      });
+    },
+    rollbackFlag: async ({ res, param, body, command: context }) => {
+      const key = param('key');
+      if (context.reason === undefined || context.reason.trim() === '') {
+        throw new ValidationError('The request body is invalid', [issue(['reason'], 'is required: say why this flag is rolled back')]);
+      }
+      const current = await currentFlag(model, key);
+      const target =
+        body.toVersion !== undefined
+          ? await versionOf(history, key, body.toVersion, current.version, 'toVersion')
+          : await history.at(key, { time: body.toTime! });
+      if (!target) throw new DomainRuleViolation(`Flag ${key} did not exist yet at ${body.toTime!.toISOString()}`, [issue(['toTime'], 'is before the flag was created')]);
+      const outcome = await executeFlagCommand({ store, model }, key, { type: 'RollbackFlag', data: { toVersion: target.version, target: target.state } }, context);
+      const envs = environments();
+      replyVersioned(res, 200, model.flagsByKey.get(key), `Flag ${key}`, (v) => ({ ...flagResource(v, envs), rolledBackTo: target.version }), outcome);
+    },
   });
-
-  router.post('/admin/flags/:key/rollback', requireRole('editor'), async (req, res) => {
-    const key = pathParam(req, 'key');
-    const body = parseWith(rollbackBody, req.body);
-    const context = commandContext(req, res, { ifMatch: 'required' });
-    if (context.reason === undefined || context.reason.trim() === '') {
-      throw new ValidationError('The request body is invalid', [issue(['reason'], 'is required: say why this flag is rolled back')]);
-    }
-    const current = await currentFlag(model, key);
-    const target =
-      body.toVersion !== undefined
-        ? await versionOf(history, key, body.toVersion, current.version, 'toVersion')
-        : await history.at(key, { time: body.toTime! });
-    if (!target) throw new DomainRuleViolation(`Flag ${key} did not exist yet at ${body.toTime!.toISOString()}`, [issue(['toTime'], 'is before the flag was created')]);
-    const outcome = await executeFlagCommand({ store, model }, key, { type: 'RollbackFlag', data: { toVersion: target.version, target: target.state } }, context);
-    const envs = environments();
-    replyVersioned(res, 200, model.flagsByKey.get(key), `Flag ${key}`, (v) => ({ ...flagResource(v, envs), rolledBackTo: target.version }), outcome);
-  });
-
-  return router;
 }
 
 /** Answers GET /admin/flags/:key?version=N|at=T: the flag as it was, marked historical, and without an ETag

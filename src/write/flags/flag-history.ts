@@ -1,26 +1,21 @@
 import type { EventStore, StoredEvent } from '../../event-store/event-store.ts';
 import { streamId } from '../../shared/domain-event.ts';
 import { FLAG_CATEGORY, type FlagEvent } from '../../shared/flag-events.ts';
+import { CheckpointList } from '../../shared/checkpoint-list.ts';
 import { foldVersioned, type Versioned } from '../../shared/versioned.ts';
-import { evolveFlag, type Flag } from './flag.ts';
+import { evolveFlag, type Flag } from '../../shared/flag-evolution.ts';
 
 /** A moment in one flag's life: a version of its stream, or whatever it was at a time. */
 export type FlagMoment = { readonly version: number } | { readonly time: Date };
 
-interface StreamSnapshots {
-  /** Ascending by version; each is the flag exactly as of that version. */
-  readonly snapshots: { readonly version: number; readonly recordedAt: number; readonly flag: Versioned<Flag> }[];
-  every: number;
-}
-
 /**
  * Any version of a flag, at any time, without folding its whole stream each time: snapshots of the folded state
  * are kept every `every` versions while folding, so a read folds at most that many events past the nearest one.
- * Bounded: at most `maxSnapshots` per stream (past that every other one goes and the spacing doubles) and at most
- * `maxStreams` streams, least recently read dropped first. States are immutable, so snapshots share structure.
+ * Bounded: at most `maxSnapshots` per stream (checkpoint-list.ts) and at most `maxStreams` streams, least recently
+ * read dropped first. States are immutable, so snapshots share structure.
  */
 export class FlagHistory {
-  private readonly streams = new Map<string, StreamSnapshots>();
+  private readonly streams = new Map<string, CheckpointList<Versioned<Flag>>>();
   private readonly every: number;
   private readonly maxSnapshots: number;
   private readonly maxStreams: number;
@@ -44,20 +39,16 @@ export class FlagHistory {
     const entry = cached ?? this.remember(key);
     const within = (version: number, recordedAt: number): boolean =>
       'version' in moment ? version <= moment.version : recordedAt <= moment.time.getTime();
-    let start: StreamSnapshots['snapshots'][number] | undefined;
-    for (let i = entry.snapshots.length - 1; i >= 0 && !start; i--) {
-      const snapshot = entry.snapshots[i]!;
-      if (within(snapshot.version, snapshot.recordedAt)) start = snapshot;
-    }
+    const start = entry.latest(within);
     const events = await this.store.readStream(streamId(FLAG_CATEGORY, key), {
-      fromVersion: (start?.version ?? 0) + 1,
+      fromVersion: (start?.at ?? 0) + 1,
       ...('version' in moment ? { toVersion: moment.version } : { toTime: moment.time }),
     });
     const folded = new Map<string, Versioned<Flag>>();
-    if (start) folded.set(key, start.flag);
+    if (start) folded.set(key, start.state);
     for (const event of events) {
       const next = fold(folded, key, event);
-      if (event.version % entry.every === 0) this.keep(entry, { version: event.version, recordedAt: event.recordedAt.getTime(), flag: next });
+      if (entry.isDue(event.version)) entry.keep({ at: event.version, recordedAt: event.recordedAt.getTime(), state: next });
     }
     return folded.get(key);
   }
@@ -68,26 +59,16 @@ export class FlagHistory {
    * the whole stream. Only streams longer than the spacing ever get an entry.
    */
   observe(key: string, version: number, recordedAt: Date, flag: Versioned<Flag>): void {
-    if (version % this.every !== 0) return;
+    if (version < this.every) return;
     const entry = this.streams.get(key) ?? this.remember(key);
-    if (version % entry.every === 0) this.keep(entry, { version, recordedAt: recordedAt.getTime(), flag });
+    if (entry.isDue(version)) entry.keep({ at: version, recordedAt: recordedAt.getTime(), state: flag });
   }
 
-  private remember(key: string): StreamSnapshots {
-    const entry: StreamSnapshots = { snapshots: [], every: this.every };
+  private remember(key: string): CheckpointList<Versioned<Flag>> {
+    const entry = new CheckpointList<Versioned<Flag>>(this.every, this.maxSnapshots);
     this.streams.set(key, entry);
     if (this.streams.size > this.maxStreams) this.streams.delete(this.streams.keys().next().value!);
     return entry;
-  }
-
-  private keep(entry: StreamSnapshots, snapshot: StreamSnapshots['snapshots'][number]): void {
-    const last = entry.snapshots[entry.snapshots.length - 1];
-    if (last && snapshot.version <= last.version) return; // only past the frontier, so they stay in order
-    entry.snapshots.push(snapshot);
-    if (entry.snapshots.length <= this.maxSnapshots) return;
-    entry.every *= 2;
-    const kept = entry.snapshots.filter((s) => s.version % entry.every === 0);
-    entry.snapshots.splice(0, entry.snapshots.length, ...kept);
   }
 }
 

@@ -5,7 +5,7 @@ import { FLAG_CATEGORY, type FlagEvent } from '../../shared/flag-events.ts';
 import type { FlagReservations } from '../../shared/flag-reservations.ts';
 import type { WriteModel } from '../write-model.ts';
 import { decideFlag, type FlagCommand } from './flag-decider.ts';
-import { evolveFlag, type Flag } from './flag.ts';
+import { evolveFlag, type Flag } from '../../shared/flag-evolution.ts';
 
 /*
  * Invariants that span a flag and other streams, decided by the flag stream's expected version. The event store

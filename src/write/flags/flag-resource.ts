@@ -1,5 +1,5 @@
 import type { Versioned } from '../../shared/versioned.ts';
-import { targetingIn, type Flag } from './flag.ts';
+import { targetingIn, type Flag } from '../../shared/flag-evolution.ts';
 
 /** The flag as the admin API shows it: its content, every environment's targeting, and its stream facts. */
 export function flagResource(versioned: Versioned<Flag>, environments: readonly string[]) {

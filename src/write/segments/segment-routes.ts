@@ -1,10 +1,9 @@
-import { Router, type Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
 import type { EventStore } from '../../event-store/event-store.ts';
-import { requireRole } from '../../http/admin-auth.ts';
-import { commandContext, pathParam, replyVersioned } from '../../http/command-request.ts';
+import { replyVersioned } from '../../http/command-request.ts';
 import { historyEntry } from '../../http/history.ts';
-import { parseWith } from '../../http/validation.ts';
+import { created, ok, operation, resource, serve, type ServedOperation } from '../../http/operation.ts';
 import { streamId } from '../../shared/domain-event.ts';
 import { NotFoundError } from '../../shared/errors.ts';
 import { keySchema } from '../../shared/keys.ts';
@@ -27,10 +26,34 @@ export const createSegmentBody = z.strictObject({ key: keySchema, ...definition 
 /** PUT replaces the whole definition: what is left out is emptied. */
 export const changeSegmentBody = z.strictObject(definition);
 
-export function segmentRoutes(deps: { store: EventStore; model: WriteModel }): Router {
-  const { store, model } = deps;
-  const router = Router();
 
+export const segmentOperations = {
+  listSegments: operation({ method: 'get', path: '/admin/segments', operationId: 'listSegments', tag: 'segments', auth: { admin: 'viewer' }, summary: 'List segments', success: ok('Every segment') }),
+  createSegment: operation({
+    method: 'post', path: '/admin/segments', operationId: 'createSegment', tag: 'segments', auth: { admin: 'editor' }, summary: 'Create a segment',
+    body: { name: 'CreateSegment', schema: createSegmentBody, example: { key: 'beta-testers', description: 'Opted in', conditions: [{ attribute: 'plan', operator: 'eq', values: ['beta'] }], included: ['user-1'] } },
+    command: { ifMatch: 'ignored', creates: true }, success: created('segment'),
+  }),
+  getSegment: operation({ method: 'get', path: '/admin/segments/{key}', operationId: 'getSegment', tag: 'segments', auth: { admin: 'viewer' }, summary: 'A segment', success: resource('segment') }),
+  changeSegment: operation({
+    method: 'put', path: '/admin/segments/{key}', operationId: 'changeSegment', tag: 'segments', auth: { admin: 'editor' },
+    summary: "Replace a segment's definition (what is left out is emptied)",
+    body: { name: 'ChangeSegment', schema: changeSegmentBody, example: { conditions: [{ attribute: 'plan', operator: 'in', values: ['beta', 'staff'] }] } },
+    command: { ifMatch: 'required' }, success: resource('changed segment'),
+  }),
+  archiveSegment: operation({
+    method: 'delete', path: '/admin/segments/{key}', operationId: 'archiveSegment', tag: 'segments', auth: { admin: 'editor' },
+    summary: 'Archive a segment no flag uses', command: { ifMatch: 'optional' }, success: resource('archived segment'),
+  }),
+  restoreSegment: operation({
+    method: 'post', path: '/admin/segments/{key}/restore', operationId: 'restoreSegment', tag: 'segments', auth: { admin: 'editor' },
+    summary: 'Restore an archived segment', command: { ifMatch: 'optional' }, success: resource('restored segment'),
+  }),
+  segmentHistory: operation({ method: 'get', path: '/admin/segments/{key}/history', operationId: 'segmentHistory', tag: 'segments', auth: { admin: 'viewer' }, summary: 'Every event of a segment', success: ok('The history, oldest first') }),
+};
+
+export function segmentRoutes(deps: { store: EventStore; model: WriteModel }): ServedOperation[] {
+  const { store, model } = deps;
   const run = (key: string, command: SegmentCommand, context: CommandContext): Promise<CommandOutcome> =>
     executeCommand(
       deps,
@@ -40,51 +63,37 @@ export function segmentRoutes(deps: { store: EventStore; model: WriteModel }): R
   const reply = (res: Response, status: number, key: string, outcome?: CommandOutcome): void =>
     replyVersioned(res, status, model.segments.get(key), `Segment ${key}`, segmentResource, outcome);
 
-  router.get('/admin/segments', async (_req, res) => {
-    await model.refresh();
-    const segments = [...model.segments.values()].sort((a, b) => (a.state.key < b.state.key ? -1 : 1));
-    res.json({ segments: segments.map(segmentResource) });
+  return serve(segmentOperations, {
+    listSegments: async ({ res }) => {
+      await model.refresh();
+      const segments = [...model.segments.values()].sort((a, b) => (a.state.key < b.state.key ? -1 : 1));
+      res.json({ segments: segments.map(segmentResource) });
+    },
+    createSegment: async ({ res, body, command }) => {
+      const outcome = await run(body.key, { type: 'CreateSegment', data: body }, command);
+      res.setHeader('Location', `/admin/segments/${body.key}`);
+      reply(res, 201, body.key, outcome);
+    },
+    getSegment: async ({ res, param }) => {
+      await model.refresh();
+      reply(res, 200, param('key'));
+    },
+    changeSegment: async ({ res, param, body, command }) => {
+      reply(res, 200, param('key'), await run(param('key'), { type: 'ChangeSegment', data: body }, command));
+    },
+    archiveSegment: async ({ res, param, command }) => {
+      reply(res, 200, param('key'), await run(param('key'), { type: 'ArchiveSegment' }, command));
+    },
+    restoreSegment: async ({ res, param, command }) => {
+      reply(res, 200, param('key'), await run(param('key'), { type: 'RestoreSegment' }, command));
+    },
+    segmentHistory: async ({ res, param }) => {
+      const key = param('key');
+      const events = await store.readStream(streamId(SEGMENT_CATEGORY, key));
+      if (events.length === 0) throw new NotFoundError(`Segment ${key} not found`);
+      res.json({ segmentKey: key, events: events.map(historyEntry) });
+    },
   });
-
-  router.post('/admin/segments', requireRole('editor'), async (req, res) => {
-    const body = parseWith(createSegmentBody, req.body);
-    const outcome = await run(body.key, { type: 'CreateSegment', data: body }, commandContext(req, res, { ifMatch: 'ignored' }));
-    res.setHeader('Location', `/admin/segments/${body.key}`);
-    reply(res, 201, body.key, outcome);
-  });
-
-  router.get('/admin/segments/:key', async (req, res) => {
-    await model.refresh();
-    reply(res, 200, pathParam(req, 'key'));
-  });
-
-  router.put('/admin/segments/:key', requireRole('editor'), async (req, res) => {
-    const key = pathParam(req, 'key');
-    const body = parseWith(changeSegmentBody, req.body);
-    const outcome = await run(key, { type: 'ChangeSegment', data: body }, commandContext(req, res, { ifMatch: 'required' }));
-    reply(res, 200, key, outcome);
-  });
-
-  router.delete('/admin/segments/:key', requireRole('editor'), async (req, res) => {
-    const key = pathParam(req, 'key');
-    const outcome = await run(key, { type: 'ArchiveSegment' }, commandContext(req, res, { ifMatch: 'optional' }));
-    reply(res, 200, key, outcome);
-  });
-
-  router.post('/admin/segments/:key/restore', requireRole('editor'), async (req, res) => {
-    const key = pathParam(req, 'key');
-    const outcome = await run(key, { type: 'RestoreSegment' }, commandContext(req, res, { ifMatch: 'optional' }));
-    reply(res, 200, key, outcome);
-  });
-
-  router.get('/admin/segments/:key/history', async (req, res) => {
-    const key = pathParam(req, 'key');
-    const events = await store.readStream(streamId(SEGMENT_CATEGORY, key));
-    if (events.length === 0) throw new NotFoundError(`Segment ${key} not found`);
-    res.json({ segmentKey: key, events: events.map(historyEntry) });
-  });
-
-  return router;
 }
 
 function segmentResource({ state, version, createdAt, updatedAt, updatedBy }: Versioned<Segment>) {

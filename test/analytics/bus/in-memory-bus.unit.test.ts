@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BusUnavailableError } from '../../../src/analytics/bus/bus-errors.ts';
 import { createInMemoryBus } from '../../../src/analytics/bus/in-memory-bus.ts';
+import { ServiceUnavailableError } from '../../../src/shared/errors.ts';
 import type { ConsumedMessage } from '../../../src/shared/event-bus.ts';
 import { eventBusContract } from './event-bus-contract.ts';
 
@@ -42,7 +43,8 @@ describe('in-memory bus', () => {
     await expect(bus.publish('exposures', [message(4)])).rejects.toBeInstanceOf(BusUnavailableError);
   });
 
-  // A close() that ignored closeTimeoutMs would wait its 10 s default, past this test's 5 s timeout.
+  // A close() that ignored closeTimeoutMs would wait its 10 s default, past this test's 5 s timeout. The store is
+  // down (unavailable), so the batch is retried without bound rather than dead-lettered.
   it('close() gives up after its timeout on a group that keeps failing, and says so', async () => {
     const bus = createInMemoryBus({ closeTimeoutMs: 100, redelivery: { initialMs: 5, maxMs: 5 } });
     const errors: string[] = [];
@@ -50,7 +52,7 @@ describe('in-memory bus', () => {
       groupId: 'broken',
       topics: ['metrics'],
       onBatch: async () => {
-        throw new Error('broken');
+        throw new ServiceUnavailableError('broken');
       },
       onError: (error) => errors.push((error as Error).message),
     });

@@ -1,7 +1,7 @@
-import type { EventStore, StoredEvent } from '../event-store/event-store.ts';
-import type { EvaluationCount } from '../observability/evaluation-tally.ts';
-import { UNKNOWN_FLAG } from '../observability/evaluation-tally.ts';
-import { streamId, type EventMetadata } from '../shared/domain-event.ts';
+import type { EventStore, StoredEvent } from '../../event-store/event-store.ts';
+import type { EvaluationCount } from '../../observability/evaluation-tally.ts';
+import { UNKNOWN_FLAG } from '../../observability/evaluation-tally.ts';
+import { streamId, type EventMetadata } from '../../shared/domain-event.ts';
 
 /**
  * Flag usage from evaluation telemetry: how often each flag was evaluated, when last, and which variants it

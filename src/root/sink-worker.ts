@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openAnalyticsStore, openBus } from '../../adapters.ts';
-import { startWithRetry } from '../../shared/start-with-retry.ts';
-import { startAnalyticsSink } from './sink.ts';
+import { openAnalyticsStore, openBus } from './adapters.ts';
+import { startWithRetry } from '../shared/start-with-retry.ts';
+import { startAnalyticsSink } from '../analytics/sink/sink.ts';
 import type { SinkThreadData, SinkThreadMessage } from './sink-thread.ts';
 
 /**

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { BadRequestError, FlagstaffError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../shared/errors.ts';
-import { assertUtf8 } from '../http/json-body.ts';
-import { toProblem } from '../http/problem.ts';
+import { assertUtf8 } from './json-body.ts';
+import { toProblem } from './problem.ts';
 import { parseJsonBody } from '../shared/json-text.ts';
 
 /** Small, allocation-conscious HTTP helpers for the read API's hot path (express stays on the admin side). */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { zodIssues } from './http/validation.ts';
+import { zodIssues } from '../http/validation.ts';
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../read/ingest.ts';
 
 /** How the service protects itself and reports on itself (issue 9); every field has a default. */
 export interface OperationsConfig {
@@ -30,7 +31,7 @@ export const OPERATIONS_DEFAULTS: OperationsConfig = {
   tracing: 'off',
   adminRequestsPerSecond: 200,
   eventsPerSecond: 200_000,
-  eventsMaxFutureSkewMs: 3_600_000,
+  eventsMaxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS,
   maxStreamsPerKey: 1_000,
   authFailuresPerSecond: 1,
   trustedProxies: 0,

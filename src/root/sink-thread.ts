@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../../config.ts';
-import type { AnalyticsSink, SinkBatchMetrics } from './sink.ts';
+import type { Config } from './config.ts';
+import type { AnalyticsSink, SinkBatchMetrics } from '../analytics/sink/sink.ts';
 
 export interface SinkThreadData {
   readonly bus: Config['bus'];
@@ -18,8 +18,8 @@ export type SinkThreadMessage =
  * Runs the analytics sink on a thread of its own. Ingest (HTTP, validation, produce) and the sink (consume,
  * validation, inserts) each cost a Node.js thread about as much CPU per event; on one thread they capped the
  * pipeline at half of what two threads carry (bench/pipeline.bench.ts). The thread has its own Kafka consumer
- * and analytics client, so only a server-backed store qualifies: DuckDB's file belongs to one instance, the
- * main thread's (app.ts keeps that sink inline).
+ * and analytics client, so only adapters that another thread can reach qualify, as they declare in adapters.ts:
+ * DuckDB's file belongs to one instance, the main thread's (start-analytics.ts keeps that sink inline).
  */
 export function startSinkThread(data: SinkThreadData, onError: (message: string) => void, onBatch?: (metrics: SinkBatchMetrics) => void): AnalyticsSink {
   const worker = new Worker(entryCode(), { eval: true, workerData: data, name: 'flagstaff-analytics-sink' });
