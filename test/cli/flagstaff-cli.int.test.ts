@@ -143,11 +143,13 @@ describe('flagstaff, the command-line tool', { timeout: 120_000 }, () => {
 
   it('rolls an environment back, dry run first', async () => {
     const before = (await server.api('GET', '/admin/flags/color')).body.version;
-    const dry = await cli(['env', 'rollback', 'production', '--to-time', '2020-01-01T00:00:00Z', '--dry-run']);
+    // Back to when production was created, before any flag (a time before that is refused: it did not exist yet).
+    const createdAt: string = (await server.api('GET', '/admin/environments/production')).body.createdAt;
+    const dry = await cli(['env', 'rollback', 'production', '--to-time', createdAt, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('Dry run: would change');
     expect((await server.api('GET', '/admin/flags/color')).body.version).toBe(before);
-    const refused = await cli(['env', 'rollback', 'production', '--to-time', '2020-01-01T00:00:00Z']);
+    const refused = await cli(['env', 'rollback', 'production', '--to-time', createdAt]);
     expect(refused.code).toBe(2); // a reason is required
     expect(refused.stderr).toContain('#/reason');
   });
