@@ -123,13 +123,40 @@ export async function executeCommand<State>(
  * Resolves to the earlier outcome when an identical request completed meanwhile.
  */
 async function claimKey(deps: { store: EventStore; model: LogModel }, commandStream: string, context: CommandContext): Promise<CommandOutcome | undefined> {
+  const { model } = deps;
+  const key = context.idempotencyKey!;
+  const claimedByThisRequest = (): boolean => model.idempotencyClaims.get(key)?.requestHash === context.requestHash;
+  if (claimedByThisRequest()) return undefined;
+  // After a lost race: the 422 when the key went to another request, an identical request's claim stands for this one.
+  return appendKeyRecord(deps, context, { type: KEY_CLAIMED, data: { streamId: commandStream } }, () => idempotentReplay(model, context) ?? (claimedByThisRequest() ? 'stands' : 'retry'));
+}
+
+/**
+ * Remembers that the request under this Idempotency-Key changed nothing, in a stream of the key's own: the same
+ * durable, cross-process record an effective command leaves in its events' metadata. Two requests racing with
+ * one key meet in that stream's expected version; the loser replays the winner's outcome or gets the 422.
+ */
+async function recordNoOp(deps: { store: EventStore; model: LogModel }, outcome: CommandOutcome, context: CommandContext): Promise<CommandOutcome> {
+  const record = { type: NO_OP_RECORDED, data: { streamId: outcome.streamId, version: outcome.version } };
+  return (await appendKeyRecord(deps, context, record, () => idempotentReplay(deps.model, context) ?? 'retry')) ?? outcome;
+}
+
+/**
+ * Appends one record to the Idempotency-Key's own stream, where requests racing with one key meet. After a lost
+ * race, `afterRace` tells how it ended: with an outcome to answer, with the winning record standing for this
+ * request too, or not yet (append again at the stream's new version). Resolves to the outcome, or undefined when
+ * this request's record (or one standing for it) is in the stream.
+ */
+async function appendKeyRecord(
+  deps: { store: EventStore; model: LogModel },
+  context: CommandContext,
+  record: { readonly type: string; readonly data: JsonObject },
+  afterRace: () => CommandOutcome | 'stands' | 'retry',
+): Promise<CommandOutcome | undefined> {
   const { store, model } = deps;
   const key = context.idempotencyKey!;
-  if (model.idempotencyClaims.get(key)?.requestHash === context.requestHash) return undefined;
-  const stream = noOpRecordStream(key);
   const event = {
-    type: KEY_CLAIMED,
-    data: { streamId: commandStream },
+    ...record,
     metadata: {
       actor: context.actor,
       correlationId: context.correlationId,
@@ -140,56 +167,18 @@ async function claimKey(deps: { store: EventStore; model: LogModel }, commandStr
     },
   };
   // The stream is new unless the key was used more than a day ago (records expire): then it is appended to.
-  let expectedVersion: number | 'no_stream' = 'no_stream';
+  let expectedVersion: ExpectedVersion = 'no_stream';
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      await store.append(stream, [event], { expectedVersion });
+      await store.append(noOpRecordStream(key), [event], { expectedVersion });
       await model.refresh();
       return undefined;
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
       await model.refresh();
-      const replay = idempotentReplay(model, context); // the 422 when the key went to another request
-      if (replay) return replay;
-      if (model.idempotencyClaims.get(key)?.requestHash === context.requestHash) return undefined;
-      expectedVersion = error.actual;
-    }
-  }
-  throw new ConflictError('Too much contention on this Idempotency-Key: retry later');
-}
-
-/**
- * Remembers that the request under this Idempotency-Key changed nothing, in a stream of the key's own: the same
- * durable, cross-process record an effective command leaves in its events' metadata. Two requests racing with
- * one key meet in that stream's expected version; the loser replays the winner's outcome or gets the 422.
- */
-async function recordNoOp(deps: { store: EventStore; model: LogModel }, outcome: CommandOutcome, context: CommandContext): Promise<CommandOutcome> {
-  const { store, model } = deps;
-  const stream = noOpRecordStream(context.idempotencyKey!);
-  const event = {
-    type: NO_OP_RECORDED,
-    data: { streamId: outcome.streamId, version: outcome.version },
-    metadata: {
-      actor: context.actor,
-      correlationId: context.correlationId,
-      timestamp: context.now.toISOString(),
-      schemaVersion: 1,
-      idempotencyKey: context.idempotencyKey!,
-      requestHash: context.requestHash ?? null,
-    },
-  };
-  // The stream is new unless the key was used more than a day ago (records expire): then it is appended to.
-  let expectedVersion: ExpectedVersion = 'no_stream';
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      await store.append(stream, [event], { expectedVersion });
-      await model.refresh();
-      return outcome;
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
-      await model.refresh();
-      const replay = idempotentReplay(model, context);
-      if (replay) return replay;
+      const ended = afterRace();
+      if (ended === 'stands') return undefined;
+      if (ended !== 'retry') return ended;
       expectedVersion = expectedVersionAt(error.actual);
     }
   }
