@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/event-store/event-store.ts';
 import { ReadModel } from '../../src/read/read-model.ts';
 import { StreamHub } from '../../src/read/stream-hub.ts';
+import { applyDelta } from '../../src/sdk/snapshot-delta.ts';
+import type { EnvironmentSnapshot, SnapshotDelta } from '../../src/shared/snapshot.ts';
 
 let position = 0;
 const event = (streamId: string, type: string, data: Record<string, unknown>): StoredEvent => ({
@@ -72,6 +74,38 @@ describe('stream hub: changes kept for reconnecting clients', () => {
     const { revisions, stream } = setUp(300_000); // every change carries the whole flag: ~300 kB
     expect(stream(revisions[0]!)).toEqual([{ id: revisions[5], event: 'snapshot' }]);
     expect(stream(revisions[3]!)).toEqual(revisions.slice(4).map((id) => ({ id, event: 'change' })));
+  });
+});
+
+describe('stream hub: what a server key is sent', () => {
+  it('names the flags and segments that left the configuration, so the snapshot with every change applied is the configuration now', () => {
+    position = 0;
+    const model = new ReadModel();
+    hub = new StreamHub(() => model);
+    const apply = (events: StoredEvent[]) => hub!.publish(model.apply(events));
+    const created = (key: string) => event(`flag-${key}`, 'FlagCreated', { key, type: 'boolean', description: '', tags: [], variants: { on: true, off: false }, hashVersion: 1 });
+    apply([
+      event('environment-production', 'EnvironmentCreated', { key: 'production', name: 'P', production: true }),
+      created('kept'),
+      created('gone'),
+      event('segment-beta', 'SegmentCreated', { key: 'beta', description: '', conditions: [], included: ['u-1'], excluded: [] }),
+      event('segment-staff', 'SegmentCreated', { key: 'staff', description: '', conditions: [], included: ['u-2'], excluded: [] }),
+    ]);
+    const res = response();
+    hub.open(res, { keyId: 'k', environment: 'production', kind: 'server' }, undefined);
+    const opened = position;
+    apply([event('flag-gone', 'FlagArchived', {})]);
+    const flagArchived = position;
+    apply([event('segment-beta', 'SegmentArchived', {})]);
+
+    const frames = [...res.text().matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((match) => ({ event: match[1], data: JSON.parse(match[2]!) as unknown }));
+    expect(frames.map((frame) => frame.event)).toEqual(['snapshot', 'change', 'change']);
+    const snapshot = frames[0]!.data as EnvironmentSnapshot;
+    const [flagGone, segmentGone] = frames.slice(1).map((frame) => frame.data as SnapshotDelta);
+    expect(Object.keys(snapshot.flags)).toEqual(['kept', 'gone']);
+    expect(flagGone).toEqual({ previousRevision: opened, revision: flagArchived, flags: {}, deletedFlags: ['gone'], segments: {}, deletedSegments: [] });
+    expect(segmentGone).toEqual({ previousRevision: flagArchived, revision: position, flags: {}, deletedFlags: [], segments: {}, deletedSegments: ['beta'] });
+    expect(applyDelta(applyDelta(snapshot, flagGone!), segmentGone!)).toEqual(model.snapshot('production'));
   });
 });
 
