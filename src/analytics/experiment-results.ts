@@ -1,9 +1,9 @@
 import type { ExperimentForAnalysis } from '../shared/experiment-catalog.ts';
+import type { SufficientStatistics as EngineStatistics } from '../shared/metric-kinds/sums.ts';
 import type { AnalyticsStore, MetricQuery, SufficientStatistics } from './analytics-store.ts';
 import { analyseMetric, type Comparison, type MetricAnalysis } from './stats/compare.ts';
 import { applyCorrection, type Correction, type MetricRole } from './stats/corrections.ts';
 import { sampleRatioMismatch, type SampleRatioMismatch } from './stats/srm.ts';
-import type { ArmStatistics } from './stats/sufficient-statistics.ts';
 
 /** CUPED's covariate window (SPEC section 6): 14 days before each unit's first exposure. */
 export const CUPED_PRE_WINDOW_DAYS = 14;
@@ -114,7 +114,7 @@ function metricQuery(key: string, metric: ExperimentForAnalysis['metrics'][strin
   }
 }
 
-function armStatistics(s: SufficientStatistics | undefined): ArmStatistics {
+function armStatistics(s: SufficientStatistics | undefined): EngineStatistics {
   if (!s) return { n: 0, sum: 0, sumSquares: 0 };
   return {
     n: s.n,
