@@ -2,7 +2,7 @@ import os from 'node:os';
 import { analyseMetric, type Method, type VariantStatistics } from '../src/analytics/stats/compare.ts';
 import { applyCorrection } from '../src/analytics/stats/corrections.ts';
 import { sampleRatioMismatch } from '../src/analytics/stats/srm.ts';
-import type { MetricType } from '../src/analytics/stats/sufficient-statistics.ts';
+import type { MetricKind } from '../src/shared/metric-kinds/metric-kinds.ts';
 import { compared, machine, type BenchReport, type Measurement } from './harness.ts';
 
 /**
@@ -28,7 +28,7 @@ function lcg(seed: number): () => number {
 interface Metric {
   key: string;
   role: 'primary' | 'secondary' | 'guardrail';
-  metricType: MetricType;
+  metricType: MetricKind;
   variants: VariantStatistics[];
 }
 
@@ -37,7 +37,7 @@ function experiment(): Metric[] {
   // One experiment: the same units per variant for every metric, split evenly (give or take the noise of a fair split).
   const units = VARIANTS.map(() => 100_000 + Math.round(600 * (random() - 0.5)));
   return Array.from({ length: METRICS }, (_, m) => {
-    const metricType: MetricType = m < 40 ? 'binomial' : m < 80 ? 'mean' : 'ratio';
+    const metricType: MetricKind = m < 40 ? 'binomial' : m < 80 ? 'mean' : 'ratio';
     const cuped = metricType === 'mean' && m % 2 === 0;
     const base = metricType === 'binomial' ? 0.02 + 0.3 * random() : 5 + 45 * random();
     const variants = VARIANTS.map((variant, v) => {

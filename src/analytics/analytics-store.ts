@@ -1,3 +1,7 @@
+import type { MetricKindFields } from '../shared/metric-kinds/metric-kind.ts';
+import type { MetricKind } from '../shared/metric-kinds/metric-kinds.ts';
+import type { SufficientStatistics } from '../shared/metric-kinds/sums.ts';
+
 /**
  * The analytics-store port: ClickHouse in production, DuckDB embedded. It stores exposures and metric events
  * idempotently (an event id never counts twice) and computes, in SQL, the per-variant sufficient statistics
@@ -30,18 +34,14 @@ export interface MetricEventRow {
   readonly timestamp: Date;
 }
 
-export type MetricQuery =
-  | { readonly key: string; readonly kind: 'binomial'; readonly event: string; readonly windowHours?: number; readonly cuped: boolean }
-  | {
-      readonly key: string;
-      readonly kind: 'mean';
-      readonly event: string;
-      readonly windowHours?: number;
-      /** Per-unit values above this percentile (0 < p < 1) of all exposed units' values are capped to it. */
-      readonly winsorizePercentile?: number;
-      readonly cuped: boolean;
-    }
-  | { readonly key: string; readonly kind: 'ratio'; readonly numerator: string; readonly denominator: string; readonly windowHours?: number; readonly cuped: boolean };
+/** A metric to analyse: its kind, the fields of its definition that kind reads, its window, CUPED or not. */
+export interface MetricQuery extends MetricKindFields {
+  readonly key: string;
+  readonly kind: MetricKind;
+  readonly windowHours?: number;
+  /** Also compute the CUPED covariate sums (for any kind: whether the engine can use them is the kind's). */
+  readonly cuped: boolean;
+}
 
 export interface ExperimentStatisticsQuery {
   readonly experimentKey: string;
@@ -54,19 +54,6 @@ export interface ExperimentStatisticsQuery {
   readonly metrics: readonly MetricQuery[];
   /** CUPED's covariate: the same metric over this many days before the unit's first exposure. */
   readonly cupedPreWindowDays: number;
-}
-
-/** STATS.md's inputs: n, Σy, Σy²; CUPED adds Σx, Σx², Σxy; ratio metrics add Σd, Σd², Σyd. */
-export interface SufficientStatistics {
-  readonly n: number;
-  readonly sum: number;
-  readonly sumSquares: number;
-  readonly sumX?: number;
-  readonly sumXSquares?: number;
-  readonly sumXY?: number;
-  readonly sumD?: number;
-  readonly sumDSquares?: number;
-  readonly sumYD?: number;
 }
 
 export interface ExperimentStatistics {

@@ -1,20 +1,26 @@
 import type { ExperimentForAnalysis } from '../shared/experiment-catalog.ts';
-import type { AnalyticsStore, MetricQuery, SufficientStatistics } from './analytics-store.ts';
+import type { MetricDefinition } from '../shared/experiment-events.ts';
+import { metricKind, type MetricKind } from '../shared/metric-kinds/metric-kinds.ts';
+import type { SufficientStatistics } from '../shared/metric-kinds/sums.ts';
+import type { AnalyticsStore, MetricQuery } from './analytics-store.ts';
+import type { Direction } from './stats/bayesian.ts';
 import { analyseMetric, type Comparison, type MetricAnalysis } from './stats/compare.ts';
 import { applyCorrection, type Correction, type MetricRole } from './stats/corrections.ts';
 import { sampleRatioMismatch, type SampleRatioMismatch } from './stats/srm.ts';
-import type { ArmStatistics } from './stats/sufficient-statistics.ts';
 
 /** CUPED's covariate window (SPEC section 6): 14 days before each unit's first exposure. */
 export const CUPED_PRE_WINDOW_DAYS = 14;
 
 export interface MetricResult extends MetricAnalysis {
   metricKey: string;
-  kind: MetricQuery['kind'];
+  kind: MetricKind;
   role: MetricRole;
-  direction: 'higher' | 'lower';
+  direction: MetricDefinition['direction'];
   comparisons: Comparison[];
-  /** The raw numbers the analysis rests on, per variant: n, Σy, Σy² and, where they apply, CUPED and ratio sums. */
+  /**
+   * The raw numbers the analysis rests on, per variant: n, Σy, Σy² and, where they apply, CUPED and ratio sums,
+   * named as POST /admin/stats/compare takes them.
+   */
   statistics: Record<string, SufficientStatistics>;
 }
 
@@ -67,15 +73,15 @@ export async function analyseExperiment(
     const metric = experiment.metrics[key];
     const perVariant = statistics.metrics[key];
     if (!metric || !perVariant) return [];
+    const raw = Object.fromEntries(variants.map((variant) => [variant, perVariant[variant] ?? NO_UNITS]));
     const analysis = analyseMetric({
       metricType: metric.kind,
       control: design.controlVariant,
-      variants: variants.map((variant) => ({ variant, ...armStatistics(perVariant[variant]) })),
+      variants: variants.map((variant) => ({ variant, ...raw[variant]! })),
       method: design.method,
       alpha: design.alpha,
-      direction: metric.direction === 'lower' ? 'lower-is-better' : 'higher-is-better',
+      direction: ENGINE_DIRECTION[metric.direction],
     });
-    const raw = Object.fromEntries(variants.map((variant) => [variant, perVariant[variant] ?? { n: 0, sum: 0, sumSquares: 0 }]));
     return [{ metricKey: key, kind: metric.kind, role, direction: metric.direction, ...analysis, statistics: raw }];
   });
 
@@ -94,33 +100,23 @@ export async function analyseExperiment(
   };
 }
 
-/** CUPED needs a pre-exposure value of the same metric; for ratio metrics it is left out. */
-function metricQuery(key: string, metric: ExperimentForAnalysis['metrics'][string], cuped: boolean): MetricQuery {
-  const windowHours = metric.windowHours === undefined ? {} : { windowHours: metric.windowHours };
-  switch (metric.kind) {
-    case 'binomial':
-      return { key, kind: 'binomial', event: metric.event ?? '', cuped, ...windowHours };
-    case 'mean':
-      return {
-        key,
-        kind: 'mean',
-        event: metric.event ?? '',
-        cuped,
-        ...windowHours,
-        ...(metric.winsorizePercentile === undefined ? {} : { winsorizePercentile: metric.winsorizePercentile }),
-      };
-    case 'ratio':
-      return { key, kind: 'ratio', numerator: metric.numerator ?? '', denominator: metric.denominator ?? '', cuped: false, ...windowHours };
-  }
-}
+/** A variant the store has no row for. */
+const NO_UNITS: SufficientStatistics = { n: 0, sum: 0, sumSquares: 0 };
 
-function armStatistics(s: SufficientStatistics | undefined): ArmStatistics {
-  if (!s) return { n: 0, sum: 0, sumSquares: 0 };
+/** The one place a metric's direction is translated into the engine's spelling (both are public). */
+const ENGINE_DIRECTION: Record<MetricDefinition['direction'], Direction> = { higher: 'higher-is-better', lower: 'lower-is-better' };
+
+/** The definition fields the metric's kind reads; the covariate sums only when the kind can use them. */
+function metricQuery(key: string, metric: MetricDefinition, cuped: boolean): MetricQuery {
+  const kind = metricKind(metric.kind);
+  const { y, d } = kind.events;
   return {
-    n: s.n,
-    sum: s.sum,
-    sumSquares: s.sumSquares,
-    ...(s.sumX === undefined ? {} : { covariateSum: s.sumX, covariateSumSquares: s.sumXSquares ?? 0, covariateSumProducts: s.sumXY ?? 0 }),
-    ...(s.sumD === undefined ? {} : { denominatorSum: s.sumD, denominatorSumSquares: s.sumDSquares ?? 0, denominatorSumProducts: s.sumYD ?? 0 }),
+    key,
+    kind: metric.kind,
+    [y]: metric[y],
+    ...(d === undefined ? {} : { [d]: metric[d] }),
+    ...(metric.windowHours === undefined ? {} : { windowHours: metric.windowHours }),
+    ...(kind.winsorized && metric.winsorizePercentile !== undefined ? { winsorizePercentile: metric.winsorizePercentile } : {}),
+    cuped: cuped && kind.cuped,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ANALYSIS_METHODS, METRIC_KINDS } from '../shared/experiment-events.ts';
+import { ANALYSIS_METHODS } from '../shared/experiment-events.ts';
+import { METRIC_KINDS } from '../shared/metric-kinds/metric-kinds.ts';
 import { keySchema } from '../shared/keys.ts';
 import { conditionSchema, weightedVariantSchema } from '../shared/targeting.ts';
 

@@ -1,5 +1,6 @@
-import { ConflictError, DomainRuleViolation, NotFoundError, issue, type FieldIssue } from '../shared/errors.ts';
+import { ConflictError, DomainRuleViolation, NotFoundError, throwIfAny } from '../shared/errors.ts';
 import type { MetricDefinition, MetricEvent } from '../shared/experiment-events.ts';
+import { metricDefinitionIssues } from '../shared/metric-kinds/metric-kinds.ts';
 
 export interface Metric extends MetricDefinition {
   readonly key: string;
@@ -55,19 +56,7 @@ export function decideMetric(command: MetricCommand, state: Metric | undefined, 
   }
 }
 
-/** A metric names exactly the events its kind needs. */
+/** A metric names exactly the events its kind needs (the kind's rules: src/shared/metric-kinds). */
 function throwIfInvalid(definition: MetricDefinition): void {
-  const issues: FieldIssue[] = [];
-  if (definition.kind === 'ratio') {
-    if (!definition.numerator) issues.push(issue(['numerator'], 'is required for a ratio metric'));
-    if (!definition.denominator) issues.push(issue(['denominator'], 'is required for a ratio metric'));
-    if (definition.event) issues.push(issue(['event'], 'a ratio metric names numerator and denominator events instead'));
-  } else {
-    if (!definition.event) issues.push(issue(['event'], `is required for a ${definition.kind} metric`));
-    if (definition.numerator || definition.denominator) issues.push(issue(['numerator'], `a ${definition.kind} metric has no numerator or denominator`));
-  }
-  if (definition.winsorizePercentile !== undefined && definition.kind !== 'mean') {
-    issues.push(issue(['winsorizePercentile'], 'applies to mean metrics only'));
-  }
-  if (issues.length > 0) throw new DomainRuleViolation('Invalid metric', issues);
+  throwIfAny(DomainRuleViolation, 'Invalid metric', metricDefinitionIssues(definition));
 }

@@ -1,25 +1,22 @@
 import type { DomainEvent } from './domain-event.ts';
+import type { MetricKindFields } from './metric-kinds/metric-kind.ts';
+import type { MetricKind } from './metric-kinds/metric-kinds.ts';
 import type { Condition, WeightedVariant } from './targeting.ts';
 
-export const METRIC_KINDS = ['binomial', 'mean', 'ratio'] as const;
-export type MetricKind = (typeof METRIC_KINDS)[number];
 export const ANALYSIS_METHODS = ['frequentist', 'bayesian', 'sequential'] as const;
 export type AnalysisMethod = (typeof ANALYSIS_METHODS)[number];
 
 /**
  * A metric (SPEC section 3): `binomial` — the unit sent `event` after its first exposure (within the window);
  * `mean` — per-unit sum of `event`'s values (0 if none); `ratio` — per-unit sum of `numerator` over sum of
- * `denominator` (delta method). Direction says whether higher or lower is better.
+ * `denominator` (delta method). Which of the kind's fields apply is the kind's (src/shared/metric-kinds).
+ * Direction says whether higher or lower is better.
  */
-export type MetricDefinition = {
+export type MetricDefinition = MetricKindFields & {
   description: string;
   kind: MetricKind;
-  event?: string | undefined;
-  numerator?: string | undefined;
-  denominator?: string | undefined;
   direction: 'higher' | 'lower';
   windowHours?: number | undefined;
-  winsorizePercentile?: number | undefined;
 };
 
 export type MetricDefined = DomainEvent<'MetricDefined', { key: string } & MetricDefinition>;

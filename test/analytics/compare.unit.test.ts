@@ -4,8 +4,8 @@ import { studentTSurvival } from '../../src/analytics/stats/distributions.ts';
 import { relativeEffect } from '../../src/analytics/stats/effect.ts';
 import { welchTest } from '../../src/analytics/stats/frequentist.ts';
 import { sequentialHalfWidth } from '../../src/analytics/stats/sequential.ts';
-import type { ArmStatistics } from '../../src/analytics/stats/sufficient-statistics.ts';
 import { ValidationError } from '../../src/shared/errors.ts';
+import type { SufficientStatistics } from '../../src/shared/metric-kinds/sums.ts';
 
 const control = { n: 3407, sum: 1396.87, sumSquares: 52377.9767 };
 const treatment = { n: 3461, sum: 2422.7, sumSquares: 134698.29 };
@@ -21,7 +21,7 @@ function validationIssues(run: () => unknown): { pointer: string; detail: string
   throw new Error('expected a ValidationError');
 }
 
-function sumsOf(rows: readonly { y: number; d?: number; x?: number }[]): ArmStatistics {
+function sumsOf(rows: readonly { y: number; d?: number; x?: number }[]): SufficientStatistics {
   const sum = (f: (r: (typeof rows)[number]) => number): number => rows.reduce((s, r) => s + f(r), 0);
   return {
     n: rows.length,
@@ -238,7 +238,7 @@ describe('compareVariants: ratio metrics by the delta method', () => {
 
 describe('compareVariants: CUPED', () => {
   it('with a covariate that carries no information, θ = 0 and the result is the unadjusted one', () => {
-    const flat = (arm: typeof control): ArmStatistics => ({ ...arm, covariateSum: 2 * arm.n, covariateSumSquares: 4 * arm.n, covariateSumProducts: 2 * arm.sum });
+    const flat = (arm: typeof control): SufficientStatistics => ({ ...arm, covariateSum: 2 * arm.n, covariateSumSquares: 4 * arm.n, covariateSumProducts: 2 * arm.sum });
     const adjusted = compareVariants({ metricType: 'mean', control: flat(control), treatment: flat(treatment) });
     const plain = compareVariants(golden1);
     expect(adjusted.cupedTheta).toBe(0);

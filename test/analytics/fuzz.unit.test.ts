@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { analyseMetric, compareVariants, type AnalysisOptions, type Comparison } from '../../src/analytics/stats/compare.ts';
 import { minimumDetectableEffect, sampleSizePerVariant } from '../../src/analytics/stats/power.ts';
 import { sampleRatioMismatch } from '../../src/analytics/stats/srm.ts';
-import { METRIC_TYPES, type ArmStatistics, type MetricType } from '../../src/analytics/stats/sufficient-statistics.ts';
 import { ValidationError } from '../../src/shared/errors.ts';
+import { METRIC_KINDS, type MetricKind } from '../../src/shared/metric-kinds/metric-kinds.ts';
+import type { SufficientStatistics } from '../../src/shared/metric-kinds/sums.ts';
 import { SeededRandom } from './support/seeded-random.ts';
 
 /**
@@ -22,7 +23,7 @@ function hostileNumber(random: SeededRandom): number {
 }
 
 /** Sums that a real set of n values could have, at any scale, including degenerate ones. */
-function consistentArm(random: SeededRandom, metricType: MetricType, withCovariate: boolean): ArmStatistics {
+function consistentArm(random: SeededRandom, metricType: MetricKind, withCovariate: boolean): SufficientStatistics {
   const n = pick(random, [0, 1, 2, 3, 10, 57, 10_000, 2 ** 40]);
   const scale = 10 ** Math.floor(random.uniform() * 300 - 150);
   const spread = (): number => (random.uniform() < 0.25 ? 0 : random.uniform() * scale * scale);
@@ -49,11 +50,11 @@ function consistentArm(random: SeededRandom, metricType: MetricType, withCovaria
   return { ...arm, covariateSum: sx, covariateSumSquares: n === 0 ? 0 : sx * (sx / n) + Math.max(0, n - 1) * varX, covariateSumProducts: n === 0 ? 0 : sum * (sx / n) + correlated(varX) };
 }
 
-function hostileArm(random: SeededRandom): ArmStatistics {
+function hostileArm(random: SeededRandom): SufficientStatistics {
   const fields = ['n', 'sum', 'sumSquares', 'covariateSum', 'covariateSumSquares', 'covariateSumProducts', 'denominatorSum', 'denominatorSumSquares', 'denominatorSumProducts'];
   const arm: Record<string, number> = { n: hostileNumber(random), sum: hostileNumber(random) };
   for (const field of fields) if (random.uniform() < 0.3) arm[field] = hostileNumber(random);
-  return arm as unknown as ArmStatistics;
+  return arm as unknown as SufficientStatistics;
 }
 
 function options(random: SeededRandom): AnalysisOptions {
@@ -114,7 +115,7 @@ describe('fuzzing the stats engine: no NaN or Infinity anywhere, ever', () => {
     const outcomes = { ok: 0, 'insufficient-data': 0, invalid: 0 };
     const failures: string[] = [];
     for (let i = 0; i < 10_000; i++) {
-      const metricType = random.uniform() < 0.02 ? ('median' as MetricType) : pick(random, METRIC_TYPES);
+      const metricType = random.uniform() < 0.02 ? ('median' as MetricKind) : pick(random, METRIC_KINDS);
       const hostile = random.uniform() < 0.3;
       const withCovariate = metricType !== 'ratio' && random.uniform() < 0.3;
       const control = hostile ? hostileArm(random) : consistentArm(random, metricType, withCovariate);
@@ -136,7 +137,7 @@ describe('fuzzing the stats engine: no NaN or Infinity anywhere, ever', () => {
     const random = new SeededRandom(43);
     const failures: string[] = [];
     for (let i = 0; i < 3_000; i++) {
-      const metricType = pick(random, METRIC_TYPES);
+      const metricType = pick(random, METRIC_KINDS);
       const withCovariate = metricType !== 'ratio' && random.uniform() < 0.4;
       const arms = Array.from({ length: 2 + Math.floor(random.uniform() * 4) }, (_, k) => ({
         variant: `v${k}`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareVariants, type CompareInput, type Comparison } from '../../src/analytics/stats/compare.ts';
-import type { ArmStatistics } from '../../src/analytics/stats/sufficient-statistics.ts';
+import type { SufficientStatistics } from '../../src/shared/metric-kinds/sums.ts';
 import { SeededRandom, normalSample, pooled } from './support/seeded-random.ts';
 
 /**
@@ -20,7 +20,7 @@ function covers(c: Comparison, interval: 'ci' | 'absoluteCi', truth: number): bo
   return (lo ?? -Infinity) <= truth && truth <= (hi ?? Infinity);
 }
 
-function armsFromRows(random: SeededRandom, n: number, draw: (random: SeededRandom) => { y: number; x?: number; d?: number }): ArmStatistics {
+function armsFromRows(random: SeededRandom, n: number, draw: (random: SeededRandom) => { y: number; x?: number; d?: number }): SufficientStatistics {
   let sum = 0;
   let sumSquares = 0;
   let sx = 0;

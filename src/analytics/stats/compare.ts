@@ -1,11 +1,14 @@
 import { ValidationError, issue, throwIfAny, type FieldIssue } from '../../shared/errors.ts';
+import { hasDenominator, type MetricKindModule } from '../../shared/metric-kinds/metric-kind.ts';
+import { METRIC_KINDS, findMetricKind, metricKind, type MetricKind } from '../../shared/metric-kinds/metric-kinds.ts';
+import type { SufficientStatistics } from '../../shared/metric-kinds/sums.ts';
 import { bayesianSummary, posterior, type Direction, type GaussianPrior } from './bayesian.ts';
 import { cupedAbsoluteEffect, cupedRelativeEffect, pooledTheta } from './cuped.ts';
 import { normalQuantile } from './distributions.ts';
 import { absoluteEffect, relativeEffect, type Effect } from './effect.ts';
 import { criticalT, welchTest, type Alternative, type Interval } from './frequentist.ts';
 import { confidenceSequence, sequentialPValue } from './sequential.ts';
-import { METRIC_TYPES, armIssues, cupedMoments, hasCovariates, moments, observedMean, type ArmStatistics, type MetricType } from './sufficient-statistics.ts';
+import { armIssues, cupedMoments, hasCovariates } from './sufficient-statistics.ts';
 
 export const METHODS = ['frequentist', 'bayesian', 'sequential'] as const;
 export type Method = (typeof METHODS)[number];
@@ -82,18 +85,18 @@ export interface Comparison {
 
 /** The inputs of POST /admin/stats/compare. */
 export interface CompareInput extends AnalysisOptions {
-  readonly metricType: MetricType;
-  readonly control: ArmStatistics;
-  readonly treatment: ArmStatistics;
+  readonly metricType: MetricKind;
+  readonly control: SufficientStatistics;
+  readonly treatment: SufficientStatistics;
 }
 
-export interface VariantStatistics extends ArmStatistics {
+export interface VariantStatistics extends SufficientStatistics {
   readonly variant: string;
 }
 
 /** Every variant of one metric; `control` names the baseline variant. */
 export interface MetricInput extends AnalysisOptions {
-  readonly metricType: MetricType;
+  readonly metricType: MetricKind;
   readonly control: string;
   readonly variants: readonly VariantStatistics[];
 }
@@ -128,7 +131,7 @@ export function compareVariants(input: CompareInput): Comparison {
   const arms = [input.control, input.treatment];
   throwIfAny(ValidationError, INVALID_INPUT, [...optionIssues(input, settings), ...metricIssues(input.metricType, arms, [['control'], ['treatment']])]);
   const theta = arms.some(hasCovariates) ? pooledTheta(arms) : null;
-  return compareArms(input.metricType, { name: 'control', arm: input.control }, { name: 'treatment', arm: input.treatment }, settings, theta);
+  return compareArms(metricKind(input.metricType), { name: 'control', arm: input.control }, { name: 'treatment', arm: input.treatment }, settings, theta);
 }
 
 /**
@@ -153,11 +156,12 @@ export function analyseMetric(input: MetricInput): MetricAnalysis {
 
   const theta = input.variants.some(hasCovariates) ? pooledTheta(input.variants) : null;
   const control = input.variants[controlIndex]!;
+  const kind = metricKind(input.metricType);
   return {
-    variants: input.variants.map((v) => ({ variant: v.variant, units: v.n, mean: finiteOrNull(observedMean(input.metricType, v)) })),
+    variants: input.variants.map((v) => ({ variant: v.variant, units: v.n, mean: finiteOrNull(kind.observedMean(v)) })),
     comparisons: input.variants
       .filter((v) => v !== control)
-      .map((v) => compareArms(input.metricType, { name: control.variant, arm: control }, { name: v.variant, arm: v }, settings, theta)),
+      .map((v) => compareArms(kind, { name: control.variant, arm: control }, { name: v.variant, arm: v }, settings, theta)),
     cuped: theta !== null,
     cupedTheta: theta,
   };
@@ -195,9 +199,10 @@ function optionIssues(options: AnalysisOptions, s: Settings): FieldIssue[] {
   return issues;
 }
 
-function metricIssues(metricType: MetricType, arms: readonly ArmStatistics[], paths: readonly (readonly PropertyKey[])[]): FieldIssue[] {
-  if (!(METRIC_TYPES as readonly string[]).includes(metricType)) return [issue(['metricType'], `must be one of ${METRIC_TYPES.join(', ')}`)];
-  return armIssues(metricType, arms, paths);
+function metricIssues(metricType: MetricKind, arms: readonly SufficientStatistics[], paths: readonly (readonly PropertyKey[])[]): FieldIssue[] {
+  const kind = findMetricKind(metricType);
+  if (!kind) return [issue(['metricType'], `must be one of ${METRIC_KINDS.join(', ')}`)];
+  return armIssues(kind, arms, paths);
 }
 
 const INVALID_INPUT = 'The statistics input is invalid';
@@ -205,10 +210,10 @@ const TOO_EXTREME = 'the sums are too extreme to analyse in double precision';
 
 interface NamedArm {
   name: string;
-  arm: ArmStatistics;
+  arm: SufficientStatistics;
 }
 
-function compareArms(metricType: MetricType, control: NamedArm, treatment: NamedArm, s: Settings, theta: number | null): Comparison {
+function compareArms(kind: MetricKindModule, control: NamedArm, treatment: NamedArm, s: Settings, theta: number | null): Comparison {
   const base: Comparison = {
     variant: treatment.name,
     baseline: control.name,
@@ -239,9 +244,9 @@ function compareArms(metricType: MetricType, control: NamedArm, treatment: Named
 
   for (const { name, arm } of [control, treatment]) {
     if (arm.n < 2) return insufficient(`each variant needs at least 2 units; ${name} has ${arm.n}`);
-    if (metricType === 'ratio' && arm.denominatorSum === 0) return insufficient(`the denominator sum of ${name} is 0, so its ratio is undefined`);
+    if (hasDenominator(kind) && arm.denominatorSum === 0) return insufficient(`the denominator sum of ${name} is 0, so its ratio is undefined`);
   }
-  const effects = estimate(metricType, control.arm, treatment.arm, s.relative, theta);
+  const effects = estimate(kind, control.arm, treatment.arm, s.relative, theta);
   if (effects === 'zero-control-mean') {
     return insufficient(`the control mean is 0, so a relative effect is undefined; ask for the absolute effect (relative: false)`);
   }
@@ -334,17 +339,17 @@ interface Effects {
   relative: Effect | null;
 }
 
-function estimate(metricType: MetricType, control: ArmStatistics, treatment: ArmStatistics, relativeWanted: boolean, theta: number | null): Effects | 'zero-control-mean' {
+function estimate(kind: MetricKindModule, control: SufficientStatistics, treatment: SufficientStatistics, relativeWanted: boolean, theta: number | null): Effects | 'zero-control-mean' {
   if (theta !== null) {
-    const c = cupedMoments(metricType, control);
-    const t = cupedMoments(metricType, treatment);
+    const c = cupedMoments(kind, control);
+    const t = cupedMoments(kind, treatment);
     const absolute = cupedAbsoluteEffect(c, t, theta);
     const relative = c.meanY !== 0 ? cupedRelativeEffect(c, t, theta) : null;
     if (relativeWanted && !relative) return 'zero-control-mean';
     return { reported: relativeWanted ? relative! : absolute, absolute, relative };
   }
-  const c = moments(metricType, control);
-  const t = moments(metricType, treatment);
+  const c = kind.moments(control);
+  const t = kind.moments(treatment);
   const absolute = absoluteEffect(c, t);
   const relative = c.mean !== 0 ? relativeEffect(c, t) : null;
   if (relativeWanted && !relative) return 'zero-control-mean';

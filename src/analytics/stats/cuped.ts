@@ -1,13 +1,15 @@
 import type { Effect } from './effect.ts';
 import { welchDf } from './effect.ts';
-import type { ArmStatistics, CupedMoments, Moments } from './sufficient-statistics.ts';
+import type { Moments } from '../../shared/metric-kinds/metric-kind.ts';
+import type { SufficientStatistics } from '../../shared/metric-kinds/sums.ts';
+import type { CupedMoments } from './sufficient-statistics.ts';
 
 /**
  * CUPED's θ pooled over all arms (STATS.md): θ = (ΣP − ΣS·ΣSx/N)/(ΣQx − (ΣSx)²/N), sums over every variant of the
  * metric and N all their units. Pooling keeps θ the same for every comparison and independent of the treatment
  * assignment. A covariate without spread gives θ = 0: no adjustment.
  */
-export function pooledTheta(arms: readonly ArmStatistics[]): number {
+export function pooledTheta(arms: readonly SufficientStatistics[]): number {
   let n = 0;
   let s = 0;
   let sx = 0;

@@ -1,4 +1,4 @@
-import type { Moments } from './sufficient-statistics.ts';
+import type { Moments } from '../../shared/metric-kinds/metric-kind.ts';
 
 /** An effect of treatment over control: the estimate Δ, its variance V and Welch's degrees of freedom ν. */
 export interface Effect {

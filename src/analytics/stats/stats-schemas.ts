@@ -1,13 +1,13 @@
 import { z } from 'zod';
+import { METRIC_KINDS } from '../../shared/metric-kinds/metric-kinds.ts';
+import type { SumName } from '../../shared/metric-kinds/sums.ts';
 import { ALPHA_RULE, ALTERNATIVES, DEFAULT_ALPHA, DEFAULT_SEQUENTIAL_TUNING, DIRECTIONS, MAX_ALPHA, METHODS, MIN_ALPHA } from './compare.ts';
-import { METRIC_TYPES } from './sufficient-statistics.ts';
 
 // zod's number() already refuses NaN and ±Infinity (JSON.parse turns 1e999 into Infinity).
 const sum = z.number();
 
-/** One variant's sufficient statistics; the consistency of the sums is checked by the engine (compare.ts). */
-const armSchema = z.strictObject({
-  n: z.number().int('must be a whole number of units').min(0, 'must be 0 or more'),
+/** Every sum of the vocabulary: Σy always, the others as the kind and CUPED need them (checked by the engine). */
+const sums = {
   sum,
   sumSquares: sum.optional(),
   covariateSum: sum.optional(),
@@ -16,11 +16,14 @@ const armSchema = z.strictObject({
   denominatorSum: sum.optional(),
   denominatorSumSquares: sum.optional(),
   denominatorSumProducts: sum.optional(),
-});
+} satisfies Record<SumName, z.ZodType>;
+
+/** One variant's sufficient statistics; the consistency of the sums is checked by the engine (compare.ts). */
+const armSchema = z.strictObject({ n: z.number().int('must be a whole number of units').min(0, 'must be 0 or more'), ...sums });
 
 /** POST /admin/stats/compare (SPEC §6). */
 export const compareBody = z.strictObject({
-  metricType: z.enum(METRIC_TYPES),
+  metricType: z.enum(METRIC_KINDS),
   control: armSchema,
   treatment: armSchema,
   method: z.enum(METHODS).default('frequentist'),

@@ -1,5 +1,8 @@
 import { ValidationError } from '../../shared/errors.ts';
-import type { ExperimentStatistics, ExperimentStatisticsQuery, SufficientStatistics } from '../analytics-store.ts';
+import { unitColumns, type EventField } from '../../shared/metric-kinds/metric-kind.ts';
+import { METRIC_KINDS, findMetricKind, metricKind, type MetricKind } from '../../shared/metric-kinds/metric-kinds.ts';
+import { SUMS, sumsOver, type SufficientStatistics, type SumName, type UnitColumn } from '../../shared/metric-kinds/sums.ts';
+import type { ExperimentStatistics, ExperimentStatisticsQuery } from '../analytics-store.ts';
 import { LITERAL_PATTERNS } from './sql-literals.ts';
 
 /**
@@ -20,14 +23,15 @@ export interface AnalysisPlan {
 
 export interface PlannedMetric {
   readonly key: string;
-  readonly kind: 'binomial' | 'mean' | 'ratio';
-  /** The event counted (binomial), summed (mean), or the ratio's numerator. */
+  readonly kind: MetricKind;
+  /** The event of y: counted (binomial), summed (mean), or the ratio's numerator. */
   readonly event: string;
+  /** The event of d, for a kind with a denominator. */
   readonly denominator?: string;
   /** Events count in [first exposure, first exposure + windowMs); without it, from first exposure on. */
   readonly windowMs?: number;
   readonly cuped: boolean;
-  /** Winsorisation (mean only): the percentile in millionths, 1..999999. */
+  /** Winsorisation (kinds that allow it): the percentile in millionths, 1..999999. */
   readonly capMicros?: number;
 }
 
@@ -51,6 +55,13 @@ function milliseconds(value: Date | undefined, pointer: string): number | undefi
   const ms = value instanceof Date ? value.getTime() : Number.NaN;
   if (!Number.isSafeInteger(ms)) invalid(pointer, 'must be a valid date');
   return ms;
+}
+
+/** Millionths keep the rank computation in integers on both engines (see analysis-sql.ts). */
+function winsorisationMicros(p: number | undefined, pointer: string): number | undefined {
+  if (p === undefined) return undefined;
+  if (!(Number.isFinite(p) && p > 0 && p < 1)) invalid(pointer, 'must be between 0 and 1 (exclusive)');
+  return Math.min(999_999, Math.max(1, Math.round(p * 1_000_000)));
 }
 
 function positiveMs(value: number, unit: number, pointer: string): number {
@@ -80,37 +91,39 @@ export function planAnalysis(query: ExperimentStatisticsQuery): AnalysisPlan {
     if (keys.has(metric.key)) invalid(`${at}/key`, 'must not repeat a metric key');
     keys.add(metric.key);
     const windowMs = metric.windowHours === undefined ? undefined : positiveMs(metric.windowHours, MS_PER_HOUR, `${at}/windowHours`);
-    const base = { key: metric.key, cuped: metric.cuped === true, ...(windowMs === undefined ? {} : { windowMs }) };
-    switch (metric.kind) {
-      case 'binomial':
-        return { ...base, kind: 'binomial', event: matches(metric.event, LITERAL_PATTERNS.eventName, `${at}/event`) };
-      case 'mean': {
-        const p = metric.winsorizePercentile;
-        if (p !== undefined && !(Number.isFinite(p) && p > 0 && p < 1)) invalid(`${at}/winsorizePercentile`, 'must be between 0 and 1 (exclusive)');
-        // Millionths keep the rank computation in integers on both engines (see analysis-sql.ts).
-        const capMicros = p === undefined ? undefined : Math.min(999_999, Math.max(1, Math.round(p * 1_000_000)));
-        return { ...base, kind: 'mean', event: matches(metric.event, LITERAL_PATTERNS.eventName, `${at}/event`), ...(capMicros === undefined ? {} : { capMicros }) };
-      }
-      case 'ratio':
-        return {
-          ...base,
-          kind: 'ratio',
-          event: matches(metric.numerator, LITERAL_PATTERNS.eventName, `${at}/numerator`),
-          denominator: matches(metric.denominator, LITERAL_PATTERNS.eventName, `${at}/denominator`),
-        };
-      default:
-        return invalid(`${at}/kind`, 'must be binomial, mean or ratio');
-    }
+    const kind = findMetricKind(metric.kind) ?? invalid(`${at}/kind`, `must be ${METRIC_KINDS.slice(0, -1).join(', ')} or ${METRIC_KINDS.at(-1)}`);
+    const capMicros = kind.winsorized ? winsorisationMicros(metric.winsorizePercentile, `${at}/winsorizePercentile`) : undefined;
+    const eventOf = (field: EventField): string => matches(metric[field], LITERAL_PATTERNS.eventName, `${at}/${field}`);
+    const event = eventOf(kind.events.y);
+    const denominator = kind.events.d === undefined ? undefined : eventOf(kind.events.d);
+    return {
+      key: metric.key,
+      kind: kind.name,
+      event,
+      cuped: metric.cuped === true,
+      ...(windowMs === undefined ? {} : { windowMs }),
+      ...(denominator === undefined ? {} : { denominator }),
+      ...(capMicros === undefined ? {} : { capMicros }),
+    };
   });
   const eventNames = [...new Set(metrics.flatMap((m) => (m.denominator === undefined ? [m.event] : [m.event, m.denominator])))];
   return { experimentKey, environment, variants, ...(fromMs === undefined ? {} : { fromMs }), ...(toMs === undefined ? {} : { toMs }), preWindowMs, metrics, eventNames };
 }
 
+/** A planned metric's per-unit columns: its kind's, with x when it asks for CUPED. */
+export function metricColumns(metric: PlannedMetric): UnitColumn[] {
+  return unitColumns(metricKind(metric.kind), metric.cuped);
+}
+
+/** The column that holds one of metric i's sums in the analysis row. */
+export function sumColumn(i: number, name: SumName): string {
+  return `m${i}_${SUMS[name].alias}`;
+}
+
 /**
  * The SQL returns one row per group `g`: -1 for units seen in several variants, 0 for units of variants not asked
- * for, i for units of `plan.variants[i - 1]`. Columns: `n`, and per metric i `m{i}_s`, `m{i}_q` (Σy, Σy²),
- * `m{i}_sx`, `m{i}_qx`, `m{i}_sxy` (CUPED), `m{i}_sd`, `m{i}_qd`, `m{i}_syd` (ratio). Groups without units have
- * no row: they read as zeros.
+ * for, i for units of `plan.variants[i - 1]`. Columns: `n`, and per metric i each of its sums under `m{i}_<alias>`
+ * (`m0_s` for Σy; sums.ts names them all). Groups without units have no row: they read as zeros.
  */
 export function assembleStatistics(plan: AnalysisPlan, rows: readonly Readonly<Record<string, unknown>>[]): ExperimentStatistics {
   const byGroup = new Map<number, Readonly<Record<string, unknown>>>();
@@ -121,16 +134,14 @@ export function assembleStatistics(plan: AnalysisPlan, rows: readonly Readonly<R
   plan.variants.forEach((variant, i) => (units[variant] = read(byGroup.get(i + 1), 'n')));
   const metrics: Record<string, Record<string, SufficientStatistics>> = {};
   plan.metrics.forEach((metric, m) => {
+    const sums = sumsOver(metricColumns(metric));
     const perVariant: Record<string, SufficientStatistics> = {};
     plan.variants.forEach((variant, i) => {
       const row = byGroup.get(i + 1);
-      perVariant[variant] = {
-        n: read(row, 'n'),
-        sum: read(row, `m${m}_s`),
-        sumSquares: read(row, `m${m}_q`),
-        ...(metric.cuped ? { sumX: read(row, `m${m}_sx`), sumXSquares: read(row, `m${m}_qx`), sumXY: read(row, `m${m}_sxy`) } : {}),
-        ...(metric.kind === 'ratio' ? { sumD: read(row, `m${m}_sd`), sumDSquares: read(row, `m${m}_qd`), sumYD: read(row, `m${m}_syd`) } : {}),
-      };
+      const statistics: { n: number } & Partial<Record<SumName, number>> = { n: read(row, 'n') };
+      for (const name of sums) statistics[name] = read(row, sumColumn(m, name));
+      // Σy is always among the sums: every metric has a y.
+      perVariant[variant] = statistics as SufficientStatistics;
     });
     metrics[metric.key] = perVariant;
   });

@@ -1,4 +1,6 @@
-import type { AnalysisPlan, PlannedMetric } from './analysis-plan.ts';
+import { metricKind } from '../../shared/metric-kinds/metric-kinds.ts';
+import { SUMS, sumsOver, type UnitColumn } from '../../shared/metric-kinds/sums.ts';
+import { metricColumns, sumColumn, type AnalysisPlan, type PlannedMetric } from './analysis-plan.ts';
 import { sqlIdentifier, sqlInteger, sqlString, sqlUInt64, type SqlDialectName } from './sql-literals.ts';
 
 /**
@@ -40,9 +42,13 @@ const duckdb: Dialect = {
   anyIf: (condition) => `CAST(count(*) FILTER (WHERE ${condition}) > 0 AS DOUBLE)`,
 };
 
-/** Per-unit columns a metric needs: y, and x (CUPED) and d (ratio). */
-function unitColumns(metric: PlannedMetric, m: number): string[] {
-  return [`m${m}_y`, ...(metric.cuped ? [`m${m}_x`] : []), ...(metric.kind === 'ratio' ? [`m${m}_d`] : [])];
+/** Metric m's per-unit column: `m{m}_y`, `m{m}_x` or `m{m}_d`. */
+function columnName(m: number, column: UnitColumn): string {
+  return `m${m}_${column}`;
+}
+
+function columnNames(metric: PlannedMetric, m: number): string[] {
+  return metricColumns(metric).map((column) => columnName(m, column));
 }
 
 /** The per-unit aggregates over the unit's metric events joined with its first exposure `f`. */
@@ -51,34 +57,37 @@ function unitAggregates(plan: AnalysisPlan, d: Dialect): string[] {
   const post = (event: string, metric: PlannedMetric): string =>
     `${name(event)} AND ts >= f${metric.windowMs === undefined ? '' : ` AND ts < f + ${sqlInteger(metric.windowMs)}`}`;
   const pre = (event: string): string => `${name(event)} AND ts >= f - ${sqlInteger(plan.preWindowMs)} AND ts < f`;
-  const value = (condition: string, metric: PlannedMetric): string => (metric.kind === 'binomial' ? d.anyIf(condition) : d.sumIf('value', condition));
-  return plan.metrics.flatMap((metric, m) => [
-    `${value(post(metric.event, metric), metric)} AS m${m}_y`,
-    ...(metric.cuped ? [`${value(pre(metric.event), metric)} AS m${m}_x`] : []),
-    ...(metric.denominator !== undefined ? [`${d.sumIf('value', post(metric.denominator, metric))} AS m${m}_d`] : []),
-  ]);
-}
-
-/** The per-group sums; a winsorised column reads `least(column, cap)`. */
-function groupAggregates(plan: AnalysisPlan): string[] {
   return plan.metrics.flatMap((metric, m) => {
-    const capped = (column: string): string => (metric.capMicros === undefined ? column : `least(${column}, cap_${column})`);
-    const y = capped(`m${m}_y`);
-    const x = capped(`m${m}_x`);
-    const dd = `m${m}_d`;
-    return [
-      `sum(${y}) AS m${m}_s`,
-      `sum(${y} * ${y}) AS m${m}_q`,
-      ...(metric.cuped ? [`sum(${x}) AS m${m}_sx`, `sum(${x} * ${x}) AS m${m}_qx`, `sum(${x} * ${y}) AS m${m}_sxy`] : []),
-      ...(metric.kind === 'ratio' ? [`sum(${dd}) AS m${m}_sd`, `sum(${dd} * ${dd}) AS m${m}_qd`, `sum(${y} * ${dd}) AS m${m}_syd`] : []),
-    ];
+    const value = (condition: string): string => (metricKind(metric.kind).unitValue === 'any' ? d.anyIf(condition) : d.sumIf('value', condition));
+    const aggregate = (column: UnitColumn): string => {
+      switch (column) {
+        case 'y':
+          return value(post(metric.event, metric));
+        case 'x':
+          return value(pre(metric.event));
+        case 'd':
+          return d.sumIf('value', post(metric.denominator!, metric));
+      }
+    };
+    return metricColumns(metric).map((column) => `${aggregate(column)} AS ${columnName(m, column)}`);
   });
 }
 
-/** Columns that are winsorised: each gets a `cap_<column>`. Only mean metrics have a cap, and they have no `d`. */
+/** The per-group sums, each over its factors; a winsorised metric reads `least(column, cap_column)`. */
+function groupAggregates(plan: AnalysisPlan): string[] {
+  return plan.metrics.flatMap((metric, m) => {
+    const factor = (column: UnitColumn): string => {
+      const name = columnName(m, column);
+      return metric.capMicros === undefined ? name : `least(${name}, cap_${name})`;
+    };
+    return sumsOver(metricColumns(metric)).map((sum) => `sum(${SUMS[sum].factors.map(factor).join(' * ')}) AS ${sumColumn(m, sum)}`);
+  });
+}
+
+/** Columns that are winsorised: each of a winsorised metric's columns gets a `cap_<column>`. */
 function cappedColumns(plan: AnalysisPlan): { column: string; micros: number }[] {
   return plan.metrics.flatMap((metric, m) =>
-    metric.capMicros === undefined ? [] : unitColumns(metric, m).map((column) => ({ column, micros: metric.capMicros! })),
+    metric.capMicros === undefined ? [] : columnNames(metric, m).map((column) => ({ column, micros: metric.capMicros! })),
   );
 }
 
@@ -159,7 +168,7 @@ export function clickHouseAnalysisStatements(plan: AnalysisPlan, tables: ClickHo
   const d = clickhouse;
   const unitsTable = sqlIdentifier(options.unitsTable, 'clickhouse');
   const branches = Math.max(1, Math.min(64, Math.floor(options.branches)));
-  const columns = plan.metrics.flatMap(unitColumns);
+  const columns = plan.metrics.flatMap(columnNames);
   const fillUnits =
     options.units === 'aggregated'
       ? `INSERT INTO ${unitsTable} SELECT unit_hash, f, ${variantGroup(plan, d, 'vmin', 'vmax')} AS g FROM (SELECT unit_hash, minMerge(first_ts) AS f, minMerge(variant_min) AS vmin, maxMerge(variant_max) AS vmax FROM ${tables.exposureUnits} WHERE ${experimentFilter(plan, d)} GROUP BY unit_hash)`
@@ -216,7 +225,7 @@ export function clickHouseCoverageSql(plan: AnalysisPlan, tables: ClickHouseTabl
 /** DuckDB: the same expressions in CTEs; units are keyed by the unit id itself. */
 export function duckDbAnalysisSql(plan: AnalysisPlan): string {
   const d = duckdb;
-  const columns = plan.metrics.flatMap(unitColumns);
+  const columns = plan.metrics.flatMap(columnNames);
   const ctes = [
     `units AS MATERIALIZED (SELECT unit_id, min(ts) AS f, ${variantGroup(plan, d, 'min(variant)', 'max(variant)')} AS g FROM exposures WHERE ${exposureFilter(plan, d)} GROUP BY unit_id)`,
   ];

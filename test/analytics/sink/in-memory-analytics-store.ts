@@ -1,11 +1,5 @@
-import type {
-  AnalyticsStore,
-  ExperimentStatistics,
-  ExperimentStatisticsQuery,
-  ExposureRow,
-  MetricEventRow,
-  SufficientStatistics,
-} from '../../../src/analytics/analytics-store.ts';
+import type { AnalyticsStore, ExperimentStatistics, ExperimentStatisticsQuery, ExposureRow, MetricEventRow } from '../../../src/analytics/analytics-store.ts';
+import type { SufficientStatistics } from '../../../src/shared/metric-kinds/sums.ts';
 
 /**
  * A fake of the analytics-store port for the sink's tests: idempotent by event id like the real stores, and
@@ -80,7 +74,7 @@ function statistics(query: ExperimentStatisticsQuery, exposures: readonly Exposu
     list.push(event);
     eventsByUnit.set(event.unitId, list);
   }
-  const sumOf = (unitId: string, at: number, name: string, windowHours: number | undefined): { sum: number; count: number } => {
+  const sumOf = (unitId: string, at: number, name: string | undefined, windowHours: number | undefined): { sum: number; count: number } => {
     const end = windowHours === undefined ? Infinity : at + windowHours * 3_600_000;
     let sum = 0;
     let count = 0;
@@ -104,9 +98,9 @@ function statistics(query: ExperimentStatisticsQuery, exposures: readonly Exposu
       let n = 0;
       let sum = 0;
       let sumSquares = 0;
-      let sumD = 0;
-      let sumDSquares = 0;
-      let sumYD = 0;
+      let denominatorSum = 0;
+      let denominatorSumSquares = 0;
+      let denominatorSumProducts = 0;
       for (const [unitId, unit] of members) {
         n++;
         if (metric.kind === 'ratio') {
@@ -114,9 +108,9 @@ function statistics(query: ExperimentStatisticsQuery, exposures: readonly Exposu
           const d = sumOf(unitId, unit.at, metric.denominator, metric.windowHours).sum;
           sum += y;
           sumSquares += y * y;
-          sumD += d;
-          sumDSquares += d * d;
-          sumYD += y * d;
+          denominatorSum += d;
+          denominatorSumSquares += d * d;
+          denominatorSumProducts += y * d;
         } else {
           const { sum: total, count } = sumOf(unitId, unit.at, metric.event, metric.windowHours);
           const y = metric.kind === 'binomial' ? (count > 0 ? 1 : 0) : total;
@@ -124,7 +118,7 @@ function statistics(query: ExperimentStatisticsQuery, exposures: readonly Exposu
           sumSquares += y * y;
         }
       }
-      perVariant[variant] = metric.kind === 'ratio' ? { n, sum, sumSquares, sumD, sumDSquares, sumYD } : { n, sum, sumSquares };
+      perVariant[variant] = metric.kind === 'ratio' ? { n, sum, sumSquares, denominatorSum, denominatorSumSquares, denominatorSumProducts } : { n, sum, sumSquares };
     }
     metrics[metric.key] = perVariant;
   }

@@ -67,13 +67,13 @@ describe('assembleStatistics', () => {
       multipleExposures: 3,
       metrics: {
         converted: {
-          control: { n: 10, sum: 2, sumSquares: 2, sumX: 1, sumXSquares: 1, sumXY: 0 },
-          treatment: { n: 12, sum: 3, sumSquares: 3, sumX: 0, sumXSquares: 0, sumXY: 0 },
-          empty: { n: 0, sum: 0, sumSquares: 0, sumX: 0, sumXSquares: 0, sumXY: 0 },
+          control: { n: 10, sum: 2, sumSquares: 2, covariateSum: 1, covariateSumSquares: 1, covariateSumProducts: 0 },
+          treatment: { n: 12, sum: 3, sumSquares: 3, covariateSum: 0, covariateSumSquares: 0, covariateSumProducts: 0 },
+          empty: { n: 0, sum: 0, sumSquares: 0, covariateSum: 0, covariateSumSquares: 0, covariateSumProducts: 0 },
         },
       },
     });
-    expect(Object.is(stats.metrics['converted']!['control']!.sumXY, 0)).toBe(true);
+    expect(Object.is(stats.metrics['converted']!['control']!.covariateSumProducts, 0)).toBe(true);
   });
 
   it('refuses a non-numeric statistic instead of passing NaN on', () => {

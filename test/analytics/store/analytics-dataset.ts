@@ -1,10 +1,5 @@
-import type {
-  ExperimentStatistics,
-  ExperimentStatisticsQuery,
-  ExposureRow,
-  MetricEventRow,
-  SufficientStatistics,
-} from '../../../src/analytics/analytics-store.ts';
+import type { ExperimentStatistics, ExperimentStatisticsQuery, ExposureRow, MetricEventRow } from '../../../src/analytics/analytics-store.ts';
+import type { SufficientStatistics } from '../../../src/shared/metric-kinds/sums.ts';
 
 /**
  * A generated experiment (seeded, so every run and every store sees the same rows) and a plain reference
@@ -147,7 +142,7 @@ export function referenceStatistics(data: Dataset, query: ExperimentStatisticsQu
     const numerator = metric.kind === 'ratio' ? metric.numerator : metric.event;
     const windowMs = metric.windowHours === undefined ? Infinity : metric.windowHours * HOUR;
     const preMs = query.cupedPreWindowDays * DAY;
-    const measure = (unit: string, name: string, lo: number, hi: number): { sum: number; count: number } => {
+    const measure = (unit: string, name: string | undefined, lo: number, hi: number): { sum: number; count: number } => {
       let sum = 0;
       let count = 0;
       for (const ev of eventsByUnit.get(unit) ?? []) {
@@ -188,8 +183,8 @@ export function referenceStatistics(data: Dataset, query: ExperimentStatisticsQu
           n: mine.length,
           sum: sum((r) => r.y),
           sumSquares: sum((r) => r.y * r.y),
-          ...(metric.cuped ? { sumX: sum((r) => r.x), sumXSquares: sum((r) => r.x * r.x), sumXY: sum((r) => r.x * r.y) } : {}),
-          ...(metric.kind === 'ratio' ? { sumD: sum((r) => r.d), sumDSquares: sum((r) => r.d * r.d), sumYD: sum((r) => r.y * r.d) } : {}),
+          ...(metric.cuped ? { covariateSum: sum((r) => r.x), covariateSumSquares: sum((r) => r.x * r.x), covariateSumProducts: sum((r) => r.x * r.y) } : {}),
+          ...(metric.kind === 'ratio' ? { denominatorSum: sum((r) => r.d), denominatorSumSquares: sum((r) => r.d * r.d), denominatorSumProducts: sum((r) => r.y * r.d) } : {}),
         };
         return [variant, stats];
       }),

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AnalyticsStore, ExperimentStatisticsQuery, MetricQuery, SufficientStatistics } from '../../../src/analytics/analytics-store.ts';
+import type { AnalyticsStore, ExperimentStatisticsQuery, MetricQuery } from '../../../src/analytics/analytics-store.ts';
 import { ValidationError } from '../../../src/shared/errors.ts';
+import type { SufficientStatistics } from '../../../src/shared/metric-kinds/sums.ts';
 import { DATASET_QUERY, DAY, HOUR, T0, exposure, generateDataset, metricEvent, referenceStatistics } from './analytics-dataset.ts';
 
 export interface AnalyticsStoreHarness {
@@ -39,8 +40,8 @@ export function analyticsStoreContract(name: string, open: () => Promise<Analyti
         expect(await store.eventCounts()).toEqual({ exposures: 0, metricEvents: 0 });
         const result = await store.experimentStatistics(DATASET_QUERY);
         const zero = { n: 0, sum: 0, sumSquares: 0 };
-        const cuped = { sumX: 0, sumXSquares: 0, sumXY: 0 };
-        const ratio = { sumD: 0, sumDSquares: 0, sumYD: 0 };
+        const cuped = { covariateSum: 0, covariateSumSquares: 0, covariateSumProducts: 0 };
+        const ratio = { denominatorSum: 0, denominatorSumSquares: 0, denominatorSumProducts: 0 };
         const perVariant = (stats: SufficientStatistics) => ({ control: stats, treatment: stats, unused: stats });
         expect(result).toEqual({
           units: { control: 0, treatment: 0, unused: 0 },
@@ -226,8 +227,8 @@ export function analyticsStoreContract(name: string, open: () => Promise<Analyti
         ]);
         const result = await store.experimentStatistics(query([{ key: 'aov', kind: 'ratio', numerator: 'purchase', denominator: 'pageview', cuped: false }]));
         expect(result.metrics['aov']).toEqual({
-          control: s(2, 3, 9, { sumD: 3, sumDSquares: 5, sumYD: 6 }),
-          treatment: s(1, 0, 0, { sumD: 0, sumDSquares: 0, sumYD: 0 }),
+          control: s(2, 3, 9, { denominatorSum: 3, denominatorSumSquares: 5, denominatorSumProducts: 6 }),
+          treatment: s(1, 0, 0, { denominatorSum: 0, denominatorSumSquares: 0, denominatorSumProducts: 0 }),
         });
       });
     });
@@ -246,12 +247,12 @@ export function analyticsStoreContract(name: string, open: () => Promise<Analyti
         const result = await store.experimentStatistics(query([{ ...purchases, cuped: true }, { ...converted, cuped: true }]));
         // control: u-1 y 8 x 6; u-2 y 0 x 16. treatment: u-3 y 32 x 0.
         expect(result.metrics['purchases']).toEqual({
-          control: s(2, 8, 64, { sumX: 22, sumXSquares: 36 + 256, sumXY: 48 }),
-          treatment: s(1, 32, 1024, { sumX: 0, sumXSquares: 0, sumXY: 0 }),
+          control: s(2, 8, 64, { covariateSum: 22, covariateSumSquares: 36 + 256, covariateSumProducts: 48 }),
+          treatment: s(1, 32, 1024, { covariateSum: 0, covariateSumSquares: 0, covariateSumProducts: 0 }),
         });
         expect(result.metrics['converted']).toEqual({
-          control: s(2, 1, 1, { sumX: 2, sumXSquares: 2, sumXY: 1 }),
-          treatment: s(1, 1, 1, { sumX: 0, sumXSquares: 0, sumXY: 0 }),
+          control: s(2, 1, 1, { covariateSum: 2, covariateSumSquares: 2, covariateSumProducts: 1 }),
+          treatment: s(1, 1, 1, { covariateSum: 0, covariateSumSquares: 0, covariateSumProducts: 0 }),
         });
       });
     });
@@ -287,8 +288,8 @@ export function analyticsStoreContract(name: string, open: () => Promise<Analyti
         const result = await store.experimentStatistics(query([{ ...purchases, cuped: true, winsorizePercentile: 0.4 }]));
         // rank ⌈6·0.4⌉ = 3: y cap 0 (sorted -5, -3, 0, 0, 2, 4), x cap 0 (sorted 0, 0, 0, 0, 1, 10).
         expect(result.metrics['purchases']).toEqual({
-          control: s(3, -8, 34, { sumX: 0, sumXSquares: 0, sumXY: 0 }),
-          treatment: s(3, 0, 0, { sumX: 0, sumXSquares: 0, sumXY: 0 }),
+          control: s(3, -8, 34, { covariateSum: 0, covariateSumSquares: 0, covariateSumProducts: 0 }),
+          treatment: s(3, 0, 0, { covariateSum: 0, covariateSumSquares: 0, covariateSumProducts: 0 }),
         });
       });
     });
