@@ -10,6 +10,7 @@ import { provenance, resultsDir, type Provenance } from './harness.ts';
  * file: the next run retests only the mutants whose code or covering tests changed. SUMMARY.md is regenerated
  * from every module's results on disk, with the commit each was measured on. Stryker keeps about one core busy,
  * so on two cores two modules go faster at once: `npm run mutation -- stats-math & npm run mutation -- stats-analysis`.
+ * `npm run mutation -- --summary` only rewrites SUMMARY.md.
  */
 const modules: Record<string, { about: string; mutate: string[] }> = {
   evaluation: { about: 'flag evaluation: conditions, compilation, bucketing, explanation', mutate: ['src/evaluation/**/*.ts'] },
@@ -55,7 +56,9 @@ interface Run extends Provenance {
   seconds: number;
 }
 
-const wanted = process.argv.slice(2);
+// `--summary` only rewrites SUMMARY.md from the results on disk (after merging results measured apart).
+const summaryOnly = process.argv.includes('--summary');
+const wanted = process.argv.slice(2).filter((arg) => arg !== '--summary');
 const unknown = wanted.filter((name) => !(name in modules));
 if (unknown.length > 0) {
   console.error(`Unknown module(s): ${unknown.join(', ')}. Known: ${Object.keys(modules).join(', ')}`);
@@ -63,7 +66,8 @@ if (unknown.length > 0) {
 }
 
 const readRuns = (): Record<string, Run> => (existsSync(runsFile) ? (JSON.parse(readFileSync(runsFile, 'utf8')) as Record<string, Run>) : {});
-for (const name of wanted.length > 0 ? wanted : Object.keys(modules)) {
+if (summaryOnly) await writeFile(path.join(mutationDir, 'SUMMARY.md'), summary());
+for (const name of summaryOnly ? [] : wanted.length > 0 ? wanted : Object.keys(modules)) {
   console.log(`▶ mutation testing ${name}: ${modules[name]!.about}`);
   const started = Date.now();
   // The code as the run found it: Stryker copies the tree when it starts, and commits made while it runs are not measured.
