@@ -137,6 +137,14 @@ describe('experiment decider', () => {
     expect(spec()(given).when(command).thenThrows(errorType).message).toBe(message);
   });
 
+  it('checks the design again when it changes, starts and restarts: what was valid may no longer be', () => {
+    const metricGone = spec(context({ metricExists: (key) => key === 'purchase' }));
+    const refusal = { message: 'Invalid experiment', issues: [{ pointer: '#/secondaryMetrics/0', detail: 'names no metric (revenue)' }] };
+    expect(metricGone([created]).when({ type: 'ChangeExperimentDesign', data: design }).thenThrows(DomainRuleViolation)).toMatchObject(refusal);
+    expect(metricGone([created]).when({ type: 'StartExperiment' }).thenThrows(DomainRuleViolation)).toMatchObject(refusal);
+    expect(metricGone([created, started, stopped]).when({ type: 'RestartExperiment', data: { rerandomize: false } }).thenThrows(DomainRuleViolation)).toMatchObject(refusal);
+  });
+
   it('stops a running experiment, and concludes a stopped one with or without a winner', () => {
     spec()([created, started]).when({ type: 'StopExperiment' }).then([stopped]);
     spec()([created, started, stopped]).when({ type: 'ConcludeExperiment', data: { winningVariant: null } }).then([

@@ -60,12 +60,24 @@ describe('executeCommand: an Idempotency-Key is claimed before its command appen
     expect(claim!.metadata).toEqual({ actor: 'tester', correlationId: 'c', timestamp: '1970-01-01T00:00:00.000Z', schemaVersion: 1, idempotencyKey: 'k', requestHash: 'h' });
   });
 
+  it('claims nothing without a key, whatever else the context carries', async () => {
+    const store = createInMemoryEventStore();
+    const model = new Counters(store);
+    const { idempotencyKey: _none, ...unkeyed } = keyed('h');
+    expect(await executeCommand({ store, model }, addTo(model, 'a'), unkeyed)).toMatchObject({ streamId: 'counter-a', version: 1, replayed: false });
+    expect(summary(await store.readAll())).toEqual([['counter-a', 'Added', null]]);
+  });
+
   it('a different request that claimed the key first wins: this one is a 422 and its command is not appended', async () => {
     const inner = createInMemoryEventStore();
     const { store } = claimedFirstBy(inner, claimBy('other', 'counter-b'));
     const model = new Counters(store);
     const error = await rejection(executeCommand({ store, model }, addTo(model, 'a'), keyed('h')));
     expect(error).toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(error).toMatchObject({
+      message: 'This Idempotency-Key was already used for a different request',
+      issues: [{ pointer: '#', detail: 'differs from the request first sent with this Idempotency-Key' }],
+    });
     expect(summary(await inner.readAll())).toEqual([[noOpRecordStream('k'), KEY_CLAIMED, 'other']]);
   });
 
@@ -83,16 +95,26 @@ describe('executeCommand: an Idempotency-Key is claimed before its command appen
   it('a claim whose command never landed (a crash between the two) holds the key: the same request completes, another is a 422', async () => {
     const store = createInMemoryEventStore();
     await store.append(noOpRecordStream('k'), [claimBy('h', 'counter-a')], { expectedVersion: 'no_stream' });
-    const model = new Counters(store);
-    const refused = await rejection(executeCommand({ store, model }, addTo(model, 'b'), keyed('other')));
+    const keyAppends: string[] = [];
+    const counting: EventStore = {
+      ...store,
+      append(streamId, events, options) {
+        if (streamId === noOpRecordStream('k')) keyAppends.push(streamId);
+        return store.append(streamId, events, options);
+      },
+    };
+    const model = new Counters(counting);
+    const refused = await rejection(executeCommand({ store: counting, model }, addTo(model, 'b'), keyed('other')));
     expect(refused).toBeInstanceOf(IdempotencyKeyReusedError);
-    expect(await executeCommand({ store, model }, addTo(model, 'a'), keyed('h'))).toMatchObject({ version: 1, replayed: false });
+    expect(await executeCommand({ store: counting, model }, addTo(model, 'a'), keyed('h'))).toMatchObject({ version: 1, replayed: false });
+    // Its own claim found in the model: the key's stream is not even tried again.
+    expect(keyAppends).toEqual([]);
     // Claimed once: the retry did not claim again.
     expect(summary(await store.readAll())).toEqual([
       [noOpRecordStream('k'), KEY_CLAIMED, 'h'],
       ['counter-a', 'Added', 'h'],
     ]);
-    expect(await executeCommand({ store, model }, addTo(model, 'a'), keyed('h'))).toMatchObject({ version: 1, replayed: true });
+    expect(await executeCommand({ store: counting, model }, addTo(model, 'a'), keyed('h'))).toMatchObject({ version: 1, replayed: true });
   });
 
   it('an identical request that completed while this one claimed is replayed, not applied again', async () => {
