@@ -3,15 +3,15 @@ import { ANALYSIS_METHODS } from '../shared/experiment-events.ts';
 import { METRIC_KINDS } from '../shared/metric-kinds/metric-kinds.ts';
 import { keySchema } from '../shared/keys.ts';
 import { conditionSchema, weightedVariantSchema } from '../shared/targeting.ts';
+import { eventNameSchema } from '../shared/tracked-events.ts';
 
-const eventName = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'must be letters, digits, "_", ".", ":" or "-"');
 
 const metricDefinition = {
   description: z.string().max(1_000).default(''),
   kind: z.enum(METRIC_KINDS),
-  event: eventName.optional(),
-  numerator: eventName.optional(),
-  denominator: eventName.optional(),
+  event: eventNameSchema.optional(),
+  numerator: eventNameSchema.optional(),
+  denominator: eventNameSchema.optional(),
   direction: z.enum(['higher', 'lower']).default('higher'),
   windowHours: z.number().positive().max(24 * 365).optional(),
   winsorizePercentile: z.number().gt(0).lt(1).optional(),

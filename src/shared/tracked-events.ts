@@ -27,16 +27,19 @@ export const exposureEventSchema = z.strictObject({
 });
 
 /** A metric event's name is the `event` a metric definition counts (e.g. `purchase`). */
+export const eventNameSchema = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'must be letters, digits, "_", ".", ":" or "-"');
+
 export const metricEventSchema = z.strictObject({
   type: z.literal('metric'),
   eventId: eventIdSchema,
-  name: z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'must be letters, digits, "_", ".", ":" or "-"'),
+  name: eventNameSchema,
   environment: keySchema.optional(),
   unitId: unitIdSchema,
   value: z.number().finite().optional(),
   timestamp: timestampSchema,
 });
 
+// Stryker disable next-line StringLiteral: caught, not countable: with another key zod throws on the first parse, so the ingest tests fail to load, which Stryker reads as no test failing
 export const trackedEventSchema = z.discriminatedUnion('type', [exposureEventSchema, metricEventSchema]);
 
 export type ExposureEvent = z.infer<typeof exposureEventSchema>;

@@ -105,6 +105,11 @@ describe('ingestEvents: what is refused, and how it is told', () => {
     expect(error.issues.find((i) => i.pointer === '#/events/1/eventId')!.detail).toMatch(/letters, digits/);
   });
 
+  it('names what a metric event name may hold', async () => {
+    const error = await refusal({ events: [metric(0, { name: 'add to cart' })] });
+    expect(error.issues).toEqual([{ pointer: '#/events/0/name', detail: 'must be letters, digits, "_", ".", ":" or "-"' }]);
+  });
+
   it("tells in the detail how far ahead an event may be, and in a 403's title which environment the key has", async () => {
     const future = await refusal({ events: [metric(0, { timestamp: at(7_200_000) })] });
     expect(future.issues[0]!.detail).toBe("is in the future: more than 3600000 ms ahead of the server's clock");
