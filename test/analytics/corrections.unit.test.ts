@@ -49,4 +49,19 @@ describe('applyCorrection', () => {
     expect(corrected[2]).toEqual(input[2]);
     expect(corrected[3]).toEqual(input[3]);
   });
+
+  it('keeps significance below α only: an adjusted p-value equal to α is not significant', () => {
+    const base = comparison('strong');
+    const atAlpha = { ...base, pValue: 0.05 };
+    const [only] = applyCorrection([{ role: 'primary' as MetricRole, comparisons: [atAlpha] }], 'holm');
+    expect(only!.comparisons[0]).toMatchObject({ adjustedPValue: 0.05, significant: false, verdict: 'inconclusive' });
+  });
+
+  it('leaves comparisons with insufficient data out of the family', () => {
+    const thin = compareVariants({ metricType: 'binomial', control: { n: 1, sum: 0 }, treatment: { n: 50, sum: 5 } });
+    const strong = comparison('strong');
+    const corrected = applyCorrection([{ role: 'primary' as MetricRole, comparisons: [strong, thin] }], 'holm');
+    expect(corrected[0]!.comparisons[0]!.adjustedPValue).toBe(strong.pValue); // a family of one
+    expect(corrected[0]!.comparisons[1]).toEqual(thin);
+  });
 });

@@ -136,4 +136,11 @@ describe('STATS.md golden cases', () => {
     precise(srm.chiSquare, 18.181818181818183);
     expect(srm.mismatch).toBe(true);
   });
+
+  it('8. the always-valid p-value of case 1: absolute with N* = 5000, relative with N* = 1000', () => {
+    const absolute = compareVariants({ metricType: 'mean', method: 'sequential', relative: false, ...case1 });
+    precise(absolute.pValue, 0.25946455614833364);
+    const relative = compareVariants({ metricType: 'mean', method: 'sequential', sequentialTuning: 1000, ...case1 });
+    precise(relative.pValue, 0.670057325172148);
+  });
 });

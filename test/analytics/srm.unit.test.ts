@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleRatioMismatch } from '../../src/analytics/stats/srm.ts';
+import { SRM_THRESHOLD, sampleRatioMismatch } from '../../src/analytics/stats/srm.ts';
 import { ValidationError } from '../../src/shared/errors.ts';
 
 describe('sampleRatioMismatch', () => {
@@ -47,5 +47,57 @@ describe('sampleRatioMismatch', () => {
     expect(issues(() => sampleRatioMismatch({ a: -1, b: 2.5, z: 3 }, { a: 1, b: 1 }))).toEqual(['#/observed/a', '#/observed/b', '#/observed/z']);
     expect(issues(() => sampleRatioMismatch({ a: 1 }, { a: NaN, b: -1 }))).toEqual(['#/expected/a', '#/expected/b']);
     expect(issues(() => sampleRatioMismatch({ a: 1 }, { a: 0 }))).toEqual(['#/expected']);
+  });
+
+  it('leaves a variant weighted 0 without units out of the test', () => {
+    // χ² = 2·10²/500 = 0.4 on 1 df: p = erfc(√0.2) = 0.52708925686553808513 (mpmath)
+    const r = sampleRatioMismatch({ a: 510, b: 490, c: 0 }, { a: 1, b: 1, c: 0 });
+    expect(r).toMatchObject({ status: 'ok', degreesOfFreedom: 1, expected: { a: 0.5, b: 0.5, c: 0 }, observed: { a: 510, b: 490, c: 0 }, mismatch: false });
+    expect(r.chiSquare).toBeCloseTo(0.4, 14);
+    expect(r.pValue).toBeCloseTo(0.527089256865538, 14);
+  });
+
+  it('says why the data are insufficient', () => {
+    expect(sampleRatioMismatch({ a: 5, b: 0 }, { a: 1, b: 0 })).toEqual({
+      status: 'insufficient-data',
+      reason: 'a sample ratio needs at least two variants with positive weight',
+      pValue: null,
+      chiSquare: null,
+      degreesOfFreedom: 0,
+      observed: { a: 5, b: 0 },
+      expected: { a: 1, b: 0 },
+      mismatch: false,
+    });
+  });
+
+  it('counts a share so small that χ² overflows as a certain mismatch', () => {
+    expect(sampleRatioMismatch({ a: 1, b: 1e10 }, { a: 1, b: 1e-300 })).toMatchObject({ status: 'ok', pValue: 0, chiSquare: null, mismatch: true, degreesOfFreedom: 1 });
+  });
+
+  it('flags a mismatch only below the threshold: a p-value on it is no mismatch', () => {
+    // This weight puts p on 0.001 to the last bit.
+    const onThreshold = sampleRatioMismatch({ a: 104, b: 200 }, { a: 0.7720557091492019, b: 1 });
+    expect(onThreshold.pValue).toBeCloseTo(SRM_THRESHOLD, 15);
+    expect(onThreshold.mismatch).toBe(onThreshold.pValue! < SRM_THRESHOLD);
+  });
+
+  it('says what is wrong with each field', () => {
+    const refusal = (run: () => unknown): ValidationError => {
+      try {
+        run();
+      } catch (error) {
+        return error as ValidationError;
+      }
+      throw new Error('expected a ValidationError');
+    };
+    const mixed = refusal(() => sampleRatioMismatch({ a: -1, z: 3 }, { a: 1, b: -2 }));
+    expect(mixed).toBeInstanceOf(ValidationError);
+    expect(mixed.message).toBe('The sample-ratio input is invalid');
+    expect(mixed.issues).toEqual([
+      { pointer: '#/expected/b', detail: 'must be a weight ≥ 0' },
+      { pointer: '#/observed/a', detail: 'must be a whole number of units, 0 or more' },
+      { pointer: '#/observed/z', detail: 'is not a variant of the configured weights' },
+    ]);
+    expect(refusal(() => sampleRatioMismatch({}, { a: 0, b: 0 })).issues).toEqual([{ pointer: '#/expected', detail: 'needs at least one positive weight' }]);
   });
 });

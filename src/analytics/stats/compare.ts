@@ -1,5 +1,5 @@
 import { ValidationError, issue, throwIfAny, type FieldIssue } from '../../shared/errors.ts';
-import { hasDenominator, type MetricKindModule } from '../../shared/metric-kinds/metric-kind.ts';
+import type { MetricKindModule } from '../../shared/metric-kinds/metric-kind.ts';
 import { METRIC_KINDS, findMetricKind, metricKind, type MetricKind } from '../../shared/metric-kinds/metric-kinds.ts';
 import type { SufficientStatistics } from '../../shared/metric-kinds/sums.ts';
 import { bayesianSummary, posterior, type Direction, type GaussianPrior } from './bayesian.ts';
@@ -130,6 +130,7 @@ export function compareVariants(input: CompareInput): Comparison {
   const settings = resolve(input);
   const arms = [input.control, input.treatment];
   throwIfAny(ValidationError, INVALID_INPUT, [...optionIssues(input, settings), ...metricIssues(input.metricType, arms, [['control'], ['treatment']])]);
+  // Stryker disable next-line MethodExpression: armIssues refuses covariate sums in some arms but not all, so some and every agree
   const theta = arms.some(hasCovariates) ? pooledTheta(arms) : null;
   return compareArms(metricKind(input.metricType), { name: 'control', arm: input.control }, { name: 'treatment', arm: input.treatment }, settings, theta);
 }
@@ -154,6 +155,7 @@ export function analyseMetric(input: MetricInput): MetricAnalysis {
   issues.push(...metricIssues(input.metricType, input.variants, input.variants.map((_, i) => ['variants', i])));
   throwIfAny(ValidationError, INVALID_INPUT, issues);
 
+  // Stryker disable next-line MethodExpression: armIssues refuses covariate sums in some variants but not all, so some and every agree
   const theta = input.variants.some(hasCovariates) ? pooledTheta(input.variants) : null;
   const control = input.variants[controlIndex]!;
   const kind = metricKind(input.metricType);
@@ -187,14 +189,14 @@ function optionIssues(options: AnalysisOptions, s: Settings): FieldIssue[] {
   if (!(METHODS as readonly string[]).includes(s.method)) issues.push(issue(['method'], `must be one of ${METHODS.join(', ')}`));
   if (typeof s.relative !== 'boolean') issues.push(issue(['relative'], 'must be true or false'));
   if (!(typeof s.alpha === 'number' && s.alpha >= MIN_ALPHA && s.alpha <= MAX_ALPHA)) issues.push(issue(['alpha'], ALPHA_RULE));
-  if (!(typeof s.tuning === 'number' && s.tuning > 0 && Number.isFinite(s.tuning))) issues.push(issue(['sequentialTuning'], 'must be a positive number (N*)'));
+  if (!(Number.isFinite(s.tuning) && s.tuning > 0)) issues.push(issue(['sequentialTuning'], 'must be a positive number (N*)'));
   if (!(DIRECTIONS as readonly string[]).includes(s.direction)) issues.push(issue(['direction'], `must be one of ${DIRECTIONS.join(', ')}`));
   if (!(ALTERNATIVES as readonly string[]).includes(options.alternative ?? 'two-sided')) issues.push(issue(['alternative'], `must be one of ${ALTERNATIVES.join(', ')}`));
   else if (s.method !== 'frequentist' && s.alternative !== 'two-sided') issues.push(issue(['alternative'], `must be two-sided for the ${s.method} method; one-sided tests are frequentist`));
   if (s.prior !== undefined) {
     if (s.method !== 'bayesian') issues.push(issue(['prior'], 'applies to the bayesian method only'));
-    if (!(typeof s.prior.mean === 'number' && Number.isFinite(s.prior.mean))) issues.push(issue(['prior', 'mean'], 'must be a finite number'));
-    if (!(typeof s.prior.variance === 'number' && s.prior.variance > 0 && Number.isFinite(s.prior.variance))) issues.push(issue(['prior', 'variance'], 'must be a positive finite number'));
+    if (!Number.isFinite(s.prior.mean)) issues.push(issue(['prior', 'mean'], 'must be a finite number'));
+    if (!(Number.isFinite(s.prior.variance) && s.prior.variance > 0)) issues.push(issue(['prior', 'variance'], 'must be a positive finite number'));
   }
   return issues;
 }
@@ -244,7 +246,8 @@ function compareArms(kind: MetricKindModule, control: NamedArm, treatment: Named
 
   for (const { name, arm } of [control, treatment]) {
     if (arm.n < 2) return insufficient(`each variant needs at least 2 units; ${name} has ${arm.n}`);
-    if (hasDenominator(kind) && arm.denominatorSum === 0) return insufficient(`the denominator sum of ${name} is 0, so its ratio is undefined`);
+    // Only a kind with a denominator may carry its sums (armIssues), so this is a ratio's empty denominator.
+    if (arm.denominatorSum === 0) return insufficient(`the denominator sum of ${name} is 0, so its ratio is undefined`);
   }
   const effects = estimate(kind, control.arm, treatment.arm, s.relative, theta);
   if (effects === 'zero-control-mean') {
@@ -304,7 +307,9 @@ function compareArms(kind: MetricKindModule, control: NamedArm, treatment: Named
     case 'bayesian': {
       // The prior is stated on the reported effect's scale; the other effect gets the flat prior.
       const post = posterior(reported, s.prior);
-      if (!(Number.isFinite(post.mean) && post.sd > 0 && Number.isFinite(post.sd))) return insufficient(TOO_EXTREME);
+      // A prior meeting a variance whose reciprocal overflows leaves σ = 0 (and μ/σ = 0/0, which the distributions
+      // refuse). A μ that overflows summarises to infinities, which the final check catches.
+      if (!(post.sd > 0)) return insufficient(TOO_EXTREME);
       const z = -normalQuantile(s.alpha / 2); // z_{1−α/2}, without rounding 1 − α/2
       const summary = bayesianSummary(post, s.alpha, s.direction, z);
       const absoluteInterval = s.relative ? bayesianSummary(posterior(absolute), s.alpha, s.direction, z).interval : summary.interval;
@@ -327,6 +332,7 @@ function compareArms(kind: MetricKindModule, control: NamedArm, treatment: Named
     }
     default: {
       const never: never = s.method;
+      // Stryker disable next-line StringLiteral: unreachable, optionIssues refuses any other method first
       throw new Error(`unknown method ${String(never)}`);
     }
   }
@@ -359,16 +365,17 @@ function estimate(kind: MetricKindModule, control: SufficientStatistics, treatme
 /** Significant results are an improvement when the effect points the metric's good way, else a regression. */
 function verdictFromSign(significant: boolean, effect: number, direction: Direction): Verdict {
   if (!significant) return 'inconclusive';
+  // Stryker disable next-line EqualityOperator: an effect of exactly 0 is never significant (p ≥ 0.5 ≥ α)
   return effect > 0 === (direction === 'higher-is-better') ? 'improvement' : 'regression';
 }
 
 function finiteOrNull(value: number | null): number | null {
-  return value !== null && Number.isFinite(value) ? value : null;
+  return Number.isFinite(value) ? value : null;
 }
 
-function allFinite(value: unknown): boolean {
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every(allFinite);
-  if (value !== null && typeof value === 'object') return Object.values(value).every(allFinite);
-  return true;
+/** No number of the comparison, its intervals' ends included, is NaN or infinite. */
+function allFinite(comparison: Comparison): boolean {
+  return Object.values(comparison)
+    .flat()
+    .every((value) => typeof value !== 'number' || Number.isFinite(value));
 }

@@ -10,8 +10,9 @@ export type Correction = (typeof CORRECTIONS)[number];
  */
 export function adjustPValues(pValues: readonly number[], method: Exclude<Correction, 'none'>): number[] {
   const m = pValues.length;
-  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p || a.i - b.i);
-  const adjusted = new Array<number>(m).fill(0);
+  // Tied p-values get the same adjusted value whichever comes first, so ties need no order of their own.
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
+  const adjusted: number[] = [];
   if (method === 'holm') {
     let running = 0;
     order.forEach(({ p, i }, rank) => {
@@ -44,7 +45,7 @@ export function applyCorrection<M extends { readonly role: MetricRole; readonly 
   metrics.forEach((metric, mi) => {
     if (metric.role === 'guardrail') return;
     metric.comparisons.forEach((c, ci) => {
-      if (c.status === 'ok' && c.pValue !== null) family.push({ metric: mi, comparison: ci, p: c.pValue });
+      if (c.pValue !== null) family.push({ metric: mi, comparison: ci, p: c.pValue });
     });
   });
   const adjusted = adjustPValues(family.map((f) => f.p), correction);

@@ -22,7 +22,7 @@ export function pooledTheta(arms: readonly SufficientStatistics[]): number {
     qx += arm.covariateSumSquares ?? 0;
     p += arm.covariateSumProducts ?? 0;
   }
-  if (n === 0) return 0;
+  // No units: the spread is NaN, and θ is 0 below.
   const spread = qx - sx * (sx / n);
   if (!(spread > 1e-12 * Math.abs(qx))) return 0;
   const theta = (p - s * (sx / n)) / spread;

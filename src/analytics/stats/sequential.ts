@@ -33,10 +33,10 @@ export function sequentialPValue(effect: Pick<Effect, 'estimate' | 'variance'>, 
   if (!excludes(hi)) return 1;
   let lo = -745; // α ≈ 5e-324, the smallest double
   if (excludes(lo)) return 0;
-  for (let i = 0; i < 200 && hi - lo > 1e-13 * Math.max(1, Math.abs(lo)); i++) {
-    const mid = (lo + hi) / 2;
+  // Bisect to the last bit: stop when no double lies strictly between lo and hi (about 100 steps from 745).
+  for (let mid = (lo + hi) / 2; mid !== lo && mid !== hi; mid = (lo + hi) / 2) {
     if (excludes(mid)) hi = mid;
     else lo = mid;
   }
-  return Math.min(1, Math.exp(hi));
+  return Math.exp(hi); // hi ≤ −1e-12 throughout, so p < 1 here
 }

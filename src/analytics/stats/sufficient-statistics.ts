@@ -31,7 +31,7 @@ export function armIssues(kind: MetricKindModule, arms: readonly SufficientStati
     const before = issues.length;
     for (const field of ['n', ...SUM_NAMES] as const) {
       const value: unknown = arm[field];
-      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) issues.push(issue(at(field), 'must be a finite number'));
+      if (value !== undefined && !Number.isFinite(value)) issues.push(issue(at(field), 'must be a finite number'));
     }
     if (!Number.isSafeInteger(arm.n) || arm.n < 0) issues.push(issue(at('n'), 'must be a whole number of units, 0 or more'));
     if (issues.length > before) return; // the checks below need numbers
@@ -45,7 +45,7 @@ export function armIssues(kind: MetricKindModule, arms: readonly SufficientStati
       return;
     }
     if (covariates) issues.push(...covariateIssues(arm, at));
-    else if (withCovariates > 0 && withCovariates < arms.length) {
+    else if (withCovariates > 0) {
       issues.push(issue(at('covariateSum'), 'is required: CUPED needs the covariate sums of every variant or of none'));
     }
   });

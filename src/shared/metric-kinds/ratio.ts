@@ -46,8 +46,8 @@ export const ratio: MetricKindModule<'ratio'> = {
     const variance = varianceY / meanD ** 2 + (meanY ** 2 * varianceD) / meanD ** 4 - (2 * meanY * covarianceYD) / meanD ** 3;
     return { n, mean: sum / d, variance: Math.max(0, variance) };
   },
+  /** Null without units too: their denominator sum is 0. */
   observedMean(arm) {
-    if (arm.n === 0) return null;
     return arm.denominatorSum ? arm.sum / arm.denominatorSum : null;
   },
 };

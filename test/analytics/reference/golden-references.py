@@ -100,3 +100,15 @@ c, t = arm(3000, '1396.87', '52377.9767'), arm(3461, '2422.7', '134698.29')
 show('6', sequential(*relative(c, t), 3000 + 3461, 1000))
 chi2 = mpf(100) ** 2 / 1100 * 2
 show('7', dict(chiSquare=chi2, p=1 - __import__('mpmath').gammainc(HALF, 0, chi2 / 2, regularized=True)))
+
+
+def sequential_p(d, v, n, tuning):  # the α at which the confidence sequence just touches 0
+    def half(log_alpha):
+        alpha = exp(log_alpha)
+        rho2 = (-2 * log_alpha + log(1 - 2 * log_alpha)) / tuning
+        return sqrt(v) * sqrt((n * rho2 + 1) / (n * rho2) * log((n * rho2 + 1) / alpha ** 2))
+    return exp(findroot(lambda u: half(u) - abs(d), (mpf(-700), mpf('-1e-9')), solver='illinois'))
+
+
+c, t = arm(3407, '1396.87', '52377.9767'), arm(3461, '2422.7', '134698.29')
+show('8 sequential p', dict(absolute=sequential_p(*absolute(c, t), 3407 + 3461, 5000), relative=sequential_p(*relative(c, t), 3407 + 3461, 1000)))
