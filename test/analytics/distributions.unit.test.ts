@@ -10,8 +10,9 @@ import {
   studentTPdf,
   studentTQuantile,
   studentTSurvival,
+  tQuantileStart,
 } from '../../src/analytics/stats/distributions.ts';
-import { logBeta, logGamma, regularizedBeta, regularizedGamma } from '../../src/analytics/stats/special-functions.ts';
+import { erfc, logBeta, logGamma, regularizedBeta, regularizedGamma } from '../../src/analytics/stats/special-functions.ts';
 import { REFERENCES } from './reference/distribution-references.ts';
 
 const FUNCTIONS: Record<string, (...args: number[]) => number> = {
@@ -26,6 +27,13 @@ const FUNCTIONS: Record<string, (...args: number[]) => number> = {
   chiSquareSurvival,
   logGamma,
   logBeta,
+  regularizedBetaLower: (a, b, x) => regularizedBeta(a!, b!, x!).lower,
+  regularizedBetaUpper: (a, b, x) => regularizedBeta(a!, b!, x!).upper,
+  regularizedGammaLower: (a, x) => regularizedGamma(a!, x!).lower,
+  regularizedGammaUpper: (a, x) => regularizedGamma(a!, x!).upper,
+  // Where Newton's method starts for the t quantile: the reference is the expansion itself, so a wrong coefficient
+  // shows even though the iteration would still reach the same root.
+  tQuantileStart,
 };
 
 /** Relative error, or absolute error where the reference underflows to 0. */

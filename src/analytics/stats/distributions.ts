@@ -130,15 +130,8 @@ export function studentTQuantile(p: number, df: number): number {
  * linear in both the normal-like and the power-law regime — kept inside a bracket that bisection falls back on.
  */
 function upperTQuantile(q: number, df: number): number {
-  const z = -lowerNormalQuantile(q);
-  if (df === Infinity) return z;
-  let t = cornishFisher(z, df);
-  if (df < 3) {
-    // P(T > t) ≈ ν^(ν/2)·t^(−ν) / (ν·B(ν/2, ½)) far in the tail.
-    const tail = Math.exp((0.5 * df * Math.log(df) - logBeta(df / 2, 0.5) - Math.log(df * q)) / df);
-    t = Math.max(t, tail);
-  }
-  if (!(t > 0) || !Number.isFinite(t)) t = Math.max(z, 1);
+  if (df === Infinity) return -lowerNormalQuantile(q);
+  let t = tQuantileStart(q, df);
   let lo = 0; // P(T > lo) > q
   let hi = Infinity; // P(T > hi) < q
   const logQ = Math.log(q);
@@ -157,6 +150,24 @@ function upperTQuantile(q: number, df: number): number {
     if (hi !== Infinity && hi - lo <= 1e-15 * hi) return next;
     t = next;
   }
+  return t;
+}
+
+/**
+ * Where Newton's method starts for P(T > t) = q (0 < q < ½, finite ν): the Cornish–Fisher expansion (Abramowitz &
+ * Stegun 26.7.5) of the normal deviate z_q, or for ν < 3 the power-law tail ν^(ν/2)·t^(−ν) / (ν·B(ν/2, ½)) if that
+ * lies further out; max(z, 1) when neither is a positive finite number (ν so small that the tail overflows).
+ */
+export function tQuantileStart(q: number, df: number): number {
+  const z = -lowerNormalQuantile(q);
+  let t = cornishFisher(z, df);
+  if (df < 3) {
+    const tail = Math.exp((0.5 * df * Math.log(df) - logBeta(df / 2, 0.5) - Math.log(df * q)) / df);
+    t = Math.max(t, tail);
+  }
+  // Both candidates are positive (z > 0 makes every Cornish–Fisher term's sum positive for ν ≥ 3, and the tail is
+  // above 1 for q < ½); the tail overflows to ∞ only for ν near 0.
+  if (!Number.isFinite(t)) t = Math.max(z, 1);
   return t;
 }
 
