@@ -89,6 +89,12 @@ for a, b, x in [(2e6, 2e6, 0.50025), (1e5, 1e5, 0.5012), (3e4, 5e4, 0.37), (0.5,
     lower, upper = beta_pair(a, b, x)
     rows.append(("regularizedBetaLower", [a, b, x], lower))
     rows.append(("regularizedBetaUpper", [a, b, x], upper))
+# y = 1 − x given exactly and x only rounded (as the t distribution passes them): the tails must come from y.
+for a, b, y in [(1e6, 0.5, 7e-7), (3, 2, 1e-9)]:
+    a, b, y = mpf(a), mpf(b), mpf(y)
+    upper = betainc(b, a, 0, y, regularized=True)
+    rows.append(("regularizedBetaLower", [a, b, 1 - y, y], 1 - upper))
+    rows.append(("regularizedBetaUpper", [a, b, 1 - y, y], upper))
 # Regularized incomplete gamma either side of x = a + 1 (series below, continued fraction above).
 for a, x in [(0.5, 1e-3), (3, 3.9), (3, 4), (3, 4.1), (50, 40), (50, 60), (0.1, 5), (200, 260)]:
     a, x = mpf(a), mpf(x)
