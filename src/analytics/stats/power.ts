@@ -52,11 +52,15 @@ export function minimumDetectableEffect(input: DesignInput & { readonly unitsPer
   let hi = design.maxEffect;
   if (hi === Infinity) {
     hi = 1;
+    // Stryker disable next-line EqualityOperator: hi takes only powers of two, never 1e12 itself
     while (!detectable(hi) && hi < 1e12) hi *= 2;
   }
   if (!detectable(hi)) return null;
   let lo = 0;
-  for (let i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
+  // No iteration cap: halving from hi ≤ 2^40 reaches the tolerance, and the root is at least x·√(k/n) > 1e-155 for
+  // any finite n, so the loop ends; a cap of 200 steps stopped short of roots below 2^-160 (n beyond about 1e100).
+  // Stryker disable next-line EqualityOperator: hi − lo equal to the tolerance exactly: one more halving moves hi by less than 1e-15 of itself
+  while (hi - lo > 1e-15 * hi) {
     const mid = (lo + hi) / 2;
     if (detectable(mid)) hi = mid;
     else lo = mid;
@@ -70,7 +74,8 @@ function requiredRatio(alpha: number, wanted: number): number {
   let lo = 0;
   // Above the root already: powerAt(x, z) > Φ(x − z), which is Φ(z_wanted + 1) > wanted here.
   let hi = z + normalQuantile(wanted) + 1;
-  for (let i = 0; i < 200 && hi - lo > 1e-14 * hi; i++) {
+  // Stryker disable next-line EqualityOperator: hi − lo equal to the tolerance exactly: one more halving moves hi by less than 1e-14 of itself
+  while (hi - lo > 1e-14 * hi) {
     const mid = (lo + hi) / 2;
     if (powerAt(mid, z) < wanted) lo = mid;
     else hi = mid;
