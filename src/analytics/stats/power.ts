@@ -57,10 +57,7 @@ export function minimumDetectableEffect(input: DesignInput & { readonly unitsPer
   }
   if (!detectable(hi)) return null;
   let lo = 0;
-  // No iteration cap: halving from hi ≤ 2^40 reaches the tolerance, and the root is at least x·√(k/n) > 1e-155 for
-  // any finite n, so the loop ends; a cap of 200 steps stopped short of roots below 2^-160 (n beyond about 1e100).
-  // Stryker disable next-line EqualityOperator: hi − lo equal to the tolerance exactly: one more halving moves hi by less than 1e-15 of itself
-  while (hi - lo > 1e-15 * hi) {
+  for (let i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
     const mid = (lo + hi) / 2;
     if (detectable(mid)) hi = mid;
     else lo = mid;

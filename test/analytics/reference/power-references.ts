@@ -27,5 +27,4 @@ export const MINIMUM_DETECTABLE_EFFECT: readonly (readonly [DesignInput, number,
   [{ metricType: 'mean', baselineMean: 12, variance: 90 }, 20000, 0.022397861146876957],
   [{ metricType: 'mean', baselineMean: 1, variance: 10000, relative: false }, 100, 39.620349592920554],
   [{ metricType: 'mean', baselineMean: -3, variance: 4, relative: false, alpha: 0.01, power: 0.90000000000000002 }, 2, 7.7147617374751061],
-  [{ metricType: 'binomial', baselineMean: 0.050000000000000003 }, 9.9999999999999997e+199, 1.7270109998329356e-99],
 ];
