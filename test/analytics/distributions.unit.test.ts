@@ -10,8 +10,9 @@ import {
   studentTPdf,
   studentTQuantile,
   studentTSurvival,
+  tQuantileStart,
 } from '../../src/analytics/stats/distributions.ts';
-import { logBeta, logGamma, regularizedBeta, regularizedGamma } from '../../src/analytics/stats/special-functions.ts';
+import { erfc, logBeta, logGamma, regularizedBeta, regularizedGamma } from '../../src/analytics/stats/special-functions.ts';
 import { REFERENCES } from './reference/distribution-references.ts';
 
 const FUNCTIONS: Record<string, (...args: number[]) => number> = {
@@ -26,6 +27,13 @@ const FUNCTIONS: Record<string, (...args: number[]) => number> = {
   chiSquareSurvival,
   logGamma,
   logBeta,
+  regularizedBetaLower: (a, b, x, y) => regularizedBeta(a!, b!, x!, y).lower,
+  regularizedBetaUpper: (a, b, x, y) => regularizedBeta(a!, b!, x!, y).upper,
+  regularizedGammaLower: (a, x) => regularizedGamma(a!, x!).lower,
+  regularizedGammaUpper: (a, x) => regularizedGamma(a!, x!).upper,
+  // Where Newton's method starts for the t quantile: the reference is the expansion itself, so a wrong coefficient
+  // shows even though the iteration would still reach the same root.
+  tQuantileStart,
 };
 
 /** Relative error, or absolute error where the reference underflows to 0. */
@@ -87,6 +95,47 @@ describe('distribution functions against mpmath (50 digits; reference/distributi
     expect(() => studentTQuantile(1, 5)).toThrow(RangeError);
     expect(() => studentTSurvival(1, 0)).toThrow(RangeError);
     expect(() => normalQuantile(0)).toThrow(RangeError);
+    expect(normalQuantile(0.5)).toBe(0); // not −0
+    // Below 0 and above 1 the arguments are clamped to the ends rather than fed to the logarithms.
+    expect(regularizedGamma(2, -1)).toEqual({ lower: 0, upper: 1 });
+    expect(regularizedBeta(2, 3, -0.1)).toEqual({ lower: 0, upper: 1 });
+    expect(regularizedBeta(2, 3, 1.1)).toEqual({ lower: 1, upper: 0 });
+  });
+
+  it('takes infinite degrees of freedom as the normal distribution', () => {
+    for (const t of [-2, 0.5, 3]) {
+      expect(error(studentTSurvival(t, Infinity), normalSurvival(t))).toBeLessThan(1e-15);
+      expect(studentTPdf(t, Infinity)).toBe(normalPdf(t));
+    }
+    expect(studentTQuantile(0.975, Infinity)).toBe(normalQuantile(0.975));
+    expect(studentTQuantile(0.01, Infinity)).toBe(normalQuantile(0.01));
+  });
+
+  it('rejects arguments outside each function\'s domain, saying which and why', () => {
+    const cases: [() => unknown, string][] = [
+      [() => normalQuantile(0), 'normalQuantile needs 0 < p < 1, got 0'],
+      [() => normalQuantile(1), 'normalQuantile needs 0 < p < 1, got 1'],
+      [() => normalQuantile(Number.NaN), 'normalQuantile needs 0 < p < 1, got NaN'],
+      [() => studentTQuantile(0, 5), 'studentTQuantile needs 0 < p < 1, got 0'],
+      [() => studentTQuantile(1, 5), 'studentTQuantile needs 0 < p < 1, got 1'],
+      [() => studentTQuantile(0.3, 0), 'degrees of freedom must be > 0, got 0'],
+      [() => studentTSurvival(1, 0), 'degrees of freedom must be > 0, got 0'],
+      [() => studentTSurvival(1, -2), 'degrees of freedom must be > 0, got -2'],
+      [() => studentTPdf(1, 0), 'degrees of freedom must be > 0, got 0'],
+      [() => chiSquareCdf(1, 0), 'degrees of freedom must be > 0, got 0'],
+      [() => chiSquareSurvival(1, Number.NaN), 'degrees of freedom must be > 0, got NaN'],
+      [() => studentTSurvival(Number.NaN, 3), 'studentTSurvival of NaN'],
+      [() => logGamma(0), 'logGamma needs x > 0, got 0'],
+      [() => logGamma(-1), 'logGamma needs x > 0, got -1'],
+      [() => regularizedGamma(0, 1), 'regularizedGamma needs a > 0 and a number x, got a=0, x=1'],
+      [() => regularizedGamma(1, Number.NaN), 'regularizedGamma needs a > 0 and a number x, got a=1, x=NaN'],
+      [() => regularizedBeta(0, 1, 0.5), 'regularizedBeta needs a, b > 0 and numbers x, y, got a=0, b=1, x=0.5, y=0.5'],
+      [() => regularizedBeta(1, 0, 0.5), 'regularizedBeta needs a, b > 0 and numbers x, y, got a=1, b=0, x=0.5, y=0.5'],
+      [() => regularizedBeta(1, 1, Number.NaN, 0.5), 'regularizedBeta needs a, b > 0 and numbers x, y, got a=1, b=1, x=NaN, y=0.5'],
+      [() => regularizedBeta(1, 1, 0.5, Number.NaN), 'regularizedBeta needs a, b > 0 and numbers x, y, got a=1, b=1, x=0.5, y=NaN'],
+      [() => erfc(Number.NaN), 'erfc of NaN'],
+    ];
+    for (const [run, message] of cases) expect(run).toThrow(new RangeError(message));
   });
 });
 

@@ -44,6 +44,7 @@ export function normalQuantile(p: number): number {
 
 function lowerNormalQuantile(p: number): number {
   let x: number;
+  // Stryker disable next-line EqualityOperator: at p = 0.02425 itself both of Acklam's regions are within 1.15e-9 and Halley's steps take either to the root
   if (p < 0.02425) {
     const q = Math.sqrt(-2 * Math.log(p));
     x = polynomial(ACKLAM_C, q) / (polynomial(ACKLAM_D, q) * q + 1);
@@ -54,11 +55,13 @@ function lowerNormalQuantile(p: number): number {
   }
   // Halley's method on Φ(x) − p; the error is relative to p, so the tail keeps its digits. Convergence is cubic:
   // one step takes Acklam's 1e-9 to the limit of double precision, a second only mops up.
+  // Stryker disable next-line EqualityOperator,UpdateOperator: a third step (or more, until the break) moves x by less than Φ's own rounding
   for (let i = 0; i < 2; i++) {
     const e = normalCdf(x) - p;
     const u = e * SQRT_2PI * Math.exp(0.5 * x * x);
     const step = u / (1 + 0.5 * x * u);
     x -= step;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: the break only spares the second step, which after the first moves x by less than Φ's own rounding
     if (Math.abs(step) <= 1e-12 * Math.abs(x)) break;
   }
   return x;
@@ -79,7 +82,7 @@ function assertDf(df: number): void {
 export function studentTSurvival(t: number, df: number): number {
   assertDf(df);
   if (Number.isNaN(t)) throw new RangeError('studentTSurvival of NaN');
-  if (t === 0) return 0.5;
+  // Stryker disable next-line EqualityOperator: at t = 0 either side gives ½ exactly (the tail at 0 is ½ on every path: x = 1 in the beta, a deviate of 0 for Hill and the normal)
   return t > 0 ? oneTail(t, df) : 1 - oneTail(-t, df);
 }
 
@@ -94,6 +97,7 @@ function oneTail(s: number, df: number): number {
   const s2 = s * s;
   // |t| > 1e154: the tail is below 1e-154 for ν ≥ 2 (Welch's ν is at least 1), too small to matter; 0 it is.
   if (s2 === Infinity) return 0;
+  // Stryker disable next-line EqualityOperator: at ν = 2000 itself Hill's deviate and the incomplete beta agree to 1e-13
   if (df > HILL_MIN_DF) return normalSurvival(hillDeviate(s, df));
   // P(|T| > s) = I_x(ν/2, ½) with x = ν/(ν + s²); y = s²/(ν + s²) is passed exactly rather than as 1 − x.
   const x = df / (df + s2);
@@ -121,6 +125,7 @@ export function studentTQuantile(p: number, df: number): number {
   assertDf(df);
   if (!(p > 0 && p < 1)) throw new RangeError(`studentTQuantile needs 0 < p < 1, got ${p}`);
   if (p === 0.5) return 0;
+  // Stryker disable next-line EqualityOperator: p = ½ has returned above
   return p > 0.5 ? upperTQuantile(1 - p, df) : -upperTQuantile(p, df);
 }
 
@@ -130,21 +135,17 @@ export function studentTQuantile(p: number, df: number): number {
  * linear in both the normal-like and the power-law regime — kept inside a bracket that bisection falls back on.
  */
 function upperTQuantile(q: number, df: number): number {
-  const z = -lowerNormalQuantile(q);
-  if (df === Infinity) return z;
-  let t = cornishFisher(z, df);
-  if (df < 3) {
-    // P(T > t) ≈ ν^(ν/2)·t^(−ν) / (ν·B(ν/2, ½)) far in the tail.
-    const tail = Math.exp((0.5 * df * Math.log(df) - logBeta(df / 2, 0.5) - Math.log(df * q)) / df);
-    t = Math.max(t, tail);
-  }
-  if (!(t > 0) || !Number.isFinite(t)) t = Math.max(z, 1);
+  if (df === Infinity) return -lowerNormalQuantile(q);
+  let t = tQuantileStart(q, df);
   let lo = 0; // P(T > lo) > q
   let hi = Infinity; // P(T > hi) < q
   const logQ = Math.log(q);
+  // Stryker disable next-line EqualityOperator,UpdateOperator: Newton's method inside the bracket returns in far fewer than 100 steps
   for (let i = 0; i < 100; i++) {
     const tail = oneTail(t, df);
+    // Stryker disable next-line ConditionalExpression: without it a tail of exactly q makes a Newton step of 0, and the next test returns t
     if (tail === q) return t;
+    // Stryker disable next-line EqualityOperator: a tail of exactly q has returned above
     if (tail > q) lo = t;
     else hi = t;
     // d ln P(T > t) / d ln t = −t·f(t)/P(T > t)
@@ -157,6 +158,24 @@ function upperTQuantile(q: number, df: number): number {
     if (hi !== Infinity && hi - lo <= 1e-15 * hi) return next;
     t = next;
   }
+  return t;
+}
+
+/**
+ * Where Newton's method starts for P(T > t) = q (0 < q < ½, finite ν): the Cornish–Fisher expansion (Abramowitz &
+ * Stegun 26.7.5) of the normal deviate z_q, or for ν < 3 the power-law tail ν^(ν/2)·t^(−ν) / (ν·B(ν/2, ½)) if that
+ * lies further out; max(z, 1) when neither is a positive finite number (ν so small that the tail overflows).
+ */
+export function tQuantileStart(q: number, df: number): number {
+  const z = -lowerNormalQuantile(q);
+  let t = cornishFisher(z, df);
+  if (df < 3) {
+    const tail = Math.exp((0.5 * df * Math.log(df) - logBeta(df / 2, 0.5) - Math.log(df * q)) / df);
+    t = Math.max(t, tail);
+  }
+  // Both candidates are positive (z > 0 makes every Cornish–Fisher term's sum positive for ν ≥ 3, and the tail is
+  // above 1 for q < ½); the tail overflows to ∞ only for ν near 0.
+  if (!Number.isFinite(t)) t = Math.max(z, 1);
   return t;
 }
 

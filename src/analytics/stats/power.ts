@@ -52,6 +52,7 @@ export function minimumDetectableEffect(input: DesignInput & { readonly unitsPer
   let hi = design.maxEffect;
   if (hi === Infinity) {
     hi = 1;
+    // Stryker disable next-line EqualityOperator: hi takes only powers of two, never 1e12 itself
     while (!detectable(hi) && hi < 1e12) hi *= 2;
   }
   if (!detectable(hi)) return null;
@@ -68,9 +69,10 @@ export function minimumDetectableEffect(input: DesignInput & { readonly unitsPer
 function requiredRatio(alpha: number, wanted: number): number {
   const z = -normalQuantile(alpha / 2); // z_{1−α/2}, without rounding 1 − α/2 to 1 for tiny α
   let lo = 0;
+  // Above the root already: powerAt(x, z) > Φ(x − z), which is Φ(z_wanted + 1) > wanted here.
   let hi = z + normalQuantile(wanted) + 1;
-  while (powerAt(hi, z) < wanted) hi *= 2;
-  for (let i = 0; i < 200 && hi - lo > 1e-14 * hi; i++) {
+  // Stryker disable next-line EqualityOperator: hi − lo equal to the tolerance exactly: one more halving moves hi by less than 1e-14 of itself
+  while (hi - lo > 1e-14 * hi) {
     const mid = (lo + hi) / 2;
     if (powerAt(mid, z) < wanted) lo = mid;
     else hi = mid;
