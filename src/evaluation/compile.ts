@@ -302,7 +302,7 @@ function splitIndex({ bounds, variants }: CompiledSplit, bucket: number): number
 export function splitVariant(split: readonly { readonly variant: string; readonly weight: number }[], bucket: number): string | undefined {
   const names = split.map((part) => part.variant);
   const index = splitIndex(compileServe({ split: [...split] }, (name) => names.indexOf(name)) as CompiledSplit, bucket);
-  return index >= 0 ? names[index] : undefined;
+  return names[index]; // past the last bound, -1 reads undefined
 }
 
 const NONE: readonly never[] = Object.freeze([]);

@@ -140,6 +140,13 @@ describe('splits', () => {
     expect(outcome(env, 'f', { targetingKey: unit })).toEqual({ variant: 'off', reason: 'SPLIT' });
   });
 
+  it("let an experiment's buckets past weights that fall short of 100,000 fall through to the rules", () => {
+    const { unit } = unitWhere('exp.', (b) => b >= 10);
+    const short = { key: 'e', salt: 'exp', trafficPercent: 100, audience: [], variants: [{ variant: 'on', weight: 10 }, { variant: 'off', weight: 0 }] };
+    const env = environment([flag('f', { defaultServe: { variant: 'off' }, experiment: short })]);
+    expect(evaluateFlag(env, 'f', { targetingKey: unit })).toStrictEqual({ flagKey: 'f', value: false, variant: 'off', reason: 'DEFAULT', revision: 42 });
+  });
+
   it('never serve a variant of weight 0', () => {
     const split = { split: [{ variant: 'off', weight: 0 }, { variant: 'on', weight: 100_000 }, { variant: 'off', weight: 0 }] };
     const env = environment([flag('f', { defaultServe: split })]);

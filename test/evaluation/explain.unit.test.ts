@@ -288,6 +288,13 @@ describe('explain: experiments', () => {
   const inAudience = (actual: unknown, held: boolean) => [{ attribute: 'country', operator: 'eq', values: ['US'], actual, held }];
   const DEFAULT_SERVE = (unit: string | null) => ({ step: 'serve', from: 'default', serve: { variant: 'off' }, unit, variant: 'off', detail: 'serves off' });
 
+  it('lets a unit past weights that fall short of 100,000 fall through to the rules, as the engine does', () => {
+    const unit = unitWhere('salt.', (b) => b >= 10);
+    const { outcome, result } = explain(experiment(100, [{ variant: 'on', weight: 10 }, { variant: 'off', weight: 0 }]), { targetingKey: unit, country: 'US' });
+    expect(outcome).toStrictEqual({ variant: 'off', reason: 'DEFAULT' });
+    expect(result).toMatchObject({ variant: 'off', reason: 'DEFAULT' });
+  });
+
   it('assigns a unit in the audience and the traffic, with both buckets', () => {
     const unit = unitWhere('salt:traffic.', (b) => b < 50_000);
     const variantBucket = bucket(`salt.${unit}`);
