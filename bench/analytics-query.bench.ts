@@ -10,8 +10,8 @@ import { createDuckDbAnalyticsStore } from '../src/analytics/store/duckdb-analyt
 import { compared, machine, type BenchReport, type Measurement } from './harness.ts';
 
 /**
- * The experiment results query (SPEC section 7: "results for an experiment with 10 million exposures in under
- * 2 s on ClickHouse") on 10 million exposures (1 million units, 10 each, 1,000 of them in both variants) and
+ * The experiment results query (the target: results for an experiment with 10 million exposures in under
+ * 2 s on ClickHouse) on 10 million exposures (1 million units, 10 each, 1,000 of them in both variants) and
  * 10 million metric events (a quarter purchases worth 1..100, the rest page views), with three metrics: a
  * binomial with a 72 h window, a mean with CUPED, and a ratio (and once more with the mean winsorised). The rows are generated inside each
  * engine with the same integer arithmetic (ClickHouse numbers(), DuckDB range()), so both hold identical data and

@@ -4,7 +4,7 @@ import { systems, type LoadedFlag, type System } from './local-evaluation/system
 import { bytesPerEvaluation, calibrate, median, newLoop, time, type Loop } from './local-evaluation/timing.ts';
 
 /**
- * SPEC section 7: local evaluation at least 3× faster than the fastest of @openfeature/flagd-core,
+ * The target: local evaluation at least 3× faster than the fastest of @openfeature/flagd-core,
  * @growthbook/growthbook and unleash-client on equivalent flags. Each flag is written in every system's
  * native format (local-evaluation/systems.ts), the four are checked to agree on thousands of contexts before
  * anything is timed. Then, in each of ROUNDS rounds, every system is timed on every scenario for at least

@@ -18,7 +18,7 @@ import { quantile, VisibilityTracker, weightedQuantile, type VisibilityReport } 
 import { startChildServer, type ChildServer } from './read-api/child-server.ts';
 
 /**
- * SPEC section 7: "≥ 50,000 events/s from POST /api/v1/events through Kafka into ClickHouse on this machine",
+ * The target: ≥ 50,000 events/s from POST /api/v1/events through Kafka into ClickHouse on this machine,
  * with an end-to-end lag p99 under 5 s.
  *
  * Flagstaff runs in its own process exactly as `npm start` runs it (bench/pipeline/pipeline-server.ts): the
@@ -37,7 +37,7 @@ import { startChildServer, type ChildServer } from './read-api/child-server.ts';
  *    the server's V8 CPU profiler records this window. Then the bench waits until ClickHouse holds every event.
  *    - ingest rate: events acknowledged (202) per second, first request sent → last one answered;
  *    - end-to-end throughput: distinct events stored (uniqExact(event_id) over the phase's events) per second,
- *      first request sent → the poll that found the last event in ClickHouse: the SPEC figure;
+ *      first request sent → the poll that found the last event in ClickHouse: the target's figure;
  *    - lag: every event's timestamp is its request's send time (unique per request); ClickHouse is polled every
  *      POLL_MS for the count per timestamp, and each event is charged (start of the first poll that saw it) −
  *      (send time): see pipeline/visibility.ts. Per-event p50/p99 weight each poll's newly visible events; the

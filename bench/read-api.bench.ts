@@ -8,7 +8,7 @@ import { CHECKOUT_FLAG } from './read-api/seed.ts';
 import { toggleAndWatch } from './read-api/sse-propagation.ts';
 
 /**
- * SPEC section 7's read-side targets, each server in its own process (Flagstaff exactly as `npm start` runs it,
+ * The read-side targets, each server in its own process (Flagstaff exactly as `npm start` runs it,
  * on the embedded PGlite; the baseline a bare node:http server), the load generator (autocannon) in this one:
  *
  * 1. GET /api/v1/flags/:key (a two-condition rule, then a 25% split; 1,000 different targeting keys in turn)
@@ -17,7 +17,7 @@ import { toggleAndWatch } from './read-api/sse-propagation.ts';
  * 2. POST /api/v1/flags/batch over the environment's 50 flags: figures only, against a bare server answering
  *    Flagstaff's own batch response.
  * 3. A toggle through the admin API seen on a connected SSE stream within 100 ms at p99, over 200 changes.
- * Memory (SPEC's RSS target) is measured by bench/read-memory.bench.ts, apart, since it needs a quiet machine less.
+ * Memory (the RSS target) is measured by bench/read-memory.bench.ts, apart, since it needs a quiet machine less.
  */
 const LOAD: LoadSettings = { connections: 10, seconds: 4, pipelining: 1 };
 /** Short rounds, alternating servers, so that other work on this shared 2-core machine hits both alike. */
@@ -144,7 +144,7 @@ async function compare(bare: Server, flagstaff: Server, requests: autocannon.Req
   return { bare: pooled(runs.bare), flagstaff: pooled(runs.flagstaff), pairedRatios };
 }
 
-/** SPEC section 7's SSE target, as figures. */
+/** The SSE target (a change on a connected stream within 100 ms at p99), as figures. */
 async function ssePropagation(url: string, adminToken: string, serverKey: string): Promise<Measurement[]> {
   const { seen, answered } = await toggleAndWatch(url, adminToken, serverKey, SSE_CHANGES);
   const p = percentiles(seen);

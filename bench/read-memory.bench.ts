@@ -4,7 +4,7 @@ import { ENVIRONMENTS } from './read-api/seed.ts';
 import type { StoreKind } from './read-api/seeded-store.ts';
 
 /**
- * SPEC section 7 / issue 3: RSS with 10,000 flags × 3 environments loaded under 200 MB (read strictly:
+ * The target of issue 3: RSS with 10,000 flags × 3 environments loaded under 200 MB (read strictly:
  * 200·10⁶ bytes, 190.7 MiB), in a Flagstaff process started as `npm start` starts it on a store seeded
  * beforehand by this one, with no admin request: on the embedded PGlite and on PostgreSQL (a fresh schema,
  * dropped after), the same seeded data; baseline: the same process with no flags. Warm-up: per environment one

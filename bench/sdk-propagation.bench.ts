@@ -7,7 +7,7 @@ import { CHECKOUT_FLAG } from './read-api/seed.ts';
 import { connectSse } from './read-api/sse-client.ts';
 
 /**
- * SPEC section 7's "a change reaches a connected SDK within 100 ms (p99)": Flagstaff as `npm start` runs it (embedded
+ * The target "a change reaches a connected SDK within 100 ms (p99)": Flagstaff as `npm start` runs it (embedded
  * PGlite on disk, 50 seeded flags) in its own process; in this one, a connected SDK and, as the same run's
  * baseline, a bare SSE client on the same stream. 200 toggles of the checkout flag through the admin API, one
  * after the other; for each, milliseconds from just before the admin request to the SDK's `changed` event for the

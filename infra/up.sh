@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Brings up every real service the e2e tests talk to (SPEC §2): PostgreSQL, Kafka, ClickHouse; and installs
+# Brings up every real service the e2e tests talk to, without Docker: PostgreSQL, Kafka, ClickHouse; and installs
 # Chromium for the web app's browser tests.
 # Idempotent and safe on a fresh machine: installs what is missing, starts what is stopped, leaves running
 # services alone. Prints one "ready" line per service; on failure, says which service and why, exits non-zero.

@@ -1,5 +1,5 @@
 /**
- * The three flags of SPEC section 7's local-evaluation target, described once in a neutral form that every
+ * The three flags of the local-evaluation target, described once in a neutral form that every
  * system's native format is derived from (systems.ts), and the contexts they are checked and timed on.
  *
  * Every rule serves `on`; when no rule matches, a flag serves either `off` or an `on` rollout of

@@ -3,7 +3,7 @@ import { CHECKOUT_FLAG } from './seed.ts';
 
 export const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
 
-/** SPEC section 5's example request, for 1,000 different users in turn (so no response is one cached URL's). */
+/** The API's example request, for 1,000 different users in turn (so no response is one cached URL's). */
 export function evaluationRequests(serverKey: string): autocannon.Request[] {
   return Array.from({ length: 1_000 }, (_, i) => ({
     method: 'GET',

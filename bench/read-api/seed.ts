@@ -16,7 +16,7 @@ import { newId, newSecret, sha256 } from '../../src/shared/tokens.ts';
  */
 export const ENVIRONMENTS: readonly string[] = DEFAULT_ENVIRONMENTS.map((e) => e.key);
 
-/** The flag of SPEC section 5: a two-condition rule, then a 25% split. Always the first one seeded. */
+/** The API's example flag: a two-condition rule, then a 25% split. Always the first one seeded. */
 export const CHECKOUT_FLAG = 'new-checkout';
 
 const BOOLEAN: Variants = { on: true, off: false };

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL answers on 127.0.0.1:5432 with trust auth for user postgres and a database "test".
-# The CI machines already run it (SPEC §2); this starts a stopped cluster, and on a machine without
+# The CI machines already run it; this starts a stopped cluster, and on a machine without
 # PostgreSQL installs Debian's package as a best effort.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

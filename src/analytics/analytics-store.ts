@@ -5,7 +5,7 @@ import type { SufficientStatistics } from '../shared/metric-kinds/sums.ts';
 /**
  * The analytics-store port: ClickHouse in production, DuckDB embedded. It stores exposures and metric events
  * idempotently (an event id never counts twice) and computes, in SQL, the per-variant sufficient statistics
- * the stats engine needs (SPEC section 6, STATS.md "Inputs").
+ * the stats engine needs (docs/analytics-schema.md; docs/statistics.md, "Inputs").
  */
 export interface ExposureRow {
   readonly eventId: string;

@@ -8,7 +8,7 @@ import { analyseMetric, type Comparison, type MetricAnalysis } from './stats/com
 import { applyCorrection, type Correction, type MetricRole } from './stats/corrections.ts';
 import { sampleRatioMismatch, type SampleRatioMismatch } from './stats/srm.ts';
 
-/** CUPED's covariate window (SPEC section 6): 14 days before each unit's first exposure. */
+/** CUPED's covariate window (docs/statistics.md, "CUPED"): 14 days before each unit's first exposure. */
 export const CUPED_PRE_WINDOW_DAYS = 14;
 
 export interface MetricResult extends MetricAnalysis {
@@ -24,7 +24,7 @@ export interface MetricResult extends MetricAnalysis {
   statistics: Record<string, SufficientStatistics>;
 }
 
-/** The shape of SPEC section 6, extended. */
+/** What GET /admin/experiments/{key}/results answers (docs/statistics.md, "Reading the results"). */
 export interface ExperimentResults {
   experimentKey: string;
   status: ExperimentForAnalysis['status'];

@@ -104,7 +104,7 @@ export class CompiledFlag {
 
   readonly enabled: boolean;
 
-  /** SPEC section 4, in its order. */
+  /** The evaluation order (docs/api.md): unknown flag, disabled, prerequisites, individual targets, rules, default serve. */
   evaluate(env: CompiledEnvironment, context: EvaluationContext, defaultValue: unknown, depth = 0): EvaluationResult {
     const revision = env.revision;
     if (!this.enabled) return this.result(revision, OFF_SLOT);

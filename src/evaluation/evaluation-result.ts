@@ -1,7 +1,7 @@
 /** What applications pass in: OpenFeature's evaluation context, flat attributes plus `targetingKey`. */
 export type EvaluationContext = Readonly<Record<string, unknown>>;
 
-/** SPEC section 4's reasons, named as OpenFeature names them where it has a name. */
+/** The reasons of the evaluation order (docs/api.md), named as OpenFeature names them where it has a name. */
 export type Reason = 'DISABLED' | 'PREREQUISITE_FAILED' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'ERROR';
 
 /** OpenFeature's error codes. */

@@ -54,7 +54,7 @@ export interface Explanation {
 
 /**
  * Explains one evaluation: the result comes from the compiled engine (`evaluateFlag`), the trace from walking
- * the flag's configuration in SPEC section 4's order with the engine's own primitives: the same compiled
+ * the flag's configuration in the evaluation order (docs/api.md) with the engine's own primitives: the same compiled
  * condition and segment predicates, the same unit and bucket functions, the same murmur3 prefixes. So the trace
  * cannot disagree with the engine on what a condition or a bucket gave; the tests assert that its outcome
  * equals the result over thousands of random configurations and contexts.

@@ -116,7 +116,7 @@ export function murmur3(text: string, seed = 0): number {
   return murmur3WithPrefix(murmur3Prefix('', seed), text);
 }
 
-/** SPEC section 4: `floor(h * 100000 / 2^32)`, in [0, 99999]. */
+/** A hash's bucket: `floor(h * 100000 / 2^32)`, in [0, 99999], so splits have a granularity of 0.001%. */
 export function bucketOf(hash: number): number {
   return Math.floor((hash * 100_000) / 4_294_967_296);
 }

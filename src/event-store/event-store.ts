@@ -1,5 +1,5 @@
 /**
- * The event-store port. Small on purpose (STYLE.md, Emmett): append with an expectation, read a stream, read
+ * The event-store port. Small on purpose, as Emmett's is: append with an expectation, read a stream, read
  * the global log, and a checkpointed catch-up-then-live subscription. Every adapter passes the same contract
  * suite (test/event-store/event-store-contract.ts).
  */

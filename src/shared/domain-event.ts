@@ -4,7 +4,7 @@ export interface DomainEvent<Type extends string = string, Data extends object =
   readonly data: Data;
 }
 
-/** Carried by every stored event (SPEC section 3): who, why, which request, when, and the payload's schema. */
+/** Carried by every stored event, for the audit and time travel: who, why, which request, when, and the payload's schema. */
 export interface EventMetadata {
   readonly actor: string;
   readonly reason?: string;

@@ -1,5 +1,5 @@
 /**
- * The bus port (SPEC section 2): Apache Kafka in production, an in-process bus for the embedded default.
+ * The bus port: Apache Kafka in production, an in-process bus for the embedded default.
  * Delivery is at least once: a consumer's offsets are committed only after its batch handler resolves, so
  * handlers must be idempotent (the analytics sink is, by event id).
  */

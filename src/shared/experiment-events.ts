@@ -7,7 +7,7 @@ export const ANALYSIS_METHODS = ['frequentist', 'bayesian', 'sequential'] as con
 export type AnalysisMethod = (typeof ANALYSIS_METHODS)[number];
 
 /**
- * A metric (SPEC section 3): `binomial` — the unit sent `event` after its first exposure (within the window);
+ * A metric (docs/statistics.md): `binomial` — the unit sent `event` after its first exposure (within the window);
  * `mean` — per-unit sum of `event`'s values (0 if none); `ratio` — per-unit sum of `numerator` over sum of
  * `denominator` (delta method). Which of the kind's fields apply is the kind's (src/shared/metric-kinds).
  * Direction says whether higher or lower is better.
@@ -47,8 +47,8 @@ export type ExperimentDesign = {
 export type ExperimentCreated = DomainEvent<'ExperimentCreated', { key: string } & ExperimentDesign>;
 export type ExperimentDesignChanged = DomainEvent<'ExperimentDesignChanged', ExperimentDesign>;
 /**
- * `salt` decides assignment: the experiment key for the first iteration (SPEC section 4: variants hash with the
- * key, traffic with `<key>:traffic`); a restart that re-randomises gets a new one, recorded here.
+ * `salt` decides assignment: the experiment key for the first iteration (variants hash with the key, traffic
+ * with `<key>:traffic`, so a change of traffic reshuffles no variant); a restart that re-randomises gets a new one, recorded here.
  */
 export type ExperimentStarted = DomainEvent<'ExperimentStarted', { iteration: number; salt: string }>;
 export type ExperimentStopped = DomainEvent<'ExperimentStopped', Record<string, never>>;

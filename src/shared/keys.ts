@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Keys of flags, segments, environments, experiments and metrics (SPEC section 3). */
+/** Keys of flags, segments, environments, experiments and metrics: lower case, URL- and SQL-safe, at most 128 characters. */
 export const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
 /**

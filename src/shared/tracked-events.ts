@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { keySchema } from './keys.ts';
 
 /**
- * What applications and servers send for analysis (SPEC section 5, `POST /api/v1/events`): exposures (a unit
+ * What applications and servers send for analysis (`POST /api/v1/events`, docs/api.md): exposures (a unit
  * was served a variant) and metric events (a unit did something). Validated here, at the edge and again in
  * the sink, with one schema. `environment` may be sent, but only as the sending key's own (checked at the edge,
  * src/read/ingest.ts, which then sets it on every event it publishes); records without one (published before

@@ -202,7 +202,7 @@ describe('compareVariants: invalid input is a ValidationError naming each field'
 
 describe('compareVariants: ratio metrics by the delta method', () => {
   // Revenue over orders per user, as rows; the test recomputes the per-arm variance as var(y − R·d)/m_d², an
-  // algebraically equal but independently computed form of STATS.md's σ²_R.
+  // algebraically equal but independently computed form of the delta-method σ²_R (docs/statistics.md).
   const controlRows = [3, 0, 1, 2, 4, 1, 0, 2, 3, 1, 2, 2].map((d, i) => ({ d, y: d * 20 + ((i * 7) % 5) - 2 }));
   const treatmentRows = [2, 1, 3, 0, 4, 2, 2, 1, 3, 5].map((d, i) => ({ d, y: d * 24 + ((i * 3) % 7) - 3 }));
   const linearised = (rows: typeof controlRows): { n: number; mean: number; variance: number } => {

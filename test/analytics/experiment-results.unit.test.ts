@@ -32,7 +32,7 @@ const experiment: ExperimentForAnalysis = {
   },
 };
 
-/** A store that answers with STATS.md's golden cases, and records the query it was asked. */
+/** A store that answers with the worked examples of docs/statistics.md, and records the query it was asked. */
 function goldenStore(): AnalyticsStore & { asked?: ExperimentStatisticsQuery } {
   const store: AnalyticsStore & { asked?: ExperimentStatisticsQuery } = {
     async insertExposures() {},
@@ -58,7 +58,7 @@ function goldenStore(): AnalyticsStore & { asked?: ExperimentStatisticsQuery } {
 }
 
 describe('experiment results', () => {
-  it("asks the store for the current iteration in the experiment's environment, every metric, and turns its sums into the SPEC shape", async () => {
+  it("asks the store for the current iteration in the experiment's environment, every metric, and turns its sums into the documented results", async () => {
     const store = goldenStore();
     const results = await analyseExperiment(experiment, store, { now: new Date('2026-11-21T00:00:00Z') });
     expect(store.asked).toMatchObject({
@@ -74,7 +74,7 @@ describe('experiment results', () => {
       ],
     });
     expect(results).toMatchObject({ experimentKey: 'checkout-test', status: 'running', method: 'frequentist', multipleExposures: 7 });
-    // STATS.md golden case 7: 1000 vs 1200 against 50/50.
+    // Worked example 7 of docs/statistics.md: 1000 vs 1200 against 50/50.
     expect(results.srm.pValue).toBeCloseTo(2.0079e-5, 8);
     expect(results.srm.mismatch).toBe(true);
     expect(results.metrics.map((m) => [m.metricKey, m.role])).toEqual([['purchase', 'primary'], ['revenue', 'secondary'], ['latency', 'guardrail']]);

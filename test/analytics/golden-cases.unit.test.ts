@@ -3,7 +3,7 @@ import { compareVariants, type Comparison } from '../../src/analytics/stats/comp
 import { sampleRatioMismatch } from '../../src/analytics/stats/srm.ts';
 
 /**
- * The golden cases of STATS.md, each checked twice: to every digit STATS.md prints (half a unit in its last
+ * The worked examples of docs/statistics.md, each checked twice: to every digit the document prints (half a unit in its last
  * place; at least 4 significant digits), and to 1e-9 relative against the same formulas evaluated with mpmath at
  * 40 digits (reference/golden-references.py prints those values).
  */
@@ -11,8 +11,8 @@ function printed(actual: number | null | undefined, expected: string): void {
   const [mantissa = '', exponent = '0'] = expected.toLowerCase().split('e');
   const decimals = mantissa.split('.')[1]?.length ?? 0;
   const halfUnit = 0.5 * 10 ** (Number(exponent) - decimals);
-  expect(actual, `${actual} vs STATS.md ${expected}`).toBeTypeOf('number');
-  expect(Math.abs(actual! - Number(expected)), `${actual} vs STATS.md ${expected}`).toBeLessThanOrEqual(halfUnit * (1 + 1e-9));
+  expect(actual, `${actual} vs docs/statistics.md ${expected}`).toBeTypeOf('number');
+  expect(Math.abs(actual! - Number(expected)), `${actual} vs docs/statistics.md ${expected}`).toBeLessThanOrEqual(halfUnit * (1 + 1e-9));
 }
 
 function precise(actual: number | null | undefined, reference: number): void {
@@ -29,7 +29,7 @@ function interval(c: Comparison, which: 'ci' | 'absoluteCi'): [number, number] {
 
 const case1 = { control: { n: 3407, sum: 1396.87, sumSquares: 52377.9767 }, treatment: { n: 3461, sum: 2422.7, sumSquares: 134698.29 } };
 
-describe('STATS.md golden cases', () => {
+describe('the worked examples of docs/statistics.md', () => {
   it('1. mean metric, relative and absolute Welch tests', () => {
     const relative = compareVariants({ metricType: 'mean', ...case1 });
     const [lo, hi] = interval(relative, 'ci');

@@ -14,7 +14,7 @@ const golden1 = {
 };
 
 describe('POST /admin/stats/compare', () => {
-  it('returns one comparison in the SPEC §6 shape, with the defaults applied', async () => {
+  it('returns one comparison in the documented shape, with the defaults applied', async () => {
     const res = await server.api('POST', '/admin/stats/compare', { body: golden1 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({

@@ -4,7 +4,7 @@ import type { FlagSnapshot, SegmentSnapshot } from '../../src/shared/snapshot.ts
 import { flagSnapshot as flag } from '../support/flag-snapshot.ts';
 import { bucket } from '../support/reference-evaluator.ts';
 
-/** The compiled engine's own contract beyond SPEC section 4's order (evaluate.unit.test.ts): errors, limits, reuse, sharing. */
+/** The compiled engine's own contract beyond the evaluation order (evaluate.unit.test.ts): errors, limits, reuse, sharing. */
 
 const snapshotOf = (flags: FlagSnapshot[], segments: SegmentSnapshot[] = [], revision = 42) => ({
   formatVersion: 1 as const,

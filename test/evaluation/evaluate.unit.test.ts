@@ -16,7 +16,7 @@ const environment = (flags: FlagSnapshot[], segments: SegmentSnapshot[] = [], re
 
 const split = (on: number) => ({ split: [{ variant: 'on', weight: on }, { variant: 'off', weight: 100_000 - on }] });
 
-describe('evaluation order (SPEC section 4)', () => {
+describe('evaluation order', () => {
   it('1. an unknown flag gives the caller default with FLAG_NOT_FOUND', () => {
     expect(evaluateFlag(environment([]), 'missing', { targetingKey: 'u' }, 'fallback')).toMatchObject({
       flagKey: 'missing',
@@ -271,7 +271,7 @@ describe('operators', () => {
   });
 });
 
-describe('experiments (step 5, SPEC section 4)', () => {
+describe('experiments (step 5 of the evaluation order)', () => {
   const withExperiment = (trafficPercent: number, overrides: Partial<FlagSnapshot> = {}) =>
     flag('onboarding', {
       defaultServe: { variant: 'off' },

@@ -18,7 +18,7 @@ if (url) {
     { gapFree: false, multiConnection: true },
   );
 } else {
-  // The one suite allowed to skip (SPEC.md §2): no KurrentDB package and no Docker engine on these machines.
+  // The one suite allowed to skip: no KurrentDB package and no Docker engine on these machines.
   const reason = 'no server reachable (EVENTSTORE_URL is unset and there is no Docker engine here)';
   console.warn(`KurrentDB event store contract skipped: ${reason}`);
   describe.skip(`event store contract: KurrentDB — skipped: ${reason}`, () => {

@@ -1,4 +1,4 @@
-// Smoke test for infra/up.sh: each production client talks to its real service (SPEC §2).
+// Smoke test for infra/up.sh: each production client talks to its real service.
 // Every test owns its data (a fresh schema, topic or table, named with a random suffix) and removes it.
 //
 // What @clickhouse/client 1.23.1 meets on Debian's ClickHouse 18.16.1 (also in infra/README.md):

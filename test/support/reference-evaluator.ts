@@ -61,7 +61,7 @@ type Context = Readonly<Record<string, unknown>>;
 /** Prerequisite chains nested deeper than this fail. */
 const MAX_PREREQUISITE_DEPTH = 16;
 
-/** Evaluates one flag in the order the README's "Evaluating flags" lists (SPEC section 4's steps). */
+/** Evaluates one flag in the order the README's "Evaluating flags" lists (docs/api.md). */
 export function referenceEvaluate(configuration: ReferenceConfiguration, flagKey: string, context: Context): ReferenceResult {
   // 1. An unknown flag: the caller's default (none here).
   const flag = ownValue(configuration.flags, flagKey);

@@ -1,6 +1,6 @@
 import type { Operator, Scalar } from './operators.ts';
 
-/** The admin API's shapes this app reads and writes (SPEC section 5; src/shared/targeting.ts). */
+/** The admin API's shapes this app reads and writes (docs/api.md; src/shared/targeting.ts). */
 export interface Condition {
   attribute?: string;
   operator: Operator;

@@ -1,4 +1,4 @@
-/** Split weights are integers in thousandths of a percent: 100000 is 100% (SPEC section 4). */
+/** Split weights are integers in thousandths of a percent: 100000 is 100%, so splits have a granularity of 0.001%. */
 export const TOTAL_WEIGHT = 100_000;
 
 /** `25000` → `"25%"`, `33333` → `"33.333%"`: as many decimals as the weight needs, never rounded away. */

@@ -5,8 +5,8 @@ import type { RedeliveryOptions } from './redelivery.ts';
 import { abandonable, runBatch, type BatchConsumer } from './batch-runner.ts';
 
 /**
- * The embedded bus (SPEC section 2: "durable enough for one process; the sink is fed directly, no loss on clean
- * shutdown"). It keeps Kafka's semantics so that code tested against it behaves the same on Kafka: one
+ * The embedded bus, so that `npm start` needs no broker: durable enough for one process (the sink is fed directly,
+ * no loss on clean shutdown). It keeps Kafka's semantics so that code tested against it behaves the same on Kafka: one
  * append-only log per topic (a single partition, so everything stays in order), consumer groups whose offsets
  * are committed only after the handler resolved, a failed batch run by the same runner as Kafka's (offered again
  * after a backoff, dead-lettered if the handler keeps refusing it: batch-runner.ts), and a new group starting at

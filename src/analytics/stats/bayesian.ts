@@ -31,7 +31,7 @@ export interface Posterior {
 }
 
 /**
- * Gaussian posterior on the effect (STATS.md "Bayesian"): precision τ = 1/V + 1/σ₀², mean μ = (Δ/V + μ₀/σ₀²)/τ,
+ * Gaussian posterior on the effect (docs/statistics.md): precision τ = 1/V + 1/σ₀², mean μ = (Δ/V + μ₀/σ₀²)/τ,
  * sd σ = τ^(−1/2); with the flat prior μ = Δ and σ = √V.
  */
 export function posterior(effect: Pick<Effect, 'estimate' | 'variance'>, prior?: GaussianPrior): Posterior {
@@ -42,7 +42,7 @@ export function posterior(effect: Pick<Effect, 'estimate' | 'variance'>, prior?:
 
 /**
  * For a higher-is-better metric chanceToWin = Φ(μ/σ), risk = E[max(−effect, 0)] = σ·φ(μ/σ) − μ·Φ(−μ/σ) and
- * riskControl = E[max(effect, 0)] = σ·φ(μ/σ) + μ·Φ(μ/σ) (STATS.md). A lower-is-better metric wins when the effect
+ * riskControl = E[max(effect, 0)] = σ·φ(μ/σ) + μ·Φ(μ/σ) (docs/statistics.md). A lower-is-better metric wins when the effect
  * is negative, so chanceToWin is Φ(−μ/σ) and the two risks trade places. The credible interval is μ ± z_{1−α/2}·σ;
  * pass z when summarising several posteriors at the same α. Needs a finite μ and σ > 0.
  */

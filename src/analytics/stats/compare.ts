@@ -24,7 +24,7 @@ export const MAX_ALPHA = 0.5;
 export const ALPHA_RULE = `must be a number between ${MIN_ALPHA} and ${MAX_ALPHA}`;
 export const DEFAULT_SEQUENTIAL_TUNING = 5_000;
 
-/** How to analyse; every field has a default (STATS.md): frequentist, relative, α = 0.05, N* = 5000, two-sided. */
+/** How to analyse; every field has a default (docs/statistics.md): frequentist, relative, α = 0.05, N* = 5000, two-sided. */
 export interface AnalysisOptions {
   readonly method?: Method;
   /** Report the relative effect (default) or the absolute one. */
@@ -43,7 +43,7 @@ export interface AnalysisOptions {
 export type Verdict = 'improvement' | 'regression' | 'inconclusive' | 'insufficient-data';
 
 /**
- * One treatment against the baseline: the shape of SPEC §6, extended. `ci` is the interval of the reported effect
+ * One treatment against the baseline (docs/statistics.md). `ci` is the interval of the reported effect
  * (relative by default; `effect` says which), `absoluteCi` that of the absolute effect; a Bayesian comparison puts
  * its credible interval there and fills chanceToWin and the risks. A field that does not apply is null; no field
  * is ever NaN or infinite. With `status: "insufficient-data"` every estimate is null and `reason` says why.

@@ -30,7 +30,7 @@ export function adjustPValues(pValues: readonly number[], method: Exclude<Correc
   return adjusted;
 }
 
-/** SPEC §3: primary and secondary metrics are goals; guardrails watch for harm and are never corrected. */
+/** Primary and secondary metrics are goals; guardrails watch for harm and are never corrected. */
 export type MetricRole = 'primary' | 'secondary' | 'guardrail';
 
 /**

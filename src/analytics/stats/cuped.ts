@@ -5,7 +5,7 @@ import type { SufficientStatistics } from '../../shared/metric-kinds/sums.ts';
 import type { CupedMoments } from './sufficient-statistics.ts';
 
 /**
- * CUPED's θ pooled over all arms (STATS.md): θ = (ΣP − ΣS·ΣSx/N)/(ΣQx − (ΣSx)²/N), sums over every variant of the
+ * CUPED's θ pooled over all arms (docs/statistics.md): θ = (ΣP − ΣS·ΣSx/N)/(ΣQx − (ΣSx)²/N), sums over every variant of the
  * metric and N all their units. Pooling keeps θ the same for every comparison and independent of the treatment
  * assignment. A covariate without spread gives θ = 0: no adjustment.
  */
@@ -46,7 +46,7 @@ export function cupedAbsoluteEffect(control: CupedMoments, treatment: CupedMomen
 }
 
 /**
- * The relative CUPED effect (STATS.md): Δ = (m̃_T − m̃_C)/|m_{y,C}|, relative to the unadjusted control mean, with
+ * The relative CUPED effect (docs/statistics.md): Δ = (m̃_T − m̃_C)/|m_{y,C}|, relative to the unadjusted control mean, with
  * V = s̃²_T/(n_T·m_C²) + ((m_{y,T}²/m_C²)·s²_{y,C} − 2θ·(m_{y,T}/m_C)·c_{xy,C} + θ²·s²_{x,C}) / (n_C·m_C²).
  * The caller makes sure m_{y,C} ≠ 0.
  */

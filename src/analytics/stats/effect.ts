@@ -7,7 +7,7 @@ export interface Effect {
   readonly df: number;
 }
 
-/** Absolute effect (STATS.md): Δ = m_T − m_C, V = s²_T/n_T + s²_C/n_C. */
+/** Absolute effect (docs/statistics.md): Δ = m_T − m_C, V = s²_T/n_T + s²_C/n_C. */
 export function absoluteEffect(control: Moments, treatment: Moments): Effect {
   return {
     estimate: treatment.mean - control.mean,
@@ -17,7 +17,7 @@ export function absoluteEffect(control: Moments, treatment: Moments): Effect {
 }
 
 /**
- * Relative effect by the delta method (STATS.md): Δ = (m_T − m_C)/|m_C|,
+ * Relative effect by the delta method (docs/statistics.md): Δ = (m_T − m_C)/|m_C|,
  * V = s²_T/(n_T·m_C²) + m_T²·s²_C/(n_C·m_C⁴). The caller makes sure m_C ≠ 0.
  */
 export function relativeEffect(control: Moments, treatment: Moments): Effect {

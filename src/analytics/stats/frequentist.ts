@@ -13,7 +13,7 @@ export interface TestResult {
 }
 
 /**
- * Welch's t test on Δ with variance V and ν degrees of freedom (STATS.md "Frequentist"):
+ * Welch's t test on Δ with variance V and ν degrees of freedom (docs/statistics.md, "Frequentist"):
  * two-sided p = 2·(1 − F_t(|Δ|/√V; ν)) with the interval Δ ± t_{1−α/2,ν}·√V; "greater" p = 1 − F_t(Δ/√V; ν)
  * with the lower bound Δ − t_{1−α,ν}·√V; "less" the mirror image. Tails are computed as tails, so a small p-value
  * keeps its digits.

@@ -3,7 +3,7 @@ import { ALPHA_RULE, MAX_ALPHA, MIN_ALPHA } from './compare.ts';
 import { normalCdf, normalQuantile, normalSurvival } from './distributions.ts';
 
 /**
- * Power of the two-sided test at level α for a true effect δ whose estimate has standard error SE (STATS.md):
+ * Power of the two-sided test at level α for a true effect δ whose estimate has standard error SE (docs/statistics.md):
  * 1 − Φ(z_{1−α/2} − δ/SE) + Φ(−z_{1−α/2} − δ/SE).
  */
 export function power(effect: number, standardError: number, alpha = 0.05): number {
@@ -122,7 +122,7 @@ function checked(input: DesignInput, issues: FieldIssue[]): Design {
     alpha,
     power: wanted,
     maxEffect: Infinity,
-    // The relative delta method (STATS.md): V·n = (s²_T + (m_T/m_C)²·s²_C)/m_C².
+    // The relative delta method (docs/statistics.md): V·n = (s²_T + (m_T/m_C)²·s²_C)/m_C².
     perUnitVariance: (delta) => (s2 + (relative ? ((m + delta * scale) / m) ** 2 : 1) * s2) / scale ** 2,
   };
 }

@@ -2,7 +2,7 @@ import type { Effect } from './effect.ts';
 import type { Interval } from './frequentist.ts';
 
 /**
- * Asymptotic confidence sequences (STATS.md "Sequential"; Waudby-Smith et al., as GrowthBook implements them):
+ * Asymptotic confidence sequences (docs/statistics.md; Waudby-Smith et al., as GrowthBook implements them):
  * valid at every peek, so results may be watched as they come in. N* tunes where the sequence is tightest.
  *
  * ρ² = (−2·ln α + ln(1 − 2·ln α)) / N*, and with n = n_T + n_C the half-width is
@@ -22,7 +22,7 @@ export function confidenceSequence(effect: Pick<Effect, 'estimate' | 'variance'>
 }
 
 /**
- * The always-valid p-value: the smallest α whose sequence excludes 0, capped at 1 (STATS.md). The half-width
+ * The always-valid p-value: the smallest α whose sequence excludes 0, capped at 1 (docs/statistics.md). The half-width
  * falls as α grows, so bisection on ln α finds it; as α → 1 the half-width tends to √V·√(1 + N* ÷ 2n), and an
  * effect inside that has p = 1.
  */

@@ -1,7 +1,7 @@
 import { ValidationError, issue, type FieldIssue } from '../../shared/errors.ts';
 import { chiSquareSurvival } from './distributions.ts';
 
-/** STATS.md: a mismatch is declared when p < 0.001. */
+/** A mismatch is declared when p < 0.001 (docs/statistics.md, "Sample-ratio mismatch"). */
 export const SRM_THRESHOLD = 0.001;
 
 export interface SampleRatioMismatch {

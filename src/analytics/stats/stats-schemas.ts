@@ -21,7 +21,7 @@ const sums = {
 /** One variant's sufficient statistics; the consistency of the sums is checked by the engine (compare.ts). */
 const armSchema = z.strictObject({ n: z.number().int('must be a whole number of units').min(0, 'must be 0 or more'), ...sums });
 
-/** POST /admin/stats/compare (SPEC §6). */
+/** POST /admin/stats/compare (docs/statistics.md, "Comparing sums directly"). */
 export const compareBody = z.strictObject({
   metricType: z.enum(METRIC_KINDS),
   control: armSchema,

@@ -4,7 +4,7 @@ import { metricColumns, sumColumn, type AnalysisPlan, type PlannedMetric } from 
 import { sqlIdentifier, sqlInteger, sqlString, sqlUInt64, type SqlDialectName } from './sql-literals.ts';
 
 /**
- * The analysis query (SPEC section 6) for both engines, built from one plan by one set of expressions; only the
+ * The analysis query (docs/analytics-schema.md) for both engines, built from one plan by one set of expressions; only the
  * plumbing differs (ClickHouse 18.16 has no CTEs over tables, no window functions, one JOIN per SELECT with USING).
  *
  * Semantics, identical on both:

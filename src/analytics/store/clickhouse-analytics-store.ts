@@ -17,7 +17,7 @@ export interface ClickHouseAnalyticsStoreOptions {
 }
 
 /**
- * The production analytics store (SPEC section 2): ClickHouse over HTTP, written for 18.16 and current releases.
+ * The production analytics store (docs/analytics-schema.md): ClickHouse over HTTP, written for 18.16 and current releases.
  *
  * - `exposures` and `metric_events` are ReplacingMergeTree, ordered so that one experiment's exposures and one
  *   event name's events are contiguous, each unit's rows together, and the event id last: a row delivered twice

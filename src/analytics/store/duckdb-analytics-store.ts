@@ -12,7 +12,7 @@ export interface DuckDbAnalyticsStoreOptions {
 }
 
 /**
- * The embedded analytics store (SPEC section 2). Idempotency is on read, as on ClickHouse: rows are appended
+ * The embedded analytics store (docs/analytics-schema.md). Idempotency is on read, as on ClickHouse: rows are appended
  * (DuckDB's appender, the fastest way in) to a per-connection staging table, then moved into the table, and the
  * analysis counts each event id once (`DISTINCT ON (event_id)` over metric events; a repeated exposure changes
  * neither a unit's first exposure nor its variants). A primary key would do it on write, but DuckDB keeps its ART

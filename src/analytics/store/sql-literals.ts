@@ -6,7 +6,7 @@ import { ValidationError } from '../../shared/errors.ts';
  * backslashes and whitespace), then escaped anyway, so neither step alone has to be perfect.
  */
 export const LITERAL_PATTERNS = {
-  /** Experiment keys and variant names (SPEC section 3). */
+  /** Experiment keys and variant names (the key pattern of src/shared/keys.ts). */
   key: /^[a-z0-9][a-z0-9._-]{0,127}$/,
   /** Metric event names, as `POST /api/v1/events` accepts them. */
   eventName: /^[A-Za-z0-9_.:-]{1,128}$/,

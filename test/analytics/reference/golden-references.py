@@ -1,6 +1,6 @@
-"""The STATS.md golden cases recomputed from their formulas with mpmath at 40 digits, for
+"""The worked examples of docs/statistics.md recomputed from their formulas with mpmath at 40 digits, for
 test/analytics/golden-cases.unit.test.ts (which holds the engine to these to 1e-9 relative, beyond the digits
-STATS.md prints).  Run: python3 test/analytics/reference/golden-references.py
+the document prints).  Run: python3 test/analytics/reference/golden-references.py
 """
 from mpmath import mp, mpf, sqrt, log, betainc, ncdf, npdf, findroot, exp
 

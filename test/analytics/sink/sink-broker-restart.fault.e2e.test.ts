@@ -10,7 +10,7 @@ import { openKafkaHarness } from '../bus/kafka-harness.ts';
 import { createInMemoryAnalyticsStore } from './in-memory-analytics-store.ts';
 import { exposure, metric } from './tracked-event-fixtures.ts';
 
-// SPEC section 7, "Pipeline": stop the broker mid-stream and start it again; every event a publisher got an
+// At-least-once into an idempotent sink: stop the broker mid-stream and start it again; every event a publisher got an
 // acknowledgement for is counted exactly once. It stops the machine's only broker, so this file must not run
 // beside other Kafka tests: it is a *.fault.e2e.test.ts, which the vitest config runs alone, after the rest.
 

@@ -7,8 +7,8 @@ import { openKafkaHarness } from '../bus/kafka-harness.ts';
 import { createInMemoryAnalyticsStore, type InMemoryAnalyticsStore } from './in-memory-analytics-store.ts';
 import { exposure, metric } from './tracked-event-fixtures.ts';
 
-// The sink on the real Kafka with the fake (idempotent) store: SPEC section 7, "kill the consumer mid-stream,
-// and after recovery every event is counted exactly once". The broker outage is in sink-broker-restart.fault.e2e.test.ts.
+// The sink on the real Kafka with the fake (idempotent) store: kill the consumer mid-stream,
+// and after recovery every event is counted exactly once. The broker outage is in sink-broker-restart.fault.e2e.test.ts.
 
 const asMessage = (event: Record<string, unknown>): BusMessage => ({ key: String(event.unitId), value: JSON.stringify(event) });
 const exposures = (count: number, from = 0): BusMessage[] => Array.from({ length: count }, (_, i) => asMessage(exposure(`e-${from + i}`)));

@@ -1,4 +1,4 @@
-/** Tracked events as applications send them (SPEC section 5, POST /api/v1/events), for the sink's tests. */
+/** Tracked events as applications send them (POST /api/v1/events, docs/api.md), for the sink's tests. */
 export const exposure = (eventId: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   type: 'exposure',
   eventId,

@@ -3,7 +3,7 @@ import type { SufficientStatistics } from '../../../src/shared/metric-kinds/sums
 
 /**
  * A generated experiment (seeded, so every run and every store sees the same rows) and a plain reference
- * implementation of SPEC section 6 written straight from the definitions, loop by loop, to check the SQL against.
+ * implementation of the analysis rules written straight from the definitions, loop by loop, to check the SQL against.
  * Values are multiples of 0.5 and small, so every sum and sum of products is exact in doubles whatever the
  * order of summation: the stores must match the reference exactly, not approximately.
  */
@@ -108,7 +108,7 @@ export const DATASET_QUERY: ExperimentStatisticsQuery = {
   cupedPreWindowDays: 14,
 };
 
-/** SPEC section 6, by hand (see analysis-sql.ts for the same rules in SQL). */
+/** The analysis rules, by hand (see analysis-sql.ts for the same rules in SQL). */
 export function referenceStatistics(data: Dataset, query: ExperimentStatisticsQuery): ExperimentStatistics {
   const exposures = dedupe(data.exposures);
   const events = dedupe(data.metricEvents);
