@@ -68,7 +68,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   shutdown.add('observability', observability.stop);
   const { store, reachable, stop: closeStore } = await startEventStore(config.eventStore, options.store, observability);
   shutdown.add('event-store', closeStore);
-  const pipeline = await startAnalytics(config, options, observability);
+  const pipeline = await startAnalytics(config, ops, options, observability);
   shutdown.add('analytics', pipeline.stop);
   const persistence = options.readModelPersistence ?? fileReadModelPersistence(path.join(config.dataDir, 'read-model'));
   const readModel = await startReadModel({ store, persistence, sseHeartbeatMs: options.sseHeartbeatMs }, observability);
