@@ -21,6 +21,7 @@ function startScript(): { env: Record<string, string>; nodeOptions: string[] } {
     const [name, ...value] = words[i]!.split('=');
     env[name!] = value.join('=');
   }
+  if (words[i] === 'exec') i++; // the shell hands its process to node, so signals reach the server
   if (words[i] !== 'node') throw new Error(`the start script does not run node: ${scripts['start']}`);
   const nodeOptions: string[] = [];
   for (i++; i < words.length && words[i]!.startsWith('--'); i++) {

@@ -19,7 +19,10 @@ import { startObservability } from './start-observability.ts';
 import { startReadApi, startReadModel } from './start-read-side.ts';
 
 export interface Flagstaff {
+  /** Where a client on this machine reaches the server. */
   readonly url: string;
+  /** The address the server is bound to, as `host:port`. */
+  readonly address: string;
   readonly store: EventStore;
   readonly bus: EventBus;
   readonly analytics: AnalyticsStore;
@@ -29,6 +32,7 @@ export interface Flagstaff {
   readonly sinkMode: 'thread' | 'inline';
   /** Resolves once the first-start bootstrap ran; its token is set only on the first start without a configured one. */
   readonly bootstrapped: Promise<{ newAdminToken?: string }>;
+  /** Runs the shutdown sequence, logging each part as it stops (`part stopped`, with its name and milliseconds). */
   close(): Promise<void>;
 }
 
@@ -55,35 +59,36 @@ export interface StartOptions {
  * started by a starter of its own, after the parts it uses, and adds its stop to one shutdown sequence, which
  * stops them in reverse: the server stops accepting and drains, exposures reach the bus, evaluations are counted
  * and written as flag usage, the projection stops, the bus drains into the sink and the sink into the analytics
- * store, then the event store closes and the traces are flushed.
+ * store, then the event store closes and the traces are flushed. Each part is logged as it stops.
  */
 export async function startFlagstaff(config: Config, options: StartOptions = {}): Promise<Flagstaff> {
   const ops = { ...OPERATIONS_DEFAULTS, ...config.operations };
   const shutdown = new ShutdownSequence();
   const observability = await startObservability(ops, options);
-  shutdown.add(observability.stop);
+  shutdown.add('observability', observability.stop);
   const { store, reachable, stop: closeStore } = await startEventStore(config.eventStore, options.store, observability);
-  shutdown.add(closeStore);
-  const pipeline = await startAnalytics(config, options, observability);
-  shutdown.add(pipeline.stop);
+  shutdown.add('event-store', closeStore);
+  const pipeline = await startAnalytics(config, ops, options, observability);
+  shutdown.add('analytics', pipeline.stop);
   const persistence = options.readModelPersistence ?? fileReadModelPersistence(path.join(config.dataDir, 'read-model'));
   const readModel = await startReadModel({ store, persistence, sseHeartbeatMs: options.sseHeartbeatMs }, observability);
-  shutdown.add(readModel.stop);
+  shutdown.add('read-model', readModel.stop);
   const usage = startFlagUsage(store, observability);
-  shutdown.add(usage.stop);
+  shutdown.add('flag-usage', usage.stop);
   // One throttle for both APIs: a client failing to authenticate on one is slowed on the other too.
   const authFailures = new AuthFailureThrottle(ops.authFailuresPerSecond, ops.trustedProxies);
   const readApi = startReadApi({ readModel, bus: pipeline.bus, authFailures, ops }, observability);
-  shutdown.add(readApi.stop);
+  shutdown.add('exposures', readApi.stop);
   const admin = startAdmin({ config, ops, store, projection: readModel.projection, analytics: pipeline.analytics, authFailures }, observability);
   const server = await startHttp({ config, ops, readApi: readApi.handle, admin, endStreams: () => readModel.streams.close() }, observability);
-  shutdown.add(server.stop);
-  shutdown.add(usage.flushEvery(ops.usageFlushMs));
+  shutdown.add('http', server.stop);
+  shutdown.add('flag-usage-timer', usage.flushEvery(ops.usageFlushMs));
   const { bootstrapped, stop: stopBootstrap } = startBootstrap({ store, reachable, adminTokenConfigured: config.adminToken !== undefined }, observability);
-  shutdown.add(stopBootstrap);
+  shutdown.add('bootstrap', stopBootstrap);
 
   return {
     url: server.url,
+    address: server.address,
     store,
     bus: pipeline.bus,
     analytics: pipeline.analytics,
@@ -91,6 +96,6 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
     projection: readModel.projection,
     sinkMode: pipeline.sinkMode,
     bootstrapped,
-    close: () => shutdown.run(),
+    close: () => shutdown.run((part, ms) => observability.logger.info({ part, ms }, 'part stopped')),
   };
 }

@@ -24,6 +24,8 @@ export interface OperationsConfig {
   shutdownTimeoutMs: number;
   /** How often evaluation counts are written as flag usage. */
   usageFlushMs: number;
+  /** How often the analytics sink's consumer lag is read from the bus; /metrics reports the last reading. */
+  consumerLagIntervalMs: number;
 }
 
 export const OPERATIONS_DEFAULTS: OperationsConfig = {
@@ -38,6 +40,7 @@ export const OPERATIONS_DEFAULTS: OperationsConfig = {
   requestTimeoutMs: 30_000,
   shutdownTimeoutMs: 20_000,
   usageFlushMs: 60_000,
+  consumerLagIntervalMs: 5_000,
 };
 
 /** Every setting, from environment variables (documented in the README). Bad values stop the start, loudly. */
@@ -68,6 +71,7 @@ const configSchema = z.object({
   FLAGSTAFF_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.requestTimeoutMs),
   FLAGSTAFF_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.shutdownTimeoutMs),
   FLAGSTAFF_USAGE_FLUSH_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.usageFlushMs),
+  FLAGSTAFF_CONSUMER_LAG_INTERVAL_MS: z.coerce.number().int().positive().default(OPERATIONS_DEFAULTS.consumerLagIntervalMs),
 });
 
 export interface Config {
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: c.FLAGSTAFF_REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: c.FLAGSTAFF_SHUTDOWN_TIMEOUT_MS,
     usageFlushMs: c.FLAGSTAFF_USAGE_FLUSH_MS,
+    consumerLagIntervalMs: c.FLAGSTAFF_CONSUMER_LAG_INTERVAL_MS,
   };
   return { port: c.PORT, host: c.HOST, dataDir, adminToken: c.FLAGSTAFF_ADMIN_TOKEN, eventStore, bodyLimit: c.FLAGSTAFF_BODY_LIMIT, bus, analytics, operations };
 }

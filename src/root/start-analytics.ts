@@ -1,9 +1,10 @@
 import type { AnalyticsStore } from '../analytics/analytics-store.ts';
 import { startAnalyticsSink, type SinkBatchMetrics } from '../analytics/sink/sink.ts';
+import { readInBackground } from '../observability/background-reading.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import { startWithRetry } from '../shared/start-with-retry.ts';
 import { busGroupId, openAnalyticsStore, openBus, sinkMayRunOnItsOwnThread } from './adapters.ts';
-import type { Config } from './config.ts';
+import type { Config, OperationsConfig } from './config.ts';
 import { startSinkThread } from './sink-thread.ts';
 import type { Observability } from './start-observability.ts';
 
@@ -24,6 +25,7 @@ export interface AnalyticsPart {
  */
 export async function startAnalytics(
   config: Pick<Config, 'bus' | 'analytics'>,
+  ops: Pick<OperationsConfig, 'consumerLagIntervalMs'>,
   given: { bus?: EventBus; analytics?: AnalyticsStore; sinkGroupId?: string },
   { logger, metrics, readAtScrape }: Observability,
 ): Promise<AnalyticsPart> {
@@ -31,7 +33,13 @@ export async function startAnalytics(
   const analytics = given.analytics ?? (await openAnalyticsStore(config.analytics));
   // By default one group per Kafka topic prefix, so two deployments on one broker stay apart.
   const groupId = given.sinkGroupId ?? busGroupId(config.bus, 'analytics-sink');
-  readAtScrape({ consumerLag: async () => bus.consumerLag(groupId, ['exposures', 'metrics']) });
+  // Read in the background, never at scrape time: on Kafka each reading is a round of admin requests.
+  const consumerLag = readInBackground(() => bus.consumerLag(groupId, ['exposures', 'metrics']), {
+    everyMs: ops.consumerLagIntervalMs,
+    onError: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'consumer lag not read; /metrics reports the last reading until it is'),
+    onRecovered: () => logger.info('consumer lag read again'),
+  });
+  readAtScrape({ consumerLag: consumerLag.latest });
   const warnSink = (error: unknown): void => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'analytics sink failed; retrying');
   const recordSinkBatch = (batch: SinkBatchMetrics): void => {
     metrics.recordSinkBatch(batch);
@@ -48,6 +56,7 @@ export async function startAnalytics(
     analytics,
     sinkMode,
     async stop() {
+      consumerLag.stop();
       // Order matters for "nothing acknowledged is lost": the bus drains into the sink, the sink into the store.
       // What was handed in belongs to whoever opened it.
       if (!given.bus) await bus.close();

@@ -8,7 +8,10 @@ import type { Observability } from './start-observability.ts';
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 export interface HttpPart {
+  /** Where a client on this machine reaches the server (127.0.0.1 when bound to every IPv4 interface). */
   readonly url: string;
+  /** The address the server is bound to, as `host:port` (`0.0.0.0:8080`, `[::]:8080`): what an operator's log should say. */
+  readonly address: string;
   /** Stops accepting, ends the streams and lets in-flight requests finish (up to the shutdown timeout). */
   stop(): Promise<void>;
 }
@@ -56,10 +59,11 @@ export async function startHttp(
     server.listen(config.port, config.host, () => resolve());
   });
 
-  const { port } = server.address() as AddressInfo;
+  const bound = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${host}:${bound.port}`,
+    address: boundAddress(bound),
     async stop() {
       observer.stop();
       // Stop accepting, end the streams (clients reconnect elsewhere), let in-flight requests finish: a command
@@ -80,4 +84,9 @@ export async function startHttp(
       });
     },
   };
+}
+
+/** `host:port` of a bound socket, an IPv6 host in brackets as in a URL. */
+export function boundAddress({ address, family, port }: AddressInfo): string {
+  return family === 'IPv6' ? `[${address}]:${port}` : `${address}:${port}`;
 }

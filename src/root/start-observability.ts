@@ -1,4 +1,5 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Reading } from '../observability/background-reading.ts';
 import { EvaluationTally } from '../observability/evaluation-tally.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { Metrics } from '../observability/metrics.ts';
@@ -14,8 +15,8 @@ export interface ScrapeSources {
   /** Events in the store the read model has not applied yet; undefined when the store does not answer. */
   projectionLag?: () => Promise<number | undefined>;
   sseConnections?: () => number;
-  /** Messages on the bus the analytics sink has not committed. */
-  consumerLag?: () => Promise<number | undefined>;
+  /** Messages on the bus the analytics sink has not committed, as last read in the background. */
+  consumerLag?: () => Reading | undefined;
   /** Brings the counters kept off the hot path up to date (see Metrics.countEvaluations). */
   beforeScrape?: () => void;
 }
@@ -39,7 +40,7 @@ export async function startObservability(ops: OperationsConfig, options: { logge
     beforeScrape: () => sources.beforeScrape?.(),
     projectionLag: async () => sources.projectionLag?.(),
     sseConnections: () => sources.sseConnections?.() ?? 0,
-    consumerLag: async () => sources.consumerLag?.(),
+    consumerLag: () => sources.consumerLag?.(),
   });
   return {
     logger,

@@ -12,7 +12,7 @@ afterAll(() => {
 });
 
 /** Runs `npm start` as a user would, on the embedded defaults, and waits for it to listen. */
-async function npmStart(dataDir: string, port: number, waitFor = 'Flagstaff listening'): Promise<{ child: ChildProcess; output: () => string }> {
+async function npmStart(dataDir: string, port: number, waitFor = '"msg":"listening"'): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn('npm', ['start'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', FLAGSTAFF_DATA_DIR: dataDir, FLAGSTAFF_ADMIN_TOKEN: undefined },

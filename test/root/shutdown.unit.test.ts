@@ -10,9 +10,9 @@ describe('the shutdown sequence', () => {
       await new Promise((resolve) => setImmediate(resolve));
       log.push(`${name} ends`);
     };
-    shutdown.add(slow('tracing'));
-    shutdown.add(() => void log.push('store'));
-    shutdown.add(slow('server'));
+    shutdown.add('tracing', slow('tracing'));
+    shutdown.add('store', () => void log.push('store'));
+    shutdown.add('server', slow('server'));
     await shutdown.run();
     expect(log).toEqual(['server begins', 'server ends', 'store', 'tracing begins', 'tracing ends']);
   });
@@ -20,8 +20,8 @@ describe('the shutdown sequence', () => {
   it('runs stops that finish at once in the same turn, as straight code would', async () => {
     const log: string[] = [];
     const shutdown = new ShutdownSequence();
-    shutdown.add(() => void log.push('second'));
-    shutdown.add(() => void log.push('first'));
+    shutdown.add('second', () => void log.push('second'));
+    shutdown.add('first', () => void log.push('first'));
     const running = shutdown.run();
     expect(log).toEqual(['first', 'second']);
     await running;
@@ -30,11 +30,11 @@ describe('the shutdown sequence', () => {
   it('ends with the error of a failing stop, leaving the later ones alone', async () => {
     const log: string[] = [];
     const shutdown = new ShutdownSequence();
-    shutdown.add(() => void log.push('store'));
-    shutdown.add(async () => {
+    shutdown.add('store', () => void log.push('store'));
+    shutdown.add('bus', async () => {
       throw new Error('bus would not close');
     });
-    shutdown.add(() => void log.push('server'));
+    shutdown.add('server', () => void log.push('server'));
     await expect(shutdown.run()).rejects.toThrow('bus would not close');
     expect(log).toEqual(['server']);
   });
@@ -42,10 +42,35 @@ describe('the shutdown sequence', () => {
   it('goes through the whole sequence again on a second run', async () => {
     const log: string[] = [];
     const shutdown = new ShutdownSequence();
-    shutdown.add(() => void log.push('a'));
-    shutdown.add(() => void log.push('b'));
+    shutdown.add('a', () => void log.push('a'));
+    shutdown.add('b', () => void log.push('b'));
     await shutdown.run();
     await shutdown.run();
     expect(log).toEqual(['b', 'a', 'b', 'a']);
+  });
+
+  it('tells of each part once it has stopped, by name, in the order they stopped, and not of a part that failed', async () => {
+    const heard: string[] = [];
+    const shutdown = new ShutdownSequence();
+    shutdown.add('store', () => {});
+    shutdown.add('bus', async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      heard.push('bus still running');
+    });
+    shutdown.add('server', () => {});
+    await shutdown.run((name, ms) => {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      heard.push(name);
+    });
+    expect(heard).toEqual(['server', 'bus still running', 'bus', 'store']);
+
+    const failing = new ShutdownSequence();
+    const told: string[] = [];
+    failing.add('store', () => {});
+    failing.add('bus', () => {
+      throw new Error('bus would not close');
+    });
+    await expect(failing.run((name) => told.push(name))).rejects.toThrow('bus would not close');
+    expect(told).toEqual([]);
   });
 });
