@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<BenchReport> }>
   'analytics-query': () => import('./analytics-query.bench.ts'),
   'time-travel': () => import('./time-travel.bench.ts'),
   'sdk-propagation': () => import('./sdk-propagation.bench.ts'),
+  'cli-startup': () => import('./cli-startup.bench.ts'),
 };
 
 const wanted = process.argv.slice(2);

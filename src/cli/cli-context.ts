@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ApiClient } from './api-client.ts';
+import { ApiClient, versionOf } from './api-client.ts';
 import { UsageError } from './cli-errors.ts';
 import { Output, type Io } from './output.ts';
 
@@ -52,4 +52,12 @@ export function isoTime(name: string, value: string | undefined): string | undef
 
 export function path(...parts: string[]): string {
   return `/admin/${parts.map(encodeURIComponent).join('/')}`;
+}
+
+/** The version a command is based on: read just before, so If-Match protects against a concurrent change. */
+export async function currentVersion(client: ApiClient, resource: string): Promise<number> {
+  const response = await client.get(resource);
+  const version = versionOf(response);
+  if (version === undefined) throw new Error(`GET ${resource} answered without an ETag`);
+  return version;
 }

@@ -9,7 +9,7 @@ import type { Metrics } from './metrics.ts';
 export function readRouteOf(path: string): string {
   if (path.startsWith('/api/v1/flags/')) return path === '/api/v1/flags/batch' ? '/api/v1/flags/batch' : '/api/v1/flags/:key';
   if (path.startsWith('/ofrep/v1/evaluate/flags/')) return path === '/ofrep/v1/evaluate/flags' ? path : '/ofrep/v1/evaluate/flags/:key';
-  if (['/api/v1/events', '/api/v1/snapshot', '/api/v1/stream', '/ofrep/v1/evaluate/flags'].includes(path)) return path;
+  if (['/api/v1/events', '/api/v1/usage', '/api/v1/snapshot', '/api/v1/stream', '/ofrep/v1/evaluate/flags'].includes(path)) return path;
   return 'other';
 }
 

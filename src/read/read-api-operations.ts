@@ -2,6 +2,7 @@ import { ok, operation } from '../http/operation.ts';
 import { documentedEventsBody, MAX_EVENTS_PER_REQUEST } from './ingest.ts';
 import { ofrepRequestBody } from './ofrep.ts';
 import { batchBody } from './read-api.ts';
+import { usageReportBody } from './usage-report.ts';
 
 const environmentParameter = {
   name: 'environment', in: 'query', required: false, schema: { $ref: '#/components/schemas/Key' },
@@ -66,6 +67,14 @@ export const readApiOperations = {
     },
     success: { status: 202, description: '{ accepted: n }' },
     errors: [429, 503],
+  }),
+  reportUsage: operation({
+    method: 'post', path: '/api/v1/usage', operationId: 'reportUsage', tag: 'evaluation', auth: { sdk: 'server' },
+    summary:
+      "An SDK's local evaluations over a period, counted per flag and variant (as Unleash's client metrics bucket), so the stale-flags report (GET /admin/flags?stale=true) sees flags evaluated only in SDKs. Server keys only; 202 with { accepted, ignored }: flags or variants the key's environment does not define are ignored, not counted. A bad report is refused whole (400 naming the field) and counts nothing.",
+    body: { name: 'UsageReport', schema: usageReportBody, example: { start: '2025-01-31T12:00:00Z', stop: '2025-01-31T12:01:00Z', flags: { 'new-checkout': { on: 120, off: 380 } } } },
+    success: { status: 202, description: '{ accepted: evaluations counted, ignored: ["flag" or "flag/variant", …] }' },
+    errors: [429],
   }),
   ofrepConfiguration: operation({
     method: 'get', path: '/ofrep/v1/configuration', operationId: 'ofrepConfiguration', tag: 'ofrep', auth: { sdk: 'any' },

@@ -18,6 +18,7 @@ import type { ReadModel } from './read-model.ts';
 import { ResultJsonCache } from './result-json.ts';
 import type { SdkKeys, SdkPrincipal } from './sdk-keys.ts';
 import type { StreamHub } from './stream-hub.ts';
+import { parseUsageReport, type UsageReportBody } from './usage-report.ts';
 
 const contextSchema = z.record(z.string(), z.json());
 export const batchBody = z.strictObject({
@@ -50,6 +51,11 @@ export interface ReadApiObserver {
   evaluated?(environment: string, result: EvaluationResult): void;
   /** Time to evaluate the flags of one request. */
   evaluationSeconds?(route: 'flag' | 'batch' | 'ofrep', seconds: number): void;
+  /**
+   * What an SDK reported of its local evaluations (POST /api/v1/usage), for the flag usage behind the stale-flags
+   * report: counts per flag and variant, flags and variants the environment does not define left out.
+   */
+  usageReported?(environment: string, flags: UsageReportBody['flags']): void;
   /** Events accepted or rejected by POST /api/v1/events. */
   ingested?(outcome: 'accepted' | 'rejected', count: number): void;
   /** Throws TooManyRequestsError when the key may not send `events` events now. */
@@ -142,6 +148,16 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
       });
       return sendJson(res, 202, JSON.stringify({ accepted }));
     }
+    if (path === '/api/v1/usage' && method === 'POST') {
+      // Only server keys evaluate locally; a client key's evaluations are the server's own, already counted. And a
+      // client key is public (it ships in browsers): it must not be able to make a flag look in use.
+      if (principal.kind !== 'server') throw new ForbiddenError("Only server keys report usage: a client key's evaluations are counted by the server that answers them");
+      const report = parseUsageReport(await readJsonBody(req, options.bodyLimit), { maxFutureSkewMs: options.eventsMaxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS });
+      observe.admitEvents?.(principal.keyId, 1);
+      const { counted, evaluations, ignored } = knownUsage(model().compiledEnvironment(principal.environment), report.flags);
+      if (evaluations > 0) observe.usageReported?.(principal.environment, counted);
+      return sendJson(res, 202, JSON.stringify({ accepted: evaluations, ignored }));
+    }
     if (path === '/api/v1/snapshot' && method === 'GET') {
       if (principal.kind !== 'server') throw new ForbiddenError('Only server keys may read the full configuration');
       const env = environmentFor(principal, new URLSearchParams(query).get('environment'));
@@ -198,6 +214,36 @@ export function createReadApi(options: ReadApiOptions): (req: IncomingMessage, r
     });
     return true;
   };
+}
+
+/**
+ * The part of a usage report the environment can take: a flag it does not define (archived since, or never there)
+ * or a variant the flag does not declare cannot be usage of this configuration, and is named in `ignored`
+ * (`flag` or `flag/variant`) instead of counted.
+ */
+export function knownUsage(
+  env: CompiledEnvironment | undefined,
+  flags: UsageReportBody['flags'],
+): { counted: UsageReportBody['flags']; evaluations: number; ignored: string[] } {
+  const counted: UsageReportBody['flags'] = {};
+  const ignored: string[] = [];
+  let evaluations = 0;
+  for (const [flagKey, variants] of Object.entries(flags)) {
+    const declared = env?.flags.get(flagKey)?.source.variants;
+    if (declared === undefined) {
+      ignored.push(flagKey);
+      continue;
+    }
+    for (const [variant, count] of Object.entries(variants)) {
+      if (!Object.hasOwn(declared, variant)) {
+        ignored.push(`${flagKey}/${variant}`);
+        continue;
+      }
+      (counted[flagKey] ??= {})[variant] = count;
+      evaluations += count;
+    }
+  }
+  return { counted, evaluations, ignored };
 }
 
 const gzip = promisify(zlib.gzip);

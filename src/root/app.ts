@@ -77,7 +77,7 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   shutdown.add('flag-usage', usage.stop);
   // One throttle for both APIs: a client failing to authenticate on one is slowed on the other too.
   const authFailures = new AuthFailureThrottle(ops.authFailuresPerSecond, ops.trustedProxies);
-  const readApi = startReadApi({ readModel, bus: pipeline.bus, authFailures, ops }, observability);
+  const readApi = startReadApi({ readModel, bus: pipeline.bus, authFailures, ops, usage }, observability);
   shutdown.add('exposures', readApi.stop);
   const admin = startAdmin({ config, ops, store, projection: readModel.projection, analytics: pipeline.analytics, authFailures }, observability);
   const server = await startHttp({ config, ops, readApi: readApi.handle, admin, endStreams: () => readModel.streams.close() }, observability);

@@ -6,6 +6,8 @@ import type { Observability } from './start-observability.ts';
 export interface FlagUsagePart {
   /** Writes flag usage every `ms` until the returned stop; started once the server serves evaluations. */
   flushEvery(ms: number): Stop;
+  /** Adds what an SDK reported of its local evaluations (POST /api/v1/usage) to the next flush. */
+  recordSdkUsage(environment: string, flags: Readonly<Record<string, Readonly<Record<string, number>>>>): void;
   /** Counts the evaluations served so far and writes them: once the server has drained, so none is left out. */
   stop(): Promise<void>;
 }
@@ -20,6 +22,10 @@ export function startFlagUsage(store: EventStore, { logger, metrics, tally, read
   };
   readAtScrape({ beforeScrape: drainEvaluations });
   return {
+    recordSdkUsage(environment, flags) {
+      // Not drained through the tally: these evaluations were not served here, so the evaluations metric leaves them out.
+      usage.absorb(Object.entries(flags).flatMap(([flagKey, variants]) => Object.entries(variants).map(([variant, count]) => ({ environment, flagKey, variant, reason: '', count }))));
+    },
     flushEvery(ms) {
       const timer = setInterval(() => {
         drainEvaluations();

@@ -9,6 +9,7 @@ import { SdkKeys } from '../read/sdk-keys.ts';
 import { StreamHub } from '../read/stream-hub.ts';
 import type { EventBus } from '../shared/event-bus.ts';
 import type { OperationsConfig } from './config.ts';
+import type { FlagUsagePart } from './start-flag-usage.ts';
 import type { Observability } from './start-observability.ts';
 
 export interface ReadModelPart {
@@ -50,7 +51,7 @@ export interface ReadApiPart {
 
 /** The read API (evaluations, streams, events in) and the publisher that carries exposures to the bus. */
 export function startReadApi(
-  deps: { readModel: ReadModelPart; bus: EventBus; authFailures: AuthFailureThrottle; ops: OperationsConfig },
+  deps: { readModel: ReadModelPart; bus: EventBus; authFailures: AuthFailureThrottle; ops: OperationsConfig; usage: Pick<FlagUsagePart, 'recordSdkUsage'> },
   { logger, metrics, tally }: Observability,
 ): ReadApiPart {
   const { readModel: { projection, streams }, bus, ops } = deps;
@@ -76,6 +77,7 @@ export function startReadApi(
       // A child per route, looked up once: observing through labels hashes them on every request.
       evaluationSeconds: (route, seconds) => evaluationDurations[route].observe(seconds),
       ingested: (outcome, count) => metrics.ingested.inc({ outcome }, count),
+      usageReported: (environment, flags) => deps.usage.recordSdkUsage(environment, flags),
       admitEvents: (keyId, count) => eventsLimiter.take(keyId, count, 'events'),
       maxStreamsPerKey: ops.maxStreamsPerKey,
     },

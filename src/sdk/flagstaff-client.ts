@@ -11,6 +11,7 @@ import { Listeners } from './listeners.ts';
 import { changedFlagKeys } from './snapshot-delta.ts';
 import { isAuthorizationFailure, type SdkHttpError } from './sdk-errors.ts';
 import { SnapshotSource } from './snapshot-source.ts';
+import { httpUsageSender, UsageReporter } from './usage-reporter.ts';
 
 export interface FlagstaffClientOptions {
   /** The Flagstaff server, e.g. `http://127.0.0.1:8080`. */
@@ -48,6 +49,12 @@ export interface FlagstaffClientOptions {
    * exposure, and an application evaluating in a loop should not flood the pipeline.
    */
   readonly exposureCacheSize?: number;
+  /**
+   * Counts of local evaluations per flag and variant, sent to `POST /api/v1/usage` every `flushIntervalMs`
+   * (default 60,000) and on close, so that the stale-flags report sees flags evaluated only in SDKs. On unless
+   * `enabled: false`.
+   */
+  readonly usage?: { readonly enabled?: boolean; readonly flushIntervalMs?: number };
   /** Every error, whatever else listens (the client itself never throws from evaluation). */
   readonly onError?: (error: Error) => void;
   readonly fetch?: typeof fetch;
@@ -87,6 +94,7 @@ const DEFAULTS = {
   initTimeoutMs: 10_000,
   events: { flushIntervalMs: 1_000, maxBuffer: 100_000, maxBatch: 1_000, retry: { initialDelayMs: 500, maxDelayMs: 30_000 }, closeTimeoutMs: 5_000 },
   exposureCacheSize: 10_000,
+  usageFlushIntervalMs: 60_000,
 } as const;
 
 const METRIC_NAME = /^[\w.:-]{1,128}$/;
@@ -95,7 +103,8 @@ const METRIC_NAME = /^[\w.:-]{1,128}$/;
  * The Flagstaff Node SDK: evaluates locally, with the server's own engine, on the environment's snapshot, kept
  * current over SSE (polling while the stream is down), and serves the last good configuration when the server
  * goes away. Evaluation never throws: a problem gives the caller's default with reason ERROR and an error code.
- * Experiment assignments and `track()` events are batched to `POST /api/v1/events`.
+ * Experiment assignments and `track()` events are batched to `POST /api/v1/events`; counts of evaluations per flag
+ * and variant go to `POST /api/v1/usage`.
  */
 export class FlagstaffClient {
   private compiled: CompiledEnvironment | undefined;
@@ -103,6 +112,8 @@ export class FlagstaffClient {
   private readonly listeners: Listeners<FlagstaffClientEvents>;
   private readonly source: SnapshotSource;
   private readonly batcher: EventBatcher;
+  /** Undefined when usage reporting is off: counting is then a single check of this field. */
+  private readonly usage: UsageReporter | undefined;
   private readonly readyPromise: Promise<void>;
   private settleReady!: { resolve: () => void; reject: (error: Error) => void; settled: boolean };
   private readonly initTimer: NodeJS.Timeout | undefined;
@@ -121,6 +132,14 @@ export class FlagstaffClient {
     this.batcher = new EventBatcher(httpEventSender({ url: options.url, sdkKey: options.sdkKey, fetch: fetchFn, timeoutMs: 30_000 }), eventOptions, (error) =>
       isAuthorizationFailure(error) ? this.deny(error) : this.reportError(error),
     );
+    if (options.usage?.enabled !== false) {
+      this.usage = new UsageReporter(
+        httpUsageSender({ url: options.url, sdkKey: options.sdkKey, fetch: fetchFn, timeoutMs: 30_000 }),
+        { flushIntervalMs: options.usage?.flushIntervalMs ?? DEFAULTS.usageFlushIntervalMs },
+        (error) => (isAuthorizationFailure(error) ? this.deny(error) : this.reportError(error)),
+      );
+      this.usage.start();
+    }
 
     let initial: EnvironmentSnapshot | undefined;
     if (options.bootstrap !== undefined) {
@@ -254,19 +273,19 @@ export class FlagstaffClient {
     return this.batcher.push(event);
   }
 
-  /** Sends the buffered events now. */
-  flush(): Promise<void> {
-    return this.batcher.flush();
+  /** Sends the buffered events and the evaluation counts now. */
+  async flush(): Promise<void> {
+    await Promise.all([this.batcher.flush(), this.usage?.flush()]);
   }
 
-  /** Stops updates, sends what is buffered (up to `events.closeTimeoutMs`), and stops. Evaluation keeps working. */
+  /** Stops updates, sends what is buffered and counted (up to `events.closeTimeoutMs`), and stops. Evaluation keeps working. */
   async close(): Promise<void> {
     if (this.currentStatus === 'closed') return;
     this.currentStatus = 'closed';
     if (this.initTimer) clearTimeout(this.initTimer);
     this.source.close();
     this.rejectReady(new Error('the client was closed'));
-    await this.batcher.close(this.closeTimeoutMs);
+    await Promise.all([this.batcher.close(this.closeTimeoutMs), this.usage?.close(this.closeTimeoutMs)]);
     this.listeners.clear();
   }
 
@@ -274,7 +293,10 @@ export class FlagstaffClient {
     const env = this.compiled;
     if (env === undefined) return errorResult(flagKey, defaultValue, 'PROVIDER_NOT_READY', 'no configuration has been loaded yet', NO_REVISION);
     try {
-      return evaluateFlag(env, flagKey, typeof context === 'object' && context !== null ? context : {}, defaultValue);
+      const result = evaluateFlag(env, flagKey, typeof context === 'object' && context !== null ? context : {}, defaultValue);
+      // A variant served is usage (an error serves the caller's default, as an archived flag would).
+      if (result.variant !== undefined) this.usage?.count(result);
+      return result;
     } catch (error) {
       return errorResult(flagKey, defaultValue, 'GENERAL', (error as Error).message, env.revision);
     }
@@ -361,6 +383,7 @@ export class FlagstaffClient {
     if (this.initTimer) clearTimeout(this.initTimer);
     this.source.close();
     this.batcher.abandon();
+    this.usage?.abandon();
     this.rejectReady(error);
     this.reportError(error);
     this.listeners.emit('unauthorized', { status: error.status, revision: this.revision, error });

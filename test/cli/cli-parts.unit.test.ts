@@ -61,8 +61,8 @@ describe('exit codes', () => {
 });
 
 describe('problem rendering', () => {
-  it('prints title, detail and each field error with its pointer and its place in the file', () => {
-    const file = parseSource('targeting.yaml', 'enabled: true\nrules:\n  - id: us\n    conditions:\n      - attribute: country\n        operator: within\n');
+  it('prints title, detail and each field error with its pointer and its place in the file', async () => {
+    const file = await parseSource('targeting.yaml', 'enabled: true\nrules:\n  - id: us\n    conditions:\n      - attribute: country\n        operator: within\n');
     const error = new ApiError('PUT', '/admin/flags/x/environments/production', {
       status: 400,
       title: 'Bad Request',

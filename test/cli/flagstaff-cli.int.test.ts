@@ -1,36 +1,24 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/flagstaff.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/flagstaff.js');
+import { startTestServer, type TestServer } from '../support/flagstaff.ts';
+import { buildCli, runCli, type Run } from './built-cli.ts';
 
 let server: TestServer;
 let empty: TestServer;
 let dir: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real binary, as a user runs it: a child process, configured by FLAGSTAFF_URL and FLAGSTAFF_TOKEN. */
+/** The built binary (dist/), as a user runs it. */
 function cli(args: string[], url = server.url): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, FLAGSTAFF_URL: url, FLAGSTAFF_TOKEN: ADMIN_TOKEN }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+  return runCli(args, { url, cwd: dir });
 }
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'flagstaff-cli-'));
-  [server, empty] = await Promise.all([startTestServer(), startTestServer()]);
+  [server, empty] = await Promise.all([startTestServer(), startTestServer(), buildCli()]);
 });
 afterAll(async () => {
   await Promise.all([server?.close(), empty?.close()]);

@@ -1,15 +1,17 @@
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import { CliError, ConflictError } from '../cli-errors.ts';
 import { contextFor } from '../cli-context.ts';
-import { fetchConfiguration, parseConfiguration } from '../configuration.ts';
-import { applyPlan, ImportInterrupted } from '../import-apply.ts';
-import { planImport } from '../import-plan.ts';
 import type { Io } from '../output.ts';
-import { describeCommand, renderPlan } from '../render/plan-render.ts';
 import { readSourceFile } from '../source-file.ts';
+
+/**
+ * Loaded when export or import runs, not when the CLI starts: the configuration's schemas bring zod, RE2 and
+ * semver, which every other command would pay for at startup.
+ */
+const configuration = () => import('../configuration.ts');
+const importing = async () => ({ ...(await import('../import-plan.ts')), ...(await import('../import-apply.ts')), ...(await import('../render/plan-render.ts')) });
 
 export function configCommands(program: Command, io: Io): void {
   program
@@ -18,6 +20,7 @@ export function configCommands(program: Command, io: Io): void {
     .option('--out <file>', 'write to this file (.json for JSON) instead of stdout')
     .action(async (options: { out?: string }, command: Command) => {
       const { client, output } = contextFor(command, io);
+      const [{ fetchConfiguration }, { stringify }] = await Promise.all([configuration(), import('yaml')]);
       const { document } = await fetchConfiguration(client);
       const asJson = output.json || options.out?.endsWith('.json') === true;
       const text = asJson ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
@@ -37,6 +40,7 @@ export function configCommands(program: Command, io: Io): void {
     .option('--yes', 'apply without asking')
     .action(async (file: string, options: { yes?: boolean }, command: Command) => {
       const { client, output } = contextFor(command, io);
+      const [{ fetchConfiguration, parseConfiguration }, { planImport, applyPlan, ImportInterrupted, describeCommand, renderPlan }] = await Promise.all([configuration(), importing()]);
       const source = await readSourceFile(file);
       let desired;
       try {

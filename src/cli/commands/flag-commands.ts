@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
-import { versionOf, type ApiClient } from '../api-client.ts';
+import type { ApiClient } from '../api-client.ts';
 import { CliError, UsageError } from '../cli-errors.ts';
-import { contextFor, isoTime, path, positiveInteger } from '../cli-context.ts';
+import { contextFor, currentVersion, isoTime, path, positiveInteger } from '../cli-context.ts';
 import { inferScalar } from '../context-args.ts';
 import type { Io } from '../output.ts';
 import { brief, renderTable } from '../output.ts';
-import { renderFlag, renderFlagList, type FlagResource, type FlagSummary } from '../render/flag-render.ts';
+import { renderFlag, renderFlagList, renderStaleFlags, type FlagResource, type FlagSummary, type StaleFlag } from '../render/flag-render.ts';
 import { readSourceFile } from '../source-file.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function flagCommands(program: Command, io: Io): void {
-  const flags = program.command('flags').description('list, read, create, toggle, target, and travel through the history of flags');
+  const flags = program.command('flags').description('list, read, create, toggle, target, find stale ones, and travel through the history of flags');
 
   flags
     .command('list')
@@ -33,6 +33,25 @@ export function flagCommands(program: Command, io: Io): void {
       }
       output.data({ flags: all, nextCursor: null });
       output.line(renderFlagList(all));
+    });
+
+  flags
+    .command('stale')
+    .description('flags not evaluated, or serving one variant to everyone, over the last days (server and SDK evaluations): candidates for archiving')
+    .option('--days <n>', 'the period, in days (1 to 365)', '30')
+    .action(async (options: { days: string }, command: Command) => {
+      const { client, output } = contextFor(command, io);
+      const days = positiveInteger('--days', options.days)!;
+      const stale: StaleFlag[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await client.get<{ flags: StaleFlag[]; nextCursor: string | null }>('/admin/flags', { query: { stale: 'true', staleDays: days, limit: 1_000, after } });
+        stale.push(...page.body.flags);
+        if (page.body.nextCursor === null) break;
+        after = page.body.nextCursor;
+      }
+      output.data({ flags: stale, nextCursor: null });
+      output.line(renderStaleFlags(stale, days));
     });
 
   flags
@@ -81,7 +100,7 @@ export function flagCommands(program: Command, io: Io): void {
     .action(async (key: string, env: string, state: string, options: { reason?: string; expectVersion?: string }, command: Command) => {
       const { client, output } = contextFor(command, io);
       if (state !== 'on' && state !== 'off') throw new UsageError(`the state must be on or off, not ${JSON.stringify(state)}`);
-      const ifMatch = positiveInteger('--expect-version', options.expectVersion) ?? (await currentVersion(client, key));
+      const ifMatch = positiveInteger('--expect-version', options.expectVersion) ?? (await currentFlagVersion(client, key));
       const toggled = await client.post<FlagResource>(path('flags', key, 'environments', env, 'toggle'), {
         body: { enabled: state === 'on', ...(options.reason === undefined ? {} : { reason: options.reason }) },
         ifMatch,
@@ -103,7 +122,7 @@ export function flagCommands(program: Command, io: Io): void {
       if (source.value === null || typeof source.value !== 'object' || Array.isArray(source.value)) {
         throw new UsageError(`${options.file} must hold an object (the targeting), not ${Array.isArray(source.value) ? 'a list' : typeof source.value}`);
       }
-      const ifMatch = positiveInteger('--expect-version', options.expectVersion) ?? (await currentVersion(client, key));
+      const ifMatch = positiveInteger('--expect-version', options.expectVersion) ?? (await currentFlagVersion(client, key));
       try {
         const changed = await client.put<FlagResource>(path('flags', key, 'environments', env), {
           body: { ...(source.value as object), ...(options.reason === undefined ? {} : { reason: options.reason }) },
@@ -164,7 +183,7 @@ export function flagCommands(program: Command, io: Io): void {
     .action(async (key: string, options: { toVersion?: string; toTime?: string; reason: string; expectVersion?: string }, command: Command) => {
       const { client, output } = contextFor(command, io);
       if ((options.toVersion === undefined) === (options.toTime === undefined)) throw new UsageError('give exactly one of --to-version and --to-time');
-      const ifMatch = positiveInteger('--expect-version', options.expectVersion) ?? (await currentVersion(client, key));
+      const ifMatch = positiveInteger('--expect-version', options.expectVersion) ?? (await currentFlagVersion(client, key));
       const target =
         options.toVersion !== undefined ? { toVersion: positiveInteger('--to-version', options.toVersion) } : { toTime: isoTime('--to-time', options.toTime) };
       const rolled = await client.post<FlagResource & { rolledBackTo: number }>(path('flags', key, 'rollback'), { body: { ...target, reason: options.reason }, ifMatch });
@@ -189,12 +208,9 @@ interface DiffAnswer {
   changes: { path: string; op: string; before?: unknown; after?: unknown }[];
 }
 
-/** The version a command is based on: read just before, so If-Match protects against a concurrent change. */
-async function currentVersion(client: ApiClient, key: string): Promise<number> {
-  const flag = await client.get(path('flags', key));
-  const version = versionOf(flag);
-  if (version === undefined) throw new Error(`GET ${path('flags', key)} answered without an ETag`);
-  return version;
+/** The flag's version, read just before a command based on it. */
+function currentFlagVersion(client: ApiClient, key: string): Promise<number> {
+  return currentVersion(client, path('flags', key));
 }
 
 /**

@@ -1,8 +1,7 @@
-import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { ApiClient } from '../api-client.ts';
 import { ApiError, InvariantError } from '../cli-errors.ts';
-import { contextFor, isoTime, path, positiveInteger } from '../cli-context.ts';
+import { contextFor, isoTime, positiveInteger } from '../cli-context.ts';
 import { parseContext } from '../context-args.ts';
 import type { Io, Output } from '../output.ts';
 import { renderTable } from '../output.ts';
@@ -11,31 +10,6 @@ import { renderExplanation, type ExplainAnswer } from '../render/explain-render.
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function operationsCommands(program: Command, io: Io): void {
-  const env = program.command('env').description('environments');
-  env
-    .command('rollback <env>')
-    .description("every flag's targeting in one environment as it was at a time; --dry-run shows what would change")
-    .requiredOption('--to-time <time>', 'the time to go back to (ISO 8601)')
-    .option('--reason <text>', 'why (required unless --dry-run)')
-    .option('--dry-run', 'show the changes, change nothing')
-    .action(async (environment: string, options: { toTime: string; reason?: string; dryRun?: boolean }, command: Command) => {
-      const { client, output } = contextFor(command, io);
-      const answer = await client.post<EnvironmentRollback>(path('environments', environment, 'rollback'), {
-        body: { toTime: isoTime('--to-time', options.toTime), dryRun: options.dryRun === true, ...(options.reason === undefined ? {} : { reason: options.reason }) },
-      });
-      output.data(answer.body);
-      const { changes } = answer.body;
-      output.line(`${answer.body.dryRun ? 'Dry run: would change' : 'Changed'} ${answer.body.changed} flag(s) in ${environment} back to ${answer.body.toTime}`);
-      if (changes.length > 0) {
-        output.line(
-          renderTable(
-            ['flag', 'action', 'from version', 'to version', 'changes'],
-            changes.map((c) => [c.flagKey, c.action, c.fromVersion, c.toVersion ?? (answer.body.dryRun ? '(dry run)' : null), c.changes.map((d) => d.path).join(', ')]),
-          ),
-        );
-      }
-    });
-
   program
     .command('explain <flag> <env>')
     .description('evaluate a flag for a context and show why: the result and the trace of every check')
@@ -88,6 +62,8 @@ export function operationsCommands(program: Command, io: Io): void {
  * it is a terminal (cli-progress draws nothing otherwise), so piped output stays clean.
  */
 async function rebuildWithProgress(client: ApiClient, output: Output, io: Io): Promise<RebuildReport> {
+  // Only this command draws a bar: loaded here, not when the CLI starts.
+  const { Presets, SingleBar } = await import('cli-progress');
   const before = await client.get<ProjectionsStatus>('/admin/projections');
   const bar = new SingleBar(
     { stream: io.stderr as NodeJS.WritableStream, format: 'rebuilding [{bar}] {percentage}% | position {value}/{total} | {events} events', hideCursor: true },
@@ -135,14 +111,6 @@ async function rebuildWithProgress(client: ApiClient, output: Output, io: Io): P
   } finally {
     if (show) bar.stop();
   }
-}
-
-interface EnvironmentRollback {
-  environment: string;
-  toTime: string;
-  dryRun: boolean;
-  changed: number;
-  changes: { flagKey: string; action: string; fromVersion: number; toVersion: number | null; changes: { path: string }[] }[];
 }
 
 interface ProjectionsStatus {

@@ -13,6 +13,17 @@ export interface FlagSummary {
   enabled: Record<string, boolean>;
 }
 
+/** A flag of the stale report (`GET /admin/flags?stale=true`): why it is stale and its usage over the period. */
+export interface StaleFlag extends FlagSummary {
+  stale: {
+    reason: 'not-evaluated' | 'single-variant';
+    staleDays: number;
+    lastEvaluatedAt: string | null;
+    evaluations: number;
+    variants: Record<string, number>;
+  };
+}
+
 export interface FlagResource {
   key: string;
   type: string;
@@ -41,6 +52,22 @@ export function renderFlagList(flags: readonly FlagSummary[]): string {
     brief(f.description, 40),
   ]);
   return renderTable(['key', 'type', ...environments, 'tags', 'version', 'description'], rows);
+}
+
+const STALE_REASONS = { 'not-evaluated': 'not evaluated', 'single-variant': 'one variant' } as const;
+
+/** The stale report: why each flag is stale, what it served, and when it was last evaluated. */
+export function renderStaleFlags(flags: readonly StaleFlag[], days: number): string {
+  if (flags.length === 0) return `No stale flags: every flag older than ${days} days was evaluated, serving more than one variant.`;
+  const rows: Cell[][] = flags.map((f) => [
+    f.key,
+    STALE_REASONS[f.stale.reason] ?? f.stale.reason,
+    f.stale.evaluations,
+    Object.entries(f.stale.variants).map(([variant, count]) => `${variant}=${count}`).join(' ') || '—',
+    f.stale.lastEvaluatedAt ?? 'never',
+    f.updatedAt,
+  ]);
+  return `${flags.length} flag(s) stale over the last ${days} days (counting server and SDK evaluations):\n${renderTable(['key', 'why', 'evaluations', 'variants served', 'last evaluated', 'last changed'], rows)}`;
 }
 
 export function renderFlag(flag: FlagResource): string {
