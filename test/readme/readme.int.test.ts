@@ -27,6 +27,8 @@ import { containsOutput, endsWithAnswer, isAnswer, readmeBlocks, shellSteps, typ
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const HANG = 120_000; // only catches a hang; nothing here waits for time to pass
+/** Starting (tsx compiling the server) and stopping (a graceful shutdown) on a loaded two-core machine. */
+const HOOK = 300_000;
 /** How long an until-answered block may keep not matching: a bound for a hang, far above what the pipeline takes. */
 const UNTIL_ANSWERED = 300_000;
 
@@ -59,7 +61,7 @@ beforeAll(async () => {
   });
   await eventually(async () => expect((await request(`http://127.0.0.1:${port}`, 'GET', '/health', { token: null })).status).toBe(200), HANG);
   env = cleanEnvironment({});
-}, HANG);
+}, HOOK);
 
 afterAll(async () => {
   if (server?.exitCode === null) {
@@ -71,7 +73,7 @@ afterAll(async () => {
   }
   rmSync(workdir, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true, maxRetries: 10 });
-}, HANG);
+}, HOOK);
 
 describe('README.md, pasted top to bottom', () => {
   it('runs every code block in order and gets every documented answer', { timeout: 900_000 }, async () => {
