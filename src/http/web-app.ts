@@ -35,8 +35,9 @@ export function webAppRoutes(options: { dir?: string } = {}): Router {
     // A missing file (a stale hashed asset) is a plain 404, not the app: the browser expects a script or image.
     if (path.extname(req.path) !== '') return void res.status(404).type('text/plain').send(`Not found: ${req.path}\n`);
     // Only what a browser navigates to gets the app: an API client (no text/html in Accept) gets the API's 404
-    // problem for a path that does not exist, not a 200 page it cannot read.
-    if (!(req.headers.accept ?? '').includes('text/html')) return next();
+    // problem for a path that does not exist, not a 200 page it cannot read. `/` is the exception: it exists, it is
+    // the app, whoever asks (curl, a load balancer's probe, a link preview).
+    if (req.path !== '/' && !(req.headers.accept ?? '').includes('text/html')) return next();
     if (!existsSync(index)) return notBuilt(res, dir);
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);

@@ -303,6 +303,7 @@ export class FlagstaffClient {
   }
 
   private typed<T>(flagKey: string, defaultValue: T, context: EvaluationContext | undefined, typeName: string, is: (value: unknown) => value is T): EvaluationDetails<T> {
+    if (!is(defaultValue)) return this.refuseDefault(flagKey, defaultValue, typeName);
     const result = this.resolve(flagKey, context ?? {}, defaultValue);
     if (result.errorCode !== undefined) return result as EvaluationDetails<T>;
     if (!is(result.value)) {
@@ -311,6 +312,19 @@ export class FlagstaffClient {
     }
     if (result.experimentKey !== undefined) this.expose(result, context ?? {});
     return result as EvaluationDetails<T>;
+  }
+
+  /**
+   * A default of the wrong type is a mistake in the caller's code (`getBooleanValue(key, context, false)` passes the
+   * context as the default, and an object is truthy): answering it would hide the mistake behind a plausible value.
+   * The default comes back unchanged, as OpenFeature answers errors, but the result says ERROR / TYPE_MISMATCH,
+   * nothing is evaluated (no exposure), and onError hears of it.
+   */
+  private refuseDefault<T>(flagKey: string, defaultValue: T, typeName: string): EvaluationDetails<T> {
+    const actual = defaultValue === null ? 'null' : Array.isArray(defaultValue) ? 'array' : typeof defaultValue;
+    const message = `the default value given for flag ${flagKey} is a ${actual}, not a ${typeName}: check the argument order (key, defaultValue, context)`;
+    this.reportError(new TypeError(message));
+    return { flagKey, value: defaultValue, reason: 'ERROR', errorCode: 'TYPE_MISMATCH', errorMessage: message, revision: this.revision };
   }
 
   /** The same exposure the server records when it evaluates (src/read/exposure-publisher.ts). */

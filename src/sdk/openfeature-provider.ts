@@ -83,8 +83,10 @@ export class FlagstaffProvider implements Provider {
   }
 
   async resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T, context: EvaluationContext): Promise<ResolutionDetails<T>> {
-    // JsonValue includes scalars; Flagstaff's json flags hold objects or arrays, and a scalar default still gets them.
-    const details = this.client.getObjectDetails(flagKey, (defaultValue ?? {}) as object, plainContext(context));
+    // JsonValue includes scalars, so any JSON default is the right type here: Flagstaff's json flags hold objects or
+    // arrays, and a scalar default still gets them (the client, asked with a stand-in, would refuse the scalar).
+    const stand = typeof defaultValue === 'object' && defaultValue !== null ? defaultValue : {};
+    const details = this.client.getObjectDetails(flagKey, stand, plainContext(context));
     return resolution({ ...details, value: (details.errorCode === undefined ? details.value : defaultValue) as T });
   }
 

@@ -55,6 +55,27 @@ describe('the admin web app at /', () => {
     }
   });
 
+  it('serves the app for / whatever the request accepts, and keeps unknown paths a 404 for API clients', async () => {
+    const s = await serve(built);
+    try {
+      for (const headers of [{}, { accept: '*/*' }, { accept: 'application/json' }, BROWSER.headers]) {
+        const root = await fetch(`${s.url}/`, { headers });
+        expect(root.status, JSON.stringify(headers)).toBe(200);
+        expect(await root.text()).toContain('<div id="root">');
+        expect((await fetch(`${s.url}/`, { method: 'HEAD', headers })).status).toBe(200);
+      }
+      for (const route of ['/flags', '/nowhere']) {
+        const res = await fetch(s.url + route, { headers: { accept: '*/*' } });
+        expect(res.status, route).toBe(404);
+        expect(res.headers.get('content-type'), route).toMatch(/^application\/problem\+json/);
+      }
+      // Only GET and HEAD: a POST to / is not a navigation.
+      expect((await fetch(`${s.url}/`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("caches Vite's hashed assets for a year, and answers a missing asset with a plain 404, not the app", async () => {
     const s = await serve(built);
     try {
@@ -100,9 +121,12 @@ describe('the admin web app at /', () => {
     expect(unknown.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect((await real.api('GET', '/admin/flags', { token: null })).status).toBe(401);
     expect((await real.api('GET', '/health')).body).toMatchObject({ status: 'ok' });
-    // The root is the web app (or, without a build, how to make one): HTML either way, never a problem.
-    const root = await fetch(`${real.url}/`, BROWSER);
-    expect(root.headers.get('content-type')).toMatch(/^text\/html/);
+    // The root is the web app (or, without a build, how to make one): HTML either way, never a problem, whatever
+    // the request accepts.
+    for (const accept of [BROWSER.headers.accept, '*/*', 'application/json']) {
+      const root = await fetch(`${real.url}/`, { headers: { accept } });
+      expect(root.headers.get('content-type'), accept).toMatch(/^text\/html/);
+    }
     // An API client asking for a path that exists nowhere gets the API's 404 problem, not the app.
     const stray = await fetch(`${real.url}/nowhere`);
     expect(stray.status).toBe(404);
