@@ -22,6 +22,7 @@ interface DomElement {
 declare const document: {
   activeElement: DomElement | null;
   body: { textContent: string | null };
+  documentElement: { scrollWidth: number };
   querySelector(selector: string): DomElement | null;
   querySelectorAll(selector: string): ArrayLike<DomElement & { value?: string }>;
 };
@@ -85,8 +86,8 @@ async function seedStaleFlags(s: TestServer): Promise<void> {
 const sdk = (key: string) => ({ token: null, headers: { authorization: `Bearer ${key}` } });
 
 /** The whole suite shares two cores with other test files under `npm test`: generous waits, not flaky ones. */
-async function newContext(): Promise<BrowserContext> {
-  const created = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+async function newContext(options: { viewport?: { width: number; height: number }; isMobile?: boolean; hasTouch?: boolean } = {}): Promise<BrowserContext> {
+  const created = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   created.setDefaultTimeout(60_000);
   // Nothing may be loaded from outside the server: such requests are refused and remembered.
   await created.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
@@ -279,8 +280,20 @@ describe('the admin pages in Chromium', () => {
     expect(await entries.first().textContent()).toMatch(/v3\s*Segment changed.*(UTC|GMT)/);
     await page.getByRole('link', { name: 'Edit beta-testers' }).click();
 
+    // A flag's rule names the segment: archiving is refused, and the dialog says why.
+    await server.api('POST', '/admin/flags', { body: { key: 'beta-banner' } });
+    const rule = { conditions: [{ operator: 'in_segment', values: ['beta-testers'] }], serve: { variant: 'on' } };
+    const used = await server.api('PUT', '/admin/flags/beta-banner/environments/production', {
+      body: { enabled: true, offVariant: 'off', bucketBy: 'targetingKey', prerequisites: [], targets: [], rules: [rule], defaultServe: { variant: 'off' } },
+      headers: { 'if-match': 'W/"1"' },
+    });
+    expect(used.status).toBe(200);
     await page.getByRole('button', { name: 'Archive', exact: true }).click();
     const archive = page.getByRole('dialog', { name: 'Archive segment beta-testers?' });
+    await archive.getByRole('button', { name: 'Archive segment' }).click();
+    await archive.getByRole('alert').getByText(/used by beta-banner/).waitFor();
+    expect((await server.api('GET', '/admin/segments/beta-testers')).body.archived).toBe(false);
+    expect((await server.api('DELETE', '/admin/flags/beta-banner')).status).toBe(200);
     await archive.getByRole('button', { name: 'Archive segment' }).click();
     await page.getByRole('button', { name: 'Restore' }).waitFor();
     expect((await server.api('GET', '/admin/segments/beta-testers')).body.archived).toBe(true);
@@ -300,7 +313,7 @@ describe('the admin pages in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-pointer="#/key"]')?.getAttribute('aria-invalid') === 'true');
     expect(await page.locator('#field-key-error').textContent()).toContain('lower-case letters');
     // The focus goes to the field in error.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-pointer'))).toBe('#/key');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-pointer') === '#/key');
     expect((await server.api('GET', '/admin/environments/preview')).status).toBe(404);
 
     await page.getByLabel('Key').fill('preview');
@@ -340,6 +353,56 @@ describe('the admin pages in Chromium', () => {
     await page.goto(`${server.url}/stale-flags?days=0`);
     await page.waitForFunction(() => document.querySelector('[data-pointer="#/staleDays"]')?.getAttribute('aria-invalid') === 'true');
     expect(await page.locator('#field-staleDays-error').textContent()).toMatch(/1/);
+  });
+
+  it('creates and copies an SDK key with the keyboard alone, focus moving in and out of the dialogs', async () => {
+    const keyboard = await newContext();
+    await keyboard.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const p = await keyboard.newPage();
+    await signIn(p);
+    await p.goto(`${server.url}/api-keys`);
+    await p.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    // The button waits for the environments the dialog offers.
+    await p.getByRole('button', { name: 'New SDK key', disabled: false }).waitFor();
+    await p.keyboard.press('Tab');
+    expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('New SDK key');
+    await p.keyboard.press('Enter');
+    await p.getByRole('dialog', { name: 'New SDK key' }).waitFor();
+    expect(await p.evaluate(() => document.activeElement?.getAttribute('data-pointer'))).toBe('#/environment');
+    await p.keyboard.press('Tab'); // kind
+    await p.keyboard.press('Tab'); // name
+    expect(await p.evaluate(() => document.activeElement?.getAttribute('data-pointer'))).toBe('#/name');
+    await p.keyboard.type('typed key');
+    await p.keyboard.press('Enter');
+    const shown = p.getByRole('dialog', { name: 'SDK key typed key' });
+    await shown.waitFor();
+    expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('Copy');
+    await p.keyboard.press('Enter');
+    await shown.getByText('Copied to the clipboard.').waitFor();
+    expect(await p.evaluate(() => navigator.clipboard.readText())).toMatch(/^fs_server_/);
+    await p.keyboard.press('Tab');
+    expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('Done, I have copied it');
+    await p.keyboard.press('Enter');
+    await shown.waitFor({ state: 'detached' });
+    expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('New SDK key');
+    await p.getByRole('rowheader', { name: 'typed key' }).waitFor();
+    await keyboard.close();
+  });
+
+  it('reads on a narrow window', async () => {
+    const narrow = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const p = await narrow.newPage();
+    await signIn(p);
+    for (const [where, heading] of [['/segments/beta-testers', 'Segment beta-testers'], ['/stale-flags?days=7', 'Stale flags'], ['/api-keys', 'SDK keys'], ['/tokens', 'Admin tokens']] as const) {
+      await p.goto(`${server.url}${where}`);
+      await p.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await p.locator('table, form').first().waitFor();
+      // No sideways scrolling of the page itself (wide tables scroll in their own box). Measured against the
+      // device's width: a mobile browser widens its layout viewport (innerWidth) to fit content that overflows.
+      expect(await p.evaluate(() => document.documentElement.scrollWidth), where).toBeLessThanOrEqual(390);
+    }
+    await shot(p, 'admin-tokens-narrow');
+    await narrow.close();
   });
 
   it('loaded nothing from outside the server', () => {
