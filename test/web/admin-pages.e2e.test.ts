@@ -269,6 +269,7 @@ describe('the admin pages in Chromium', () => {
     await page.getByRole('button', { name: 'Save segment' }).click();
     const conflict = page.getByRole('alert').filter({ hasText: 'Someone else changed beta-testers' });
     await conflict.waitFor();
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Reload beta-testers');
     await conflict.getByRole('button', { name: 'Reload beta-testers' }).click();
     await page.waitForFunction(() => (document.querySelector('[data-pointer="#/description"]') as { value?: string } | null)?.value === 'Changed elsewhere');
     expect((await server.api('GET', '/admin/segments/beta-testers')).body.description).toBe('Changed elsewhere');

@@ -1,5 +1,5 @@
 import './admin-pages.css';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, apiRequest, describeError, type Versioned } from '../api.ts';
 import type { SegmentResource } from '../admin-types.ts';
 import { ConditionsEditor } from '../components/conditions-editor.tsx';
@@ -110,6 +110,8 @@ function SegmentEditor({ segment, onSaved, onReload }: { segment: Versioned<Segm
   const conflict = error instanceof ApiError && error.status === 412;
   const archived = segment.body.archived;
   const focusInvalid = useFocusFirstInvalid('.segment-form');
+  // A refused stale save has no field in error: focus goes to the way out, the reload.
+  const focusOnMount = useCallback((button: HTMLButtonElement | null) => button?.focus(), []);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -132,7 +134,7 @@ function SegmentEditor({ segment, onSaved, onReload }: { segment: Versioned<Segm
           <p>
             Someone else changed <strong>{segment.body.key}</strong> since you opened it, so your changes were not saved. Reload to see their version (your edits here are discarded), then edit again.
           </p>
-          <button type="button" onClick={onReload}>
+          <button type="button" onClick={onReload} ref={focusOnMount}>
             Reload {segment.body.key}
           </button>
         </div>
