@@ -1,20 +1,33 @@
 import { useEffect, useState } from 'react';
 import { whenUnauthorized } from './api.ts';
+import { AdminTokensPage } from './pages/admin-tokens-page.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
+import { EnvironmentsPage } from './pages/environments-page.tsx';
 import { ExperimentDesignPage } from './pages/experiment-design-page.tsx';
 import { ExperimentResultsPage } from './pages/experiment-results-page.tsx';
 import { ExperimentsPage } from './pages/experiments-page.tsx';
 import { FlagEditorPage } from './pages/flag-editor-page.tsx';
 import { FlagHistoryPage } from './pages/flag-history-page.tsx';
 import { FlagsPage } from './pages/flags-page.tsx';
+import { SdkKeysPage } from './pages/sdk-keys-page.tsx';
+import { SegmentHistoryPage } from './pages/segment-history-page.tsx';
+import { SegmentPage } from './pages/segment-page.tsx';
+import { SegmentsPage } from './pages/segments-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
+import { StaleFlagsPage } from './pages/stale-flags-page.tsx';
 import { Link, matchPath, navigate, useLocation } from './router.tsx';
 import { forgetToken, storedToken } from './session.ts';
 
 const NAV = [
   { to: '/flags', label: 'Flags' },
+  // Not under /flags/: a flag may be keyed "stale".
+  { to: '/stale-flags', label: 'Stale flags' },
+  { to: '/segments', label: 'Segments' },
   { to: '/experiments', label: 'Experiments' },
   { to: '/audit', label: 'Audit' },
+  { to: '/environments', label: 'Environments' },
+  { to: '/api-keys', label: 'SDK keys' },
+  { to: '/tokens', label: 'Admin tokens' },
 ];
 
 export function App() {
@@ -74,6 +87,13 @@ function Screen({ pathname }: { pathname: string }) {
   if ((m = matchPath('/experiments/:key', pathname))) return <ExperimentResultsPage key={m['key']} experimentKey={m['key']!} />;
   if (matchPath('/experiments', pathname)) return <ExperimentsPage />;
   if (matchPath('/audit', pathname)) return <AuditPage />;
+  if (matchPath('/stale-flags', pathname)) return <StaleFlagsPage />;
+  if ((m = matchPath('/segments/:key/history', pathname))) return <SegmentHistoryPage key={m['key']} segmentKey={m['key']!} />;
+  if ((m = matchPath('/segments/:key', pathname))) return <SegmentPage key={m['key']} segmentKey={m['key']!} />;
+  if (matchPath('/segments', pathname)) return <SegmentsPage />;
+  if (matchPath('/environments', pathname)) return <EnvironmentsPage />;
+  if (matchPath('/api-keys', pathname)) return <SdkKeysPage />;
+  if (matchPath('/tokens', pathname)) return <AdminTokensPage />;
   return (
     <section>
       <h1>Not found</h1>

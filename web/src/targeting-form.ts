@@ -1,6 +1,6 @@
 import { pointer } from './field-errors.ts';
 import { formatValues, inferAttributeType, parseValues, type AttributeType, type Operator } from './operators.ts';
-import type { Serve, Targeting } from './types.ts';
+import type { Condition, Serve, Targeting } from './types.ts';
 import { formatPercentNumber, percentToWeight } from './weights.ts';
 
 /**
@@ -39,6 +39,28 @@ export interface DraftTargeting {
 let uid = 0;
 export const newUid = (): string => `r${++uid}`;
 
+/** A blank condition, as "Add condition" makes it. */
+export const newCondition = (): DraftCondition => ({ attribute: '', type: 'string', operator: 'eq', valuesText: '' });
+
+/** Conditions are edited the same way in a flag's rules and in a segment (components/conditions-editor.tsx). */
+export function conditionToDraft(c: Condition): DraftCondition {
+  return { attribute: c.attribute ?? '', type: inferAttributeType(c.operator, c.values), operator: c.operator, valuesText: formatValues(c.values, c.operator) };
+}
+
+export function conditionFromDraft(c: DraftCondition): Condition {
+  return { ...(c.type === 'segment' ? {} : { attribute: c.attribute.trim() }), operator: c.operator, values: parseValues(c.valuesText, c.type, c.operator) };
+}
+
+/** The pointers of the conditions' inputs, under `at` (`#/rules/0`, or `#` for a segment). */
+export function conditionPointers(at: string, conditions: readonly DraftCondition[]): string[] {
+  const out = [`${at}/conditions`];
+  conditions.forEach((_, j) => {
+    const c = `${at}/conditions/${j}`;
+    out.push(c, `${c}/attribute`, `${c}/operator`, `${c}/values`);
+  });
+  return out;
+}
+
 export function serveToDraft(serve: Serve, variants: readonly string[]): DraftServe {
   if ('variant' in serve) return { mode: 'variant', variant: serve.variant, split: variants.map((v) => ({ variant: v, percent: v === serve.variant ? '100' : '0' })) };
   return { mode: 'split', variant: serve.split[0]?.variant ?? variants[0] ?? '', split: serve.split.map((p) => ({ variant: p.variant, percent: formatPercentNumber(p.weight) })) };
@@ -55,7 +77,7 @@ export function toDraft(t: Targeting, variants: readonly string[]): DraftTargeti
       uid: newUid(),
       id: r.id ?? '',
       description: r.description ?? '',
-      conditions: r.conditions.map((c) => ({ attribute: c.attribute ?? '', type: inferAttributeType(c.operator, c.values), operator: c.operator, valuesText: formatValues(c.values, c.operator) })),
+      conditions: r.conditions.map(conditionToDraft),
       serve: serveToDraft(r.serve, variants),
     })),
     defaultServe: serveToDraft(t.defaultServe, variants),
@@ -78,11 +100,7 @@ export function toTargeting(d: DraftTargeting): Targeting {
     rules: d.rules.map((r) => ({
       ...(r.id.trim() ? { id: r.id.trim() } : {}),
       ...(r.description.trim() ? { description: r.description.trim() } : {}),
-      conditions: r.conditions.map((c) => ({
-        ...(c.type === 'segment' ? {} : { attribute: c.attribute.trim() }),
-        operator: c.operator,
-        values: parseValues(c.valuesText, c.type, c.operator),
-      })),
+      conditions: r.conditions.map(conditionFromDraft),
       serve: serveFromDraft(r.serve),
     })),
     defaultServe: serveFromDraft(d.defaultServe),
@@ -95,11 +113,7 @@ export function targetingPointers(d: DraftTargeting): string[] {
   d.prerequisites.forEach((_, i) => out.push(pointer('prerequisites', i), pointer('prerequisites', i, 'flagKey'), pointer('prerequisites', i, 'variant')));
   d.targets.forEach((_, i) => out.push(pointer('targets', i), pointer('targets', i, 'variant'), pointer('targets', i, 'units')));
   d.rules.forEach((r, i) => {
-    out.push(pointer('rules', i), pointer('rules', i, 'id'), pointer('rules', i, 'conditions'));
-    r.conditions.forEach((_, j) => {
-      const at = ['rules', i, 'conditions', j] as const;
-      out.push(pointer(...at), pointer(...at, 'attribute'), pointer(...at, 'operator'), pointer(...at, 'values'));
-    });
+    out.push(pointer('rules', i), pointer('rules', i, 'id'), ...conditionPointers(pointer('rules', i), r.conditions));
     out.push(...servePointers(r.serve, 'rules', i, 'serve'));
   });
   out.push(...servePointers(d.defaultServe, 'defaultServe'));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventStore } from '../../event-store/event-store.ts';
+import { principalOf } from '../../http/admin-auth.ts';
 import { ok, operation, serve, type ServedOperation } from '../../http/operation.ts';
 import { ADMIN_ROLES, ADMIN_TOKEN_CATEGORY, API_KEY_CATEGORY, SDK_KEY_KINDS } from '../../shared/access-events.ts';
 import { splitStreamId, streamId } from '../../shared/domain-event.ts';
@@ -24,6 +25,11 @@ export const accessOperations = {
     command: { ifMatch: 'ignored' }, success: { status: 201, description: 'The key, with its secret `key`, shown once' },
   }),
   revokeApiKey: operation({ method: 'delete', path: '/admin/api-keys/{id}', operationId: 'revokeApiKey', tag: 'access', auth: { admin: 'admin' }, summary: 'Revoke an SDK key', command: { ifMatch: 'ignored' }, success: ok('The revoked key') }),
+  currentAdminToken: operation({
+    method: 'get', path: '/admin/tokens/current', operationId: 'currentAdminToken', tag: 'access', auth: { admin: 'viewer' },
+    summary: 'The token this request is signed with: its id (`bootstrap` for the configured token), actor and role',
+    success: ok('Who is asking'),
+  }),
   listAdminTokens: operation({ method: 'get', path: '/admin/tokens', operationId: 'listAdminTokens', tag: 'access', auth: { admin: 'admin' }, summary: 'List admin tokens (never their secrets)', success: ok('Every admin token') }),
   issueAdminToken: operation({
     method: 'post', path: '/admin/tokens', operationId: 'issueAdminToken', tag: 'access', auth: { admin: 'admin' },
@@ -73,6 +79,11 @@ export function accessRoutes(deps: { store: EventStore; model: WriteModel }): Se
       const key = model.apiKeys.get(id);
       if (!key) throw new NotFoundError('API key not found');
       res.json(apiKeyResource(key));
+    },
+    // So a client can tell its own token in the list (the web app warns before revoking it): any role may ask.
+    currentAdminToken: ({ res }) => {
+      const { tokenId, actor, role } = principalOf(res);
+      res.json({ id: tokenId, actor, role });
     },
     listAdminTokens: async ({ res }) => {
       await model.refresh();
