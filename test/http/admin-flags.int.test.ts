@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInMemoryEventStore } from '../../src/event-store/in-memory-event-store.ts';
+import { FlagUsageRecorder } from '../../src/write/flags/flag-usage.ts';
 import { startTestServer, type TestServer } from '../support/flagstaff.ts';
 
 let server: TestServer;
@@ -165,5 +167,51 @@ describe('admin API: flags', () => {
     expect(unknownEnv.status).toBe(404);
     expect(unknownEnv.body.detail).toMatch(/moon/);
     expect((await server.api('GET', '/nowhere')).status).toBe(404);
+  });
+});
+
+describe('admin API: flags, staleness in the list', () => {
+  it('marks every listed flag that evaluation telemetry finds stale, not only under stale=true, and no other', async () => {
+    const DAY = 86_400_000;
+    // The flags are created 40 days ago, by the store's clock; the list is read now.
+    let now = Date.now() - 40 * DAY;
+    const store = createInMemoryEventStore({ now: () => new Date(now) });
+    const own = await startTestServer({ store });
+    try {
+      for (const key of ['decided', 'forgotten', 'in-use']) await own.api('POST', '/admin/flags', { body: { key } });
+      now = Date.now();
+      await own.api('POST', '/admin/flags', { body: { key: 'brand-new' } });
+      // Telemetry as a process records it: `decided` served only `on`, `in-use` both variants.
+      const recorder = new FlagUsageRecorder(store);
+      recorder.absorb([
+        { environment: 'production', flagKey: 'decided', variant: 'on', reason: 'STATIC', count: 5 },
+        { environment: 'production', flagKey: 'in-use', variant: 'on', reason: 'SPLIT', count: 1 },
+        { environment: 'staging', flagKey: 'in-use', variant: 'off', reason: 'SPLIT', count: 3 },
+      ]);
+      await recorder.flush();
+
+      const listed = await own.api('GET', '/admin/flags');
+      expect(listed.status).toBe(200);
+      const staleOf = (flags: { key: string; stale?: unknown }[]) => Object.fromEntries(flags.map((f) => [f.key, f.stale ?? null]));
+      const stale = staleOf(listed.body.flags);
+      expect(stale['decided']).toMatchObject({ reason: 'single-variant', staleDays: 30, evaluations: 5, variants: { on: 5 } });
+      expect(stale['forgotten']).toEqual({ reason: 'not-evaluated', staleDays: 30, evaluations: 0, variants: {}, lastEvaluatedAt: null });
+      expect(stale['in-use']).toBeNull(); // two variants served
+      expect(stale['brand-new']).toBeNull(); // younger than the period
+
+      // A longer period than the flags' age: none is stale. stale=true lists the stale ones, marked the same way.
+      expect(Object.values(staleOf((await own.api('GET', '/admin/flags?staleDays=60')).body.flags))).toEqual([null, null, null, null]);
+      const only = await own.api('GET', '/admin/flags?stale=true');
+      expect(only.body.flags.map((f: { key: string }) => f.key)).toEqual(['decided', 'forgotten']);
+      expect(staleOf(only.body.flags)).toEqual({ decided: stale['decided'], forgotten: stale['forgotten'] });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('declares the stale field in the OpenAPI document', async () => {
+    const document = await server.api('GET', '/openapi.json');
+    expect(document.status).toBe(200);
+    expect(document.body.paths['/admin/flags'].get.description).toMatch(/carries `stale`/);
   });
 });

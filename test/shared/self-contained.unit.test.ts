@@ -37,15 +37,6 @@ export function outsideReferences(root: string, file: string, text: string): Out
   return found;
 }
 
-/**
- * Lines of README.md that still cite the specification. README.md belongs to the README's rewrite (issue 17), which
- * replaces them; each exception is one exact line, so it excuses nothing else and nothing once the line is gone.
- */
-const NOT_YET_REWRITTEN = new Set([
-  'README.md: Evaluation follows SPEC section 4 exactly: unknown flag → `FLAG_NOT_FOUND` (404 here, the caller\'s default in',
-  'README.md: - Assignment (SPEC section 4, step 5, before the flag\'s rules, after individual targets): units in the audience',
-]);
-
 const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: import.meta.dirname, encoding: 'utf8' }).trim();
 /** This file spells out what it looks for. */
 const SELF = 'test/shared/self-contained.unit.test.ts';
@@ -76,7 +67,6 @@ describe('the repository stands alone', () => {
         const text = file === SELF ? undefined : readText(file);
         return text === undefined ? [] : outsideReferences(root, file, text);
       })
-      .filter((r) => !NOT_YET_REWRITTEN.has(`${r.file}: ${r.text}`))
       .map((r) => `${r.file}:${r.line} ${r.why}: ${r.text}`);
     expect(offending).toEqual([]);
   });

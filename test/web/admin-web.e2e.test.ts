@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createInMemoryEventStore } from '../../src/event-store/in-memory-event-store.ts';
+import { FlagUsageRecorder } from '../../src/write/flags/flag-usage.ts';
 import { eventually } from '../support/eventually.ts';
 import { ADMIN_TOKEN, request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 import { syntheticExperiment } from '../support/synthetic-experiment.ts';
@@ -17,15 +19,17 @@ import { syntheticExperiment } from '../support/synthetic-experiment.ts';
 // these module-local declarations name the little of the DOM they touch.
 interface DomElement {
   id: string;
+  textContent: string | null;
   getAttribute(name: string): string | null;
   closest(selector: string): DomElement | null;
+  getBoundingClientRect(): { top: number; bottom: number; height: number };
 }
 declare const document: {
   activeElement: DomElement | null;
   body: { textContent: string | null };
   documentElement: { scrollWidth: number };
   querySelector(selector: string): DomElement | null;
-  querySelectorAll(selector: string): { length: number };
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
 };
 declare const window: { innerWidth: number };
 declare const sessionStorage: { getItem(key: string): string | null };
@@ -53,7 +57,8 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  context = await newContext({ width: 1280, height: 800 });
+  // A fixed zone, so the test knows which offset the app must show next to each time.
+  context = await newContext({ width: 1280, height: 800 }, { timezoneId: TIME_ZONE });
   page = await context.newPage();
   // Nothing may be loaded from outside the server: such requests are refused and remembered.
   await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
@@ -101,7 +106,7 @@ async function seedExperiment(s: TestServer): Promise<void> {
 }
 
 /** The whole suite shares two cores with other test files under `npm test`: generous waits, not flaky ones. */
-async function newContext(viewport: { width: number; height: number }, options: { isMobile?: boolean; hasTouch?: boolean } = {}): Promise<BrowserContext> {
+async function newContext(viewport: { width: number; height: number }, options: { isMobile?: boolean; hasTouch?: boolean; timezoneId?: string } = {}): Promise<BrowserContext> {
   const created = await browser.newContext({ viewport, ...options });
   created.setDefaultTimeout(60_000);
   // Chromium reports each blocked script, style, image or connection as a console error naming the policy.
@@ -109,6 +114,21 @@ async function newContext(viewport: { width: number; height: number }, options: 
     if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(`${message.page()?.url()}: ${message.text()}`);
   });
   return created;
+}
+
+const TIME_ZONE = 'Europe/Berlin';
+
+/**
+ * A time the app shows must carry its zone and denote the instant in its `dateTime`: `2026-12-07 14:03:22 UTC+1`
+ * read back (wall clock minus offset) is that instant to the second. Berlin is UTC+1 in winter, UTC+2 in summer.
+ */
+async function expectZoned(time: Locator): Promise<void> {
+  const shown = (await time.textContent()) ?? '';
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) UTC\+([12])$/.exec(shown);
+  expect(m, `a zoned time, not "${shown}"`).not.toBeNull();
+  const [, y, mo, d, h, mi, sec, offset] = m!.map(Number) as number[];
+  const instant = Date.parse((await time.getAttribute('datetime'))!);
+  expect(Date.UTC(y!, mo! - 1, d!, h! - offset!, mi!, sec!)).toBe(Math.floor(instant / 1000) * 1000);
 }
 
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
@@ -180,6 +200,36 @@ describe('the admin web app in Chromium', () => {
     await shot(page, 'flag-editor');
   });
 
+  it('moves focus to the field of a refused regex every time, clear of the sticky save bar', async () => {
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    const rule = page.getByRole('listitem', { name: /^Rule 2/ });
+    await rule.getByLabel('Attribute').fill('email');
+    await rule.getByLabel('Operator').selectOption('matches');
+    // Several rounds, each with its own bad pattern, so each waits for its own error: a focus that races the
+    // re-render lands on the save button in some of them.
+    for (let round = 0; round < 6; round++) {
+      const pattern = `(unclosed-${round}`;
+      await rule.getByLabel('Values', { exact: true }).fill(pattern);
+      await page.getByRole('button', { name: 'Save production' }).click();
+      // Read in the same frame as the error first shows: where focus is then, not a moment later.
+      const seen = await page.waitForFunction((expected) => {
+        const error = document.querySelector('#field-rules-1-conditions-0-values-error');
+        if (!error?.textContent?.includes(expected)) return null;
+        const bar = document.querySelector('.save-bar')!.getBoundingClientRect();
+        const field = document.querySelector('#field-rules-1-conditions-0-values')!.getBoundingClientRect();
+        return { focused: document.activeElement?.id ?? null, fieldTop: field.top, errorBottom: error.getBoundingClientRect().bottom, barTop: bar.top };
+      }, pattern);
+      const at = (await seen.jsonValue())!;
+      expect(at.focused, `round ${round}`).toBe('field-rules-1-conditions-0-values');
+      expect(at.fieldTop).toBeGreaterThanOrEqual(0);
+      expect(at.errorBottom, 'the error is not under the sticky save bar').toBeLessThanOrEqual(at.barTop);
+    }
+    expect(await page.locator('#field-rules-1-conditions-0-values-error').textContent()).toContain('is not a valid RE2 regular expression');
+    await shot(page, 'flag-editor-regex-error');
+    await page.getByRole('button', { name: 'Remove rule 2' }).click();
+    expect((await flag('checkout-banner')).version).toBe(2); // nothing refused was saved
+  });
+
   it('toggles the flag in production from the list, after a confirmation', async () => {
     await page.getByRole('link', { name: 'Flags', exact: true }).click();
     const toggle = page.getByRole('switch', { name: 'checkout-banner in production' });
@@ -211,7 +261,11 @@ describe('the admin web app in Chromium', () => {
     await entries.first().waitFor();
     expect(await entries.count()).toBe(4); // created, targeting, toggled in production, toggled in development
     const toggled = entries.filter({ hasText: 'go live' });
-    expect(await toggled.textContent()).toContain('FlagToggled');
+    // Event types in plain words (the raw type in the tooltip), times with their zone.
+    expect(await toggled.locator('.event-type').textContent()).toBe('Switched on or off');
+    expect(await toggled.locator('.event-type').getAttribute('title')).toBe('FlagToggled');
+    for (const text of await entries.allTextContents()) expect(text).not.toMatch(/Flag[A-Z]\w+/);
+    await expectZoned(toggled.locator('time'));
     expect(await toggled.textContent()).toContain('admin'); // the actor
     await entries.filter({ hasText: 'launch to North America' }).getByRole('button', { name: 'Show changes' }).click();
     await page.getByText('environments.production.defaultServe').first().waitFor();
@@ -287,6 +341,40 @@ describe('the admin web app in Chromium', () => {
     await shot(page, 'experiment-results');
   });
 
+  it('marks the flag that carries a running experiment, and warns on both pages while the flag starves it', async () => {
+    await page.getByRole('link', { name: 'Flags', exact: true }).click();
+    const row = page.locator('tr', { has: page.getByRole('link', { name: 'new-checkout', exact: true }) });
+    const badge = row.locator('td[data-label="production"]').getByRole('link', { name: /experiment checkout-test/ });
+    await badge.waitFor();
+    expect(await badge.getAttribute('href')).toBe('/experiments/checkout-test');
+    expect(await badge.textContent()).toContain('no traffic'); // new-checkout is off in production
+    expect(await row.locator('.experiment-badge').count()).toBe(1); // only where it runs
+    expect(await page.locator('tr', { has: page.getByRole('link', { name: 'checkout-banner', exact: true }) }).locator('.experiment-badge').count()).toBe(0);
+    await shot(page, 'flags-experiment-badge');
+
+    await badge.click();
+    const onResults = page.getByTestId('no-traffic-warning');
+    await onResults.waitFor();
+    expect(await onResults.textContent()).toContain('This flag is off in production: the experiment gets no traffic');
+    await onResults.getByRole('link', { name: 'new-checkout on in production' }).click();
+    await page.getByRole('heading', { name: 'Targeting in production' }).waitFor();
+    const onFlag = page.getByTestId('no-traffic-warning');
+    await onFlag.waitFor();
+    expect(await onFlag.textContent()).toContain('This flag is off in production: the experiment checkout-test gets no traffic');
+    expect(await onFlag.getByRole('link', { name: 'checkout-test' }).getAttribute('href')).toBe('/experiments/checkout-test');
+    await expectZoned(page.locator('p.muted time').first()); // "updated …"
+
+    // Switched on, the flag lets units in: no warning, and the badge no longer says "no traffic".
+    expect((await server.api('POST', '/admin/flags/new-checkout/environments/production/toggle', { body: { enabled: true } })).status).toBe(200);
+    await page.goto(`${server.url}/experiments/checkout-test`);
+    await page.getByTestId('srm-banner').waitFor();
+    await page.getByText('new-checkout in production, switched on').waitFor(); // the flag is loaded
+    expect(await page.getByTestId('no-traffic-warning').count()).toBe(0);
+    await page.getByRole('link', { name: 'Flags', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('td[data-label="production"] .experiment-badge')?.textContent === 'experiment checkout-test');
+    expect((await server.api('POST', '/admin/flags/new-checkout/environments/production/toggle', { body: { enabled: false } })).status).toBe(200);
+  });
+
   it('filters the audit feed', async () => {
     await page.getByRole('link', { name: 'Audit' }).click();
     await page.getByTestId('audit-entry').first().waitFor();
@@ -305,6 +393,69 @@ describe('the admin web app in Chromium', () => {
     const lines = (await readFile((await csv.path())!, 'utf8')).trim().split('\r\n');
     expect(lines).toHaveLength(3); // the header and the two filtered entries
     await shot(page, 'audit');
+  });
+
+  it('shows the audit feed readable: plain event names, zoned times, changes before → after, entities as links', async () => {
+    // A change by an issued token, so the feed has a `token:<name>` actor (and a metric entity).
+    const issued = await server.api('POST', '/admin/tokens', { body: { name: 'ci-bot', role: 'editor' } });
+    expect(issued.status).toBe(201);
+    const byBot = await server.api('POST', '/admin/metrics', { token: issued.body.token, body: { key: 'bot-metric', kind: 'binomial', event: 'signup' } });
+    expect(byBot.status).toBe(201);
+    await page.goto(`${server.url}/audit`);
+    await page.getByTestId('audit-entry').first().waitFor();
+
+    // The actor field says the format and offers the actors seen, a token by its name.
+    const actor = page.getByLabel('Actor');
+    expect(await actor.getAttribute('placeholder')).toBe('token:<name>');
+    await page.waitForFunction(() => document.querySelectorAll('#audit-actors option').length >= 2);
+    const offered = await page.locator('#audit-actors option').evaluateAll((options) => options.map((o) => o.getAttribute('value')));
+    expect(offered).toEqual(expect.arrayContaining(['bootstrap-admin', 'token:ci-bot']));
+    expect(offered.some((o) => o?.includes('#'))).toBe(false);
+    await actor.fill('token:ci-bot');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-entry"]').length === 1);
+    const defined = page.getByTestId('audit-entry');
+    expect(await defined.locator('td').nth(2).textContent()).toBe('Metric defined');
+    expect(await defined.locator('.change-lines li').allTextContents()).toEqual(expect.arrayContaining(['key bot-metric', 'kind binomial'])); // a line per field
+    await expectZoned(defined.locator('time'));
+    const metricLink = defined.getByRole('link', { name: 'metric:bot-metric' });
+    expect(await metricLink.getAttribute('href')).toBe('/experiments#metric-bot-metric');
+    await metricLink.click();
+    await page.waitForFunction(() => document.querySelector('#metric-bot-metric')?.getAttribute('aria-current') === 'true');
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByLabel('Entity').fill('experiment:checkout-test');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('cell', { name: 'Experiment started' }).waitFor();
+    expect(await page.getByRole('link', { name: 'experiment:checkout-test' }).first().getAttribute('href')).toBe('/experiments/checkout-test');
+
+    // A toggle: its fields as lines, and on request the flag's diff from the version before.
+    await page.getByLabel('Entity').fill('flag:checkout-banner');
+    await page.getByLabel('Event type').fill('FlagToggled');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-entry"]').length === 2);
+    const goLive = page.getByTestId('audit-entry').filter({ hasText: 'go live' });
+    expect(await goLive.locator('td').nth(2).textContent()).toBe('Switched on or off');
+    expect(await goLive.locator('td').nth(2).getAttribute('title')).toBe('FlagToggled');
+    expect(await goLive.locator('.change-lines').textContent()).toBe('environment productionenabled true');
+    await goLive.getByRole('button', { name: 'Show changes' }).click();
+    const diff = goLive.getByTestId('flag-diff').locator('li');
+    await diff.first().waitFor();
+    expect(await diff.allTextContents()).toEqual(['environments.production.enabled changed: false → true']);
+    for (const text of await page.getByTestId('audit-entry').allTextContents()) expect(text).not.toMatch(/Flag[A-Z]\w+/);
+
+    // The filter inputs line up, even with an error under one of them.
+    await page.getByLabel('Entity').fill('not a valid entity!');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-pointer="#/entity"]')?.getAttribute('aria-invalid') === 'true');
+    const boxes = await page.locator('form.filters .field input').evaluateAll((inputs) => inputs.map((i) => i.getBoundingClientRect()).map((r) => ({ top: r.top, height: r.height })));
+    expect(boxes).toHaveLength(5);
+    for (const box of boxes) {
+      expect(Math.abs(box.top - boxes[0]!.top)).toBeLessThanOrEqual(1);
+      expect(Math.abs(box.height - boxes[0]!.height)).toBeLessThanOrEqual(1);
+    }
+    await shot(page, 'audit-readable');
+    await page.getByRole('button', { name: 'Clear' }).click();
   });
 
   it('signs in and toggles production with the keyboard alone, and Escape cancels', async () => {
@@ -369,5 +520,39 @@ describe('the admin web app in Chromium', () => {
     expect(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
     await shot(p, 'experiment-results-narrow');
     await narrow.close();
+  });
+});
+
+describe('staleness on the flags list', () => {
+  it('marks the flags evaluation telemetry finds stale, with why, and not a young one', async () => {
+    // Its own server, on a store whose clock starts 40 days back: flags younger than the period are never stale.
+    let now = Date.now() - 40 * 86_400_000;
+    const store = createInMemoryEventStore({ now: () => new Date(now) });
+    const own = await startTestServer({ store });
+    const ownContext = await newContext({ width: 1280, height: 800 }, { timezoneId: TIME_ZONE });
+    try {
+      for (const key of ['decided-banner', 'forgotten-banner']) await own.api('POST', '/admin/flags', { body: { key } });
+      now = Date.now();
+      await own.api('POST', '/admin/flags', { body: { key: 'fresh-banner' } });
+      const usage = new FlagUsageRecorder(store);
+      usage.absorb([{ environment: 'production', flagKey: 'decided-banner', variant: 'on', reason: 'STATIC', count: 12 }]);
+      await usage.flush();
+
+      const p = await ownContext.newPage();
+      await p.goto(own.url);
+      await p.getByLabel('Admin token').fill(ADMIN_TOKEN);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      const badgeOf = (key: string) => p.locator('tr', { has: p.getByRole('link', { name: key, exact: true }) }).getByTestId('stale-badge');
+      await badgeOf('forgotten-banner').waitFor();
+      expect(await badgeOf('forgotten-banner').textContent()).toBe('stale: not evaluated for 30 days');
+      expect(await badgeOf('forgotten-banner').getAttribute('title')).toBe('never evaluated');
+      expect(await badgeOf('decided-banner').textContent()).toBe('stale: one variant (on) for 30 days');
+      expect(await badgeOf('decided-banner').getAttribute('title')).toMatch(/^last evaluated \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\+[12]$/);
+      expect(await badgeOf('fresh-banner').count()).toBe(0);
+      await shot(p, 'flags-stale');
+    } finally {
+      await ownContext.close();
+      await own.close();
+    }
   });
 });

@@ -51,6 +51,15 @@ export interface FlagSummary {
   version: number;
   updatedAt: string;
   enabled: Record<string, boolean>;
+  /** Present when evaluation telemetry finds the flag stale over the period (GET /admin/flags, staleDays). */
+  stale?: FlagStaleness;
+}
+export interface FlagStaleness {
+  reason: 'not-evaluated' | 'single-variant';
+  staleDays: number;
+  lastEvaluatedAt: string | null;
+  evaluations: number;
+  variants: Record<string, number>;
 }
 export interface Environment {
   key: string;

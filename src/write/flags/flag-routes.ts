@@ -40,7 +40,12 @@ const targetingExample = {
 export const flagOperations = {
   listFlags: operation({
     method: 'get', path: '/admin/flags', operationId: 'listFlags', tag: 'flags', auth: { admin: 'viewer' },
-    summary: 'List flags, filtered and paged by key (nextCursor)', query: listFlagsQuery, success: ok('A page of flags'),
+    summary: 'List flags, filtered and paged by key (nextCursor)',
+    description:
+      'Each flag with its state per environment (`enabled`). A flag that evaluation telemetry finds stale over the last `staleDays` days ' +
+      '(not evaluated, or serving one variant to everyone; never a flag younger than the period) carries `stale`: ' +
+      '`{ reason: "not-evaluated" | "single-variant", staleDays, evaluations, variants, lastEvaluatedAt }`. With `stale=true` only those are listed.',
+    query: listFlagsQuery, success: ok('A page of flags'),
   }),
   createFlag: operation({
     method: 'post', path: '/admin/flags', operationId: 'createFlag', tag: 'flags', auth: { admin: 'editor' },
@@ -114,32 +119,34 @@ export function flagRoutes(deps: { store: EventStore; model: WriteModel }): Serv
           .filter(({ state }) => !needle || state.key.includes(needle) || state.description.toLowerCase().includes(needle))
           .filter(({ state }) => query.after === undefined || state.key > query.after)
           .sort((a, b) => (a.state.key < b.state.key ? -1 : 1));
-        // The stale report: usage over the period, from evaluation telemetry (flag-usage.ts).
+        // Staleness over the period, from evaluation telemetry (flag-usage.ts): every listed flag found stale
+        // carries it; `stale=true` lists only those.
         const since = new Date(Date.now() - query.staleDays * 86_400_000);
-        const usageOf = (key: string) => model.usage.summary(key, since);
-        const selected =
-          query.stale === 'true'
-            ? matching.flatMap((versioned) => {
-                const usage = usageOf(versioned.state.key);
-                const reason = staleReason(usage, versioned.createdAt, since);
-                return reason ? [{ versioned, stale: { reason, staleDays: query.staleDays, ...usage } }] : [];
-              })
-            : matching.map((versioned) => ({ versioned, stale: undefined }));
+        const staleness = (versioned: Versioned<Flag>) => {
+          const usage = model.usage.summary(versioned.state.key, since);
+          const reason = staleReason(usage, versioned.createdAt, since);
+          return reason ? { reason, staleDays: query.staleDays, ...usage } : undefined;
+        };
+        const selected = query.stale === 'true' ? matching.filter((versioned) => staleness(versioned) !== undefined) : matching;
         const page = selected.slice(0, query.limit);
         const envs = environments();
         res.json({
-          flags: page.map(({ versioned: { state, version, updatedAt }, stale }) => ({
-            key: state.key,
-            type: state.type,
-            description: state.description,
-            tags: state.tags,
-            archived: state.archived,
-            version,
-            updatedAt,
-            enabled: Object.fromEntries(envs.map((env) => [env, targetingIn(state, env).enabled])),
-            ...(stale ? { stale } : {}),
-          })),
-          nextCursor: selected.length > page.length ? page[page.length - 1]!.versioned.state.key : null,
+          flags: page.map((versioned) => {
+            const { state, version, updatedAt } = versioned;
+            const stale = staleness(versioned);
+            return {
+              key: state.key,
+              type: state.type,
+              description: state.description,
+              tags: state.tags,
+              archived: state.archived,
+              version,
+              updatedAt,
+              enabled: Object.fromEntries(envs.map((env) => [env, targetingIn(state, env).enabled])),
+              ...(stale ? { stale } : {}),
+            };
+          }),
+          nextCursor: selected.length > page.length ? page[page.length - 1]!.state.key : null,
         });
       },
       createFlag: async ({ res, body, command }) => {

@@ -33,7 +33,8 @@ export function Field({ label, at, errors, children, hint }: { label: string; at
 export function ErrorSummary({ message, issues }: { message: string | null; issues: readonly { pointer: string; detail: string }[] }) {
   if (!message && issues.length === 0) return null;
   return (
-    <div className="error-summary" role="alert">
+    // Focusable (not tabbable): a refused save moves focus here when no field shows the problem.
+    <div className="error-summary" role="alert" tabIndex={-1}>
       {message && <p>{message}</p>}
       {issues.length > 0 && (
         <ul>

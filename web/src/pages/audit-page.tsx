@@ -1,11 +1,16 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError, download, query } from '../api.ts';
+import { actorChoices } from '../audit-actors.ts';
+import { changeLines } from '../change-summary.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
+import { FlagDiffToggle } from '../components/flag-diff.tsx';
+import { Time } from '../components/time.tsx';
+import { eventLabel, knownEventTypes } from '../event-labels.ts';
 import { placeErrors, pointer } from '../field-errors.ts';
+import { localZoneLabel } from '../format-time.ts';
 import { useTitle } from '../hooks.ts';
 import type { AuditEntry } from '../types.ts';
 import { Link } from '../router.tsx';
-import { brief } from '../describe-serve.ts';
 
 interface Filters {
   actor: string;
@@ -28,6 +33,8 @@ export function AuditPage() {
   const [cursor, setCursor] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
+  // Every actor seen since the page opened: filtering the feed must not shrink what the actor field offers.
+  const [actorsSeen, setActorsSeen] = useState<readonly string[]>([]);
 
   const filterQuery = (filters: Filters, extra: Record<string, string | number | undefined>) =>
     query({ actor: filters.actor, entity: filters.entity, type: filters.type, from: toInstant(filters.from), to: toInstant(filters.to), ...extra });
@@ -44,6 +51,7 @@ export function AuditPage() {
       const q = filterQuery(filters, { limit: 50, before });
       const r = await api.get<{ entries: AuditEntry[]; nextCursor: number | null }>(`/admin/audit${q}`);
       setEntries((prev) => (before === undefined ? r.body.entries : [...prev, ...r.body.entries]));
+      setActorsSeen((prev) => actorChoices([...prev, ...r.body.entries.map((e) => e.actor)]));
       setCursor(r.body.nextCursor);
       setError(null);
     } catch (e) {
@@ -67,19 +75,29 @@ export function AuditPage() {
       <h1>Audit</h1>
       <form className="filters" onSubmit={submit} noValidate aria-label="Audit filters">
         <ErrorSummary message={error ? describeError(error) : null} issues={placed.unplaced} />
-        <Field label="Actor" at="#/actor" errors={placed.byField.get('#/actor')}>
-          <input value={form.actor} onChange={set('actor')} />
+        <Field label="Actor" at="#/actor" errors={placed.byField.get('#/actor')} hint="token:<name> finds every token of that name">
+          <input value={form.actor} onChange={set('actor')} placeholder="token:<name>" list="audit-actors" autoComplete="off" />
         </Field>
+        <datalist id="audit-actors">
+          {actorsSeen.map((a) => (
+            <option key={a} value={a} />
+          ))}
+        </datalist>
         <Field label="Entity" at="#/entity" errors={placed.byField.get('#/entity')} hint="flag, or flag:new-checkout">
-          <input value={form.entity} onChange={set('entity')} />
+          <input value={form.entity} onChange={set('entity')} placeholder="category or category:key" autoComplete="off" />
         </Field>
         <Field label="Event type" at="#/type" errors={placed.byField.get('#/type')} hint="e.g. FlagToggled">
-          <input value={form.type} onChange={set('type')} />
+          <input value={form.type} onChange={set('type')} list="audit-event-types" autoComplete="off" />
         </Field>
-        <Field label="From" at="#/from" errors={placed.byField.get('#/from')}>
+        <datalist id="audit-event-types">
+          {knownEventTypes().map(({ type, label }) => (
+            <option key={type} value={type} label={label} />
+          ))}
+        </datalist>
+        <Field label="From" at="#/from" errors={placed.byField.get('#/from')} hint={`your time, ${localZoneLabel()}`}>
           <input type="datetime-local" value={form.from} onChange={set('from')} />
         </Field>
-        <Field label="To" at="#/to" errors={placed.byField.get('#/to')}>
+        <Field label="To" at="#/to" errors={placed.byField.get('#/to')} hint={`your time, ${localZoneLabel()}`}>
           <input type="datetime-local" value={form.to} onChange={set('to')} />
         </Field>
         <div className="actions">
@@ -120,16 +138,16 @@ export function AuditPage() {
             {entries.map((e) => (
               <tr key={e.position} data-testid="audit-entry">
                 <td>
-                  <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time>
+                  <Time value={e.time} />
                 </td>
                 <td>{e.actor ?? '–'}</td>
-                <td>{e.type}</td>
+                <td title={e.type}>{eventLabel(e.type)}</td>
                 <td>
-                  {e.entityType === 'flag' ? <Link to={`/flags/${encodeURIComponent(e.entityKey)}/history`}>flag:{e.entityKey}</Link> : `${e.entityType}:${e.entityKey}`} v{e.version}
+                  <EntityLink entityType={e.entityType} entityKey={e.entityKey} /> v{e.version}
                 </td>
                 <td>{e.reason ?? ''}</td>
                 <td>
-                  <code className="change">{brief(e.change, 90)}</code>
+                  <ChangeCell entry={e} />
                 </td>
               </tr>
             ))}
@@ -143,5 +161,41 @@ export function AuditPage() {
         </button>
       )}
     </section>
+  );
+}
+
+/** Where an entity lives in the app: a flag's history, an experiment's results, a metric in the experiments page's list. */
+function EntityLink({ entityType, entityKey }: { entityType: string; entityKey: string }) {
+  const key = encodeURIComponent(entityKey);
+  const to = entityType === 'flag' ? `/flags/${key}/history` : entityType === 'experiment' ? `/experiments/${key}` : entityType === 'metric' ? `/experiments#metric-${key}` : null;
+  const name = `${entityType}:${entityKey}`;
+  return to ? <Link to={to}>{name}</Link> : <>{name}</>;
+}
+
+/** How many leaves of a change show at once; the rest (a whole targeting has dozens) folds away. */
+const SHOWN_LINES = 4;
+
+/**
+ * What an entry changed, readable: the event's data as path: value lines and, for a flag, its structural diff
+ * from the version before (before → after, from the API) on request.
+ */
+function ChangeCell({ entry }: { entry: AuditEntry }) {
+  const lines = changeLines(entry.change);
+  const line = (l: { path: string; value: string }) => (
+    <li key={l.path}>
+      <code className="change-path">{l.path}</code> {l.value}
+    </li>
+  );
+  return (
+    <div className="change">
+      {lines.length === 0 ? <span className="muted">no data</span> : <ul className="change-lines">{lines.slice(0, SHOWN_LINES).map(line)}</ul>}
+      {lines.length > SHOWN_LINES && (
+        <details>
+          <summary>{lines.length - SHOWN_LINES} more</summary>
+          <ul className="change-lines">{lines.slice(SHOWN_LINES).map(line)}</ul>
+        </details>
+      )}
+      {entry.entityType === 'flag' && entry.version > 1 && <FlagDiffToggle flagKey={entry.entityKey} version={entry.version} />}
+    </div>
   );
 }

@@ -1,13 +1,12 @@
 import './admin-pages.css';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError } from '../api.ts';
 import type { EnvironmentResource } from '../admin-types.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
 import { placeErrors, pointer } from '../field-errors.ts';
-import { useFocusFirstInvalid } from '../focus-first-invalid.ts';
 import { formatTime } from '../format-time.ts';
-import { useLoad, useTitle } from '../hooks.ts';
+import { useFocusFirstInvalid, useLoad, useTitle } from '../hooks.ts';
 
 /** Environments: each has its own targeting per flag and its own SDK keys. */
 export function EnvironmentsPage() {
@@ -72,7 +71,8 @@ function CreateEnvironmentForm({ onCreated }: { onCreated: (e: EnvironmentResour
   const [production, setProduction] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const placed = placeErrors(error instanceof ApiError ? error.issues : [], ['key', 'name', 'production'].map((f) => pointer(f)));
-  const focusInvalid = useFocusFirstInvalid('.environment-form');
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(form, error);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -85,11 +85,10 @@ function CreateEnvironmentForm({ onCreated }: { onCreated: (e: EnvironmentResour
       onCreated(created);
     } catch (e) {
       setError(e);
-      focusInvalid();
     }
   };
   return (
-    <form className="card environment-form" onSubmit={submit} noValidate aria-labelledby="new-environment">
+    <form ref={form} className="card environment-form" onSubmit={submit} noValidate aria-labelledby="new-environment">
       <h2 id="new-environment">New environment</h2>
       <ErrorSummary message={error ? describeError(error) : null} issues={placed.unplaced} />
       <div className="grid-2">

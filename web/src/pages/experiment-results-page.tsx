@@ -1,10 +1,13 @@
 import { useState } from 'react';
 import { api, describeError, etagOf } from '../api.ts';
 import { ForestPlot } from '../components/forest-plot.tsx';
+import { NoTrafficWarning } from '../components/no-traffic-warning.tsx';
+import { Time } from '../components/time.tsx';
+import { starvedExperiments } from '../experiment-traffic.ts';
 import { formatLift } from '../forest-scale.ts';
 import { useLoad, useTitle } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import type { Comparison, Experiment, ExperimentResults, MetricResult } from '../types.ts';
+import type { Comparison, Experiment, ExperimentResults, Flag, MetricResult } from '../types.ts';
 import { formatPercent } from '../weights.ts';
 
 const fmt = (n: number | null | undefined, digits = 4) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : Number(n.toPrecision(digits)).toLocaleString('en', { maximumFractionDigits: 6 }));
@@ -19,6 +22,9 @@ export function ExperimentResultsPage({ experimentKey }: { experimentKey: string
   const experiment = useLoad(() => api.get<Experiment>(path), [experimentKey]);
   const results = useLoad(async () => (await api.get<ExperimentResults>(`${path}/results`)).body, [experimentKey]);
   const [actionError, setActionError] = useState<string | null>(null);
+  const flagKey = experiment.data?.body.flagKey;
+  // The flag's switch in the experiment's environment decides whether the experiment gets any traffic at all.
+  const flag = useLoad(async () => (flagKey === undefined ? undefined : (await api.get<Flag>(`/admin/flags/${encodeURIComponent(flagKey)}`)).body), [flagKey]);
 
   const act = async (action: 'start' | 'stop') => {
     try {
@@ -32,6 +38,8 @@ export function ExperimentResultsPage({ experimentKey }: { experimentKey: string
 
   const e = experiment.data?.body;
   const r = results.data;
+  const enabled = flag.data ? Object.fromEntries(Object.entries(flag.data.environments).map(([env, t]) => [env, t.enabled])) : undefined;
+  const starved = e && enabled ? starvedExperiments([e], e.flagKey, enabled) : [];
   return (
     <section>
       <div className="page-head">
@@ -53,6 +61,9 @@ export function ExperimentResultsPage({ experimentKey }: { experimentKey: string
         </div>
       </div>
       {(experiment.error || results.error || actionError) && <div className="error-summary" role="alert">{experiment.error ?? results.error ?? actionError}</div>}
+      {starved.map((s) => (
+        <NoTrafficWarning key={s.key} experiment={s} from="experiment" />
+      ))}
       {e && (
         <dl className="facts">
           <div>
@@ -65,6 +76,7 @@ export function ExperimentResultsPage({ experimentKey }: { experimentKey: string
             <dt>Flag</dt>
             <dd>
               <Link to={`/flags/${encodeURIComponent(e.flagKey)}`}>{e.flagKey}</Link> in {e.environment}
+              {enabled ? `, switched ${enabled[e.environment] ? 'on' : 'off'}` : ''}
             </dd>
           </div>
           <div>
@@ -84,7 +96,7 @@ export function ExperimentResultsPage({ experimentKey }: { experimentKey: string
       {r && r.method === 'sequential' && <SequentialState results={r} />}
       {r && (
         <p className="muted">
-          Units excluded for seeing several variants: {r.multipleExposures.toLocaleString('en')} · generated {new Date(r.generatedAt).toLocaleString()}
+          Units excluded for seeing several variants: {r.multipleExposures.toLocaleString('en')} · generated <Time value={r.generatedAt} />
           {r.correction !== 'none' ? ` · p-values adjusted (${r.correction})` : ''}
         </p>
       )}

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError } from '../api.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
 import { ModalDialog } from '../components/portal-dialog.tsx';
@@ -12,6 +12,11 @@ export function ExperimentsPage() {
   const experiments = useLoad(async () => (await api.get<{ experiments: Experiment[] }>('/admin/experiments')).body.experiments, []);
   const metrics = useLoad(async () => (await api.get<{ metrics: Metric[] }>('/admin/metrics')).body.metrics, []);
   const [defining, setDefining] = useState(false);
+  // `/experiments#metric-<key>` (the audit feed links metrics so) points at one metric of the list.
+  const pointed = window.location.hash.startsWith('#metric-') ? decodeURIComponent(window.location.hash.slice('#metric-'.length)) : null;
+  useEffect(() => {
+    if (pointed && metrics.data) document.getElementById(`metric-${pointed}`)?.scrollIntoView({ block: 'center' });
+  }, [pointed, metrics.data]);
   return (
     <section>
       <div className="page-head">
@@ -65,7 +70,7 @@ export function ExperimentsPage() {
       {metrics.data && metrics.data.length > 0 && (
         <ul className="metric-list">
           {metrics.data.map((m) => (
-            <li key={m.key}>
+            <li key={m.key} id={`metric-${m.key}`} className={m.key === pointed ? 'selected' : undefined} aria-current={m.key === pointed ? 'true' : undefined}>
               <strong>{m.key}</strong> <span className="muted">{m.kind}{m.event ? ` of ${m.event}` : ''}, {m.direction} is better</span>
             </li>
           ))}

@@ -1,13 +1,16 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError, type Versioned } from '../api.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
+import { NoTrafficWarning } from '../components/no-traffic-warning.tsx';
 import { RuleEditor } from '../components/rule-editor.tsx';
 import { ServeEditor, serveIsValid } from '../components/serve-editor.tsx';
+import { Time } from '../components/time.tsx';
+import { starvedExperiments } from '../experiment-traffic.ts';
 import { placeErrors, pointer } from '../field-errors.ts';
-import { useLoad, useTitle } from '../hooks.ts';
+import { useFocusFirstInvalid, useLoad, useTitle } from '../hooks.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { newUid, serveToDraft, targetingPointers, toDraft, toTargeting, type DraftTargeting } from '../targeting-form.ts';
-import type { Environment, Flag, FlagSummary, Segment } from '../types.ts';
+import type { Environment, Experiment, Flag, FlagSummary, Segment } from '../types.ts';
 
 const flagPath = (key: string) => `/admin/flags/${encodeURIComponent(key)}`;
 
@@ -18,12 +21,15 @@ export function FlagEditorPage({ flagKey }: { flagKey: string }) {
   const flag = useLoad(() => api.get<Flag>(flagPath(flagKey)), [flagKey]);
   const environments = useLoad(async () => (await api.get<{ environments: Environment[] }>('/admin/environments')).body.environments.map((e) => e.key), []);
   const segments = useLoad(async () => (await api.get<{ segments: Segment[] }>('/admin/segments')).body.segments.map((s) => s.key), []);
+  const experiments = useLoad(async () => (await api.get<{ experiments: Experiment[] }>('/admin/experiments')).body.experiments, []);
   const otherFlags = useLoad(async () => (await api.get<{ flags: FlagSummary[] }>('/admin/flags?limit=1000')).body.flags.map((f) => f.key).filter((k) => k !== flagKey), [flagKey]);
   const env = search.get('env') ?? environments.data?.[0] ?? 'production';
 
   if (flag.error) return <div className="error-summary" role="alert">{flag.error}</div>;
   if (!flag.data) return <p aria-busy="true">Loading {flagKey}…</p>;
   const current = flag.data;
+  const enabled = Object.fromEntries(Object.entries(current.body.environments).map(([e, t]) => [e, t.enabled]));
+  const starved = starvedExperiments(experiments.data ?? [], flagKey, enabled);
   return (
     <section>
       <div className="page-head">
@@ -35,8 +41,11 @@ export function FlagEditorPage({ flagKey }: { flagKey: string }) {
         </Link>
       </div>
       <p className="muted">
-        Version {current.body.version} · updated {new Date(current.body.updatedAt).toLocaleString()} {current.body.updatedBy ? `by ${current.body.updatedBy}` : ''}
+        Version {current.body.version} · updated <Time value={current.body.updatedAt} /> {current.body.updatedBy ? `by ${current.body.updatedBy}` : ''}
       </p>
+      {starved.map((e) => (
+        <NoTrafficWarning key={e.key} experiment={e} from="flag" />
+      ))}
       <DetailsEditor flag={current} onSaved={(next) => flag.setData(next)} />
       <nav className="env-tabs" aria-label="Environment">
         {(environments.data ?? []).map((e) => (
@@ -146,6 +155,8 @@ function TargetingEditor({ flag, environment, segments, flags, onSaved }: { flag
   const [reason, setReason] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [status, setStatus] = useState('');
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(form, error);
   // A saved (or otherwise newer) version replaces the draft with what the server stored (rule ids filled in).
   useEffect(() => setDraft(toDraft(flag.body.environments[environment]!, variants)), [flag.body, environment, variants]);
   const placed = placeErrors(error instanceof ApiError ? error.issues : [], targetingPointers(draft));
@@ -169,8 +180,6 @@ function TargetingEditor({ flag, environment, segments, flags, onSaved }: { flag
     } catch (e) {
       setError(e);
       setStatus('');
-      // Move to the first field in error, so keyboard and screen-reader users land on it.
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('.targeting [aria-invalid="true"]')?.focus());
     }
   };
 
@@ -182,7 +191,7 @@ function TargetingEditor({ flag, environment, segments, flags, onSaved }: { flag
   };
 
   return (
-    <form className="targeting" onSubmit={save} noValidate aria-label={`Targeting in ${environment}`}>
+    <form ref={form} className="targeting" onSubmit={save} noValidate aria-label={`Targeting in ${environment}`}>
       <h2>Targeting in {environment}</h2>
       <ErrorSummary message={error ? describeError(error) : null} issues={placed.unplaced} />
       <div className="grid-3">

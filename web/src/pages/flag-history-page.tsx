@@ -1,12 +1,16 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError, etagOf, query } from '../api.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
+import { FlagDiffToggle } from '../components/flag-diff.tsx';
 import { ModalDialog } from '../components/portal-dialog.tsx';
+import { Time } from '../components/time.tsx';
 import { placeErrors } from '../field-errors.ts';
 import { brief, describeServe, describeTargeting } from '../describe-serve.ts';
+import { eventLabel } from '../event-labels.ts';
+import { formatTime } from '../format-time.ts';
 import { useLoad, useTitle } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import type { DiffChange, Environment, Flag, HistoryEntry, Targeting } from '../types.ts';
+import type { Environment, Flag, HistoryEntry, Targeting } from '../types.ts';
 
 const flagPath = (key: string) => `/admin/flags/${encodeURIComponent(key)}`;
 
@@ -87,8 +91,11 @@ function Timeline({ flagKey, events, selected, onSelect }: { flagKey: string; ev
         {[...events].reverse().map((e) => (
           <li key={e.version} className={e.version === selected ? 'selected' : undefined} data-testid="history-entry">
             <div className="timeline-head">
-              <strong>v{e.version}</strong> <span className="event-type">{e.type}</span>
-              <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time>
+              <strong>v{e.version}</strong>{' '}
+              <span className="event-type" title={e.type}>
+                {eventLabel(e.type)}
+              </span>
+              <Time value={e.time} />
             </div>
             <div>
               by <span className="actor">{e.actor ?? 'unknown'}</span>
@@ -103,66 +110,12 @@ function Timeline({ flagKey, events, selected, onSelect }: { flagKey: string; ev
               <button type="button" onClick={() => onSelect(e.version)} aria-pressed={e.version === selected}>
                 View v{e.version}
               </button>
-              {e.version > 1 && <DiffToggle flagKey={flagKey} version={e.version} />}
+              {e.version > 1 && <FlagDiffToggle flagKey={flagKey} version={e.version} />}
             </div>
           </li>
         ))}
       </ol>
     </section>
-  );
-}
-
-function DiffToggle({ flagKey, version }: { flagKey: string; version: number }) {
-  const [open, setOpen] = useState(false);
-  const [changes, setChanges] = useState<DiffChange[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    if (!open || changes) return;
-    api.get<{ changes: DiffChange[] }>(`${flagPath(flagKey)}/diff${query({ from: version - 1, to: version })}`).then(
-      (r) => setChanges(r.body.changes),
-      (e: unknown) => setError(describeError(e)),
-    );
-  }, [open, changes, flagKey, version]);
-  return (
-    <>
-      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {open ? 'Hide' : 'Show'} changes
-      </button>
-      {open && (
-        <div className="diff">
-          {error && <p className="field-error">{error}</p>}
-          {!changes && !error && <p aria-busy="true">Loading…</p>}
-          {changes && changes.length === 0 && <p className="muted">No change to the content (bookkeeping only).</p>}
-          {changes && changes.length > 0 && (
-            <table>
-              <caption className="visually-hidden">Changes from v{version - 1} to v{version}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Path</th>
-                  <th scope="col">Before</th>
-                  <th scope="col">After</th>
-                </tr>
-              </thead>
-              <tbody>
-                {changes.map((c) => (
-                  <tr key={c.path} className={`diff-${c.op}`}>
-                    <th scope="row">
-                      <code>{c.path}</code> <span className="muted">{c.op}</span>
-                    </th>
-                    <td>
-                      <code>{brief(c.before)}</code>
-                    </td>
-                    <td>
-                      <code>{brief(c.after)}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
-      )}
-    </>
   );
 }
 
@@ -198,7 +151,7 @@ function TimeTravel(props: { flagKey: string; latest: number; version: number; m
       <div className="field">
         <label htmlFor="version-slider">
           Version {version} of {latest}
-          {moment && <> · {new Date(moment.time).toLocaleString()}</>}
+          {moment && <> · {formatTime(moment.time)}</>}
         </label>
         <input
           id="version-slider"
@@ -207,7 +160,7 @@ function TimeTravel(props: { flagKey: string; latest: number; version: number; m
           max={Math.max(1, latest)}
           step={1}
           value={version}
-          aria-valuetext={`version ${version}${moment ? `, ${moment.type} at ${new Date(moment.time).toLocaleString()}` : ''}`}
+          aria-valuetext={`version ${version}${moment ? `, ${eventLabel(moment.type).toLowerCase()} at ${formatTime(moment.time)}` : ''}`}
           onChange={(e) => onVersion(Number(e.target.value))}
         />
       </div>
@@ -260,7 +213,7 @@ function TimeTravel(props: { flagKey: string; latest: number; version: number; m
         <div data-testid="environment-as-of">
           <p className="muted">
             {environment} at log position {snapshot.asOf.position}
-            {snapshot.asOf.time ? ` (${new Date(snapshot.asOf.time).toLocaleString()})` : ''}: {Object.keys(snapshot.flags).length} flags
+            {snapshot.asOf.time ? ` (${formatTime(snapshot.asOf.time)})` : ''}: {Object.keys(snapshot.flags).length} flags
           </p>
           <table>
             <thead>
@@ -375,7 +328,7 @@ function ExplainPanel({ flagKey, environments, pastTime, pastVersion }: { flagKe
         </Field>
         <div className="field checkbox">
           <input id="explain-past" type="checkbox" checked={usePast} disabled={!pastTime} onChange={(e) => setUsePast(e.target.checked)} />
-          <label htmlFor="explain-past">{pastTime ? `As of v${pastVersion} (${new Date(pastTime).toLocaleString()})` : 'As of a past version (pick one on the slider)'}</label>
+          <label htmlFor="explain-past">{pastTime ? `As of v${pastVersion} (${formatTime(pastTime)})` : 'As of a past version (pick one on the slider)'}</label>
         </div>
         <div className="actions">
           <button type="submit" className="primary">

@@ -3,10 +3,12 @@ import { api, ApiError, describeError, query } from '../api.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
 import { ModalDialog } from '../components/portal-dialog.tsx';
 import { Switch } from '../components/switch.tsx';
+import { runningExperiments } from '../experiment-traffic.ts';
 import { placeErrors, pointer } from '../field-errors.ts';
+import { formatTime } from '../format-time.ts';
 import { useLoad, useTitle } from '../hooks.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
-import type { Environment, FlagSummary, FlagType } from '../types.ts';
+import type { Environment, Experiment, FlagSummary, FlagType } from '../types.ts';
 
 /** Environments where switching a flag asks first: a kill switch in production is worth a second look. */
 const CONFIRMED_ENVIRONMENTS = new Set(['production']);
@@ -35,6 +37,8 @@ export function FlagsPage() {
 
   const environments = useLoad(async () => (await api.get<{ environments: Environment[] }>('/admin/environments')).body.environments, []);
   const flags = useLoad(async () => (await api.get<{ flags: FlagSummary[] }>(`/admin/flags${query({ q: debounced, tag, limit: 1000 })}`)).body.flags, [debounced, tag]);
+  const experiments = useLoad(async () => (await api.get<{ experiments: Experiment[] }>('/admin/experiments')).body.experiments, []);
+  const running = useMemo(() => runningExperiments(experiments.data ?? []), [experiments.data]);
   const allTags = useMemo(() => [...new Set((flags.data ?? []).flatMap((f) => f.tags))].sort(), [flags.data]);
 
   const setTag = (next: string) => navigate(`/flags${query({ q, tag: next })}`, { replace: true });
@@ -110,6 +114,7 @@ export function FlagsPage() {
                       {flag.key}
                     </Link>
                     <span className="type-badge">{flag.type}</span>
+                    {flag.stale && <StaleBadge stale={flag.stale} />}
                     {flag.description && <div className="muted">{flag.description}</div>}
                   </th>
                   <td>
@@ -123,15 +128,21 @@ export function FlagsPage() {
                       ))}
                     </ul>
                   </td>
-                  {envKeys.map((env) => (
-                    <td key={env} data-label={env}>
-                      <Switch
-                        checked={flag.enabled[env] ?? false}
-                        label={`${flag.key} in ${env}`}
-                        onChange={(enabled) => requestToggle({ flag: flag.key, environment: env, enabled })}
-                      />
-                    </td>
-                  ))}
+                  {envKeys.map((env) => {
+                    const experiment = running.on(flag.key, env);
+                    return (
+                      <td key={env} data-label={env}>
+                        <div className="env-cell">
+                          <Switch
+                            checked={flag.enabled[env] ?? false}
+                            label={`${flag.key} in ${env}`}
+                            onChange={(enabled) => requestToggle({ flag: flag.key, environment: env, enabled })}
+                          />
+                          {experiment && <ExperimentBadge experimentKey={experiment.key} environment={env} flagOn={flag.enabled[env] ?? false} />}
+                        </div>
+                      </td>
+                    );
+                  })}
                 </tr>
               ))}
             </tbody>
@@ -150,6 +161,31 @@ export function FlagsPage() {
       )}
       {creating && <CreateFlagDialog onClose={() => setCreating(false)} />}
     </section>
+  );
+}
+
+/** The experiment running on the flag in one environment; a flag switched off there starves it of traffic. */
+function ExperimentBadge({ experimentKey, environment, flagOn }: { experimentKey: string; environment: string; flagOn: boolean }) {
+  return (
+    <Link
+      to={`/experiments/${encodeURIComponent(experimentKey)}`}
+      className={`experiment-badge${flagOn ? '' : ' starved'}`}
+      title={flagOn ? `Experiment ${experimentKey} is running in ${environment}` : `This flag is off in ${environment}: the experiment gets no traffic`}
+    >
+      experiment {experimentKey}
+      {flagOn ? '' : ' · no traffic'}
+    </Link>
+  );
+}
+
+/** Staleness from evaluation telemetry over the API's period (30 days): a candidate for clean-up. */
+function StaleBadge({ stale }: { stale: NonNullable<FlagSummary['stale']> }) {
+  const why = stale.reason === 'not-evaluated' ? `not evaluated for ${stale.staleDays} days` : `one variant (${Object.keys(stale.variants).join(', ')}) for ${stale.staleDays} days`;
+  const last = stale.lastEvaluatedAt ? `last evaluated ${formatTime(stale.lastEvaluatedAt)}` : 'never evaluated';
+  return (
+    <span className="stale-badge" title={last} data-testid="stale-badge">
+      stale: {why}
+    </span>
   );
 }
 

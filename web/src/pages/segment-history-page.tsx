@@ -1,7 +1,7 @@
 import './admin-pages.css';
 import { api } from '../api.ts';
 import { PageHeading } from '../components/page-heading.tsx';
-import { eventLabel } from '../event-label.ts';
+import { eventLabel } from '../event-labels.ts';
 import { formatTime } from '../format-time.ts';
 import { useLoad, useTitle } from '../hooks.ts';
 import { Link } from '../router.tsx';

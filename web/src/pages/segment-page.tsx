@@ -1,5 +1,5 @@
 import './admin-pages.css';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, apiRequest, describeError, type Versioned } from '../api.ts';
 import type { SegmentResource } from '../admin-types.ts';
 import { ConditionsEditor } from '../components/conditions-editor.tsx';
@@ -7,9 +7,8 @@ import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorSummary, Field } from '../components/field.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
 import { placeErrors } from '../field-errors.ts';
-import { useFocusFirstInvalid } from '../focus-first-invalid.ts';
 import { formatTime } from '../format-time.ts';
-import { useLoad, useTitle } from '../hooks.ts';
+import { useFocusFirstInvalid, useLoad, useTitle } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { segmentFromDraft, segmentPointers, segmentToDraft, type SegmentDraft } from '../segment-form.ts';
 
@@ -109,7 +108,8 @@ function SegmentEditor({ segment, onSaved, onReload }: { segment: Versioned<Segm
   const errors = placed.byField;
   const conflict = error instanceof ApiError && error.status === 412;
   const archived = segment.body.archived;
-  const focusInvalid = useFocusFirstInvalid('.segment-form');
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(form, error);
   // A refused stale save has no field in error: focus goes to the way out, the reload.
   const focusOnMount = useCallback((button: HTMLButtonElement | null) => button?.focus(), []);
 
@@ -123,12 +123,11 @@ function SegmentEditor({ segment, onSaved, onReload }: { segment: Versioned<Segm
     } catch (e) {
       setError(e);
       setSaved('');
-      focusInvalid();
     }
   };
 
   return (
-    <form className="segment-form" onSubmit={save} noValidate aria-label={`Definition of ${segment.body.key}`}>
+    <form ref={form} className="segment-form" onSubmit={save} noValidate aria-label={`Definition of ${segment.body.key}`}>
       {conflict ? (
         <div className="banner banner-danger" role="alert">
           <p>
