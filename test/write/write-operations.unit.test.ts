@@ -41,11 +41,12 @@ describe('the write slice serves its operations in the order express matched its
     ]);
   });
 
-  it('access: every operation on SDK keys and admin tokens, reads included, needs the admin role', () => {
+  it('access: every operation on SDK keys and admin tokens, reads included, needs the admin role, but for naming the caller’s own token', () => {
     expect(mounted(accessRoutes(deps))).toEqual([
       'GET /admin/api-keys {"admin":"admin"}',
       'POST /admin/api-keys {"admin":"admin"}',
       'DELETE /admin/api-keys/{id} {"admin":"admin"}',
+      'GET /admin/tokens/current {"admin":"viewer"}',
       'GET /admin/tokens {"admin":"admin"}',
       'POST /admin/tokens {"admin":"admin"}',
       'DELETE /admin/tokens/{id} {"admin":"admin"}',
