@@ -514,9 +514,9 @@ describe('staleness on the flags list', () => {
       await p.getByRole('button', { name: 'Sign in' }).click();
       const badgeOf = (key: string) => p.locator('tr', { has: p.getByRole('link', { name: key, exact: true }) }).getByTestId('stale-badge');
       await badgeOf('forgotten-banner').waitFor();
-      expect(await badgeOf('forgotten-banner').textContent()).toBe('stale: not evaluated for 30 days');
+      expect(await badgeOf('forgotten-banner').textContent()).toBe('stale: not evaluated in 30 days');
       expect(await badgeOf('forgotten-banner').getAttribute('title')).toBe('never evaluated');
-      expect(await badgeOf('decided-banner').textContent()).toBe('stale: one variant (on) for 30 days');
+      expect(await badgeOf('decided-banner').textContent()).toBe('stale: served on to everyone (12 evaluations)');
       expect(await badgeOf('decided-banner').getAttribute('title')).toMatch(/^last evaluated \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\+[12]$/);
       expect(await badgeOf('fresh-banner').count()).toBe(0);
       await browser.shot(p, 'flags-stale');

@@ -9,6 +9,7 @@ import { placeErrors, pointer } from '../field-errors.ts';
 import { formatTime } from '../format-time.ts';
 import { useLoad, useTitle } from '../hooks.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
+import { describeStaleness } from '../staleness.ts';
 import type { Environment, Experiment, FlagSummary, FlagType } from '../types.ts';
 
 /** Environments where switching a flag asks first: a kill switch in production is worth a second look. */
@@ -181,11 +182,10 @@ function ExperimentBadge({ experimentKey, environment, flagOn }: { experimentKey
 
 /** Staleness from evaluation telemetry over the API's period (30 days): a candidate for clean-up. */
 function StaleBadge({ stale }: { stale: NonNullable<FlagSummary['stale']> }) {
-  const why = stale.reason === 'not-evaluated' ? `not evaluated for ${stale.staleDays} days` : `one variant (${Object.keys(stale.variants).join(', ')}) for ${stale.staleDays} days`;
   const last = stale.lastEvaluatedAt ? `last evaluated ${formatTime(stale.lastEvaluatedAt)}` : 'never evaluated';
   return (
     <span className="stale-badge" title={last} data-testid="stale-badge">
-      stale: {why}
+      stale: {describeStaleness(stale)}
     </span>
   );
 }
