@@ -1,7 +1,7 @@
 import { sleep } from '../shared/sleep.ts';
 import type { TrackedEvent } from '../shared/tracked-events.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { SdkHttpError } from './sdk-errors.ts';
+import { reportPoster, type ReportTarget } from './post-report.ts';
 
 export interface EventBatcherOptions {
   /** How long an event may wait for companions before its batch is sent. */
@@ -175,29 +175,16 @@ export class EventBatcher {
  * Sends one batch with fetch and reads the server's answer as an outcome. A 400 problem naming events by index
  * (`#/events/12/timestamp`) drops just those; other 4xx refuse the batch; the rest is worth another try.
  */
-export function httpEventSender(options: { url: string; sdkKey: string; fetch: typeof fetch; timeoutMs: number }): (events: readonly TrackedEvent[]) => Promise<SendOutcome> {
-  const endpoint = new URL('/api/v1/events', options.url);
+export function httpEventSender(target: ReportTarget): (events: readonly TrackedEvent[]) => Promise<SendOutcome> {
+  const post = reportPoster(target, '/api/v1/events', 'events');
   return async (events) => {
-    let response: Response;
-    try {
-      response = await options.fetch(endpoint, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${options.sdkKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ events }),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-    } catch (error) {
-      return { kind: 'retry', error: new SdkHttpError(`events: ${(error as Error).message}`) };
+    const outcome = await post({ events });
+    if (outcome.kind !== 'refused') return outcome;
+    if (outcome.status === 400) {
+      const invalid = invalidIndices(outcome.body, events.length);
+      if (invalid && invalid.size < events.length) return { kind: 'partly-invalid', invalid, error: outcome.error };
     }
-    const text = await response.text().catch(() => '');
-    if (response.status >= 200 && response.status < 300) return { kind: 'accepted' };
-    const error = new SdkHttpError(`events: HTTP ${response.status} ${text.slice(0, 300)}`, response.status);
-    if (response.status >= 500 || response.status === 408 || response.status === 429) return { kind: 'retry', error };
-    if (response.status === 400) {
-      const invalid = invalidIndices(text, events.length);
-      if (invalid && invalid.size < events.length) return { kind: 'partly-invalid', invalid, error };
-    }
-    return { kind: 'rejected', error };
+    return { kind: 'rejected', error: outcome.error };
   };
 }
 

@@ -1,5 +1,5 @@
 import type { EvaluationResult } from '../evaluation/evaluation-result.ts';
-import { SdkHttpError } from './sdk-errors.ts';
+import { reportPoster, type ReportTarget } from './post-report.ts';
 
 /** Evaluations per flag and variant: `{ "new-checkout": { "on": 12, "off": 30 } }`. */
 export type UsageCounts = Record<string, Record<string, number>>;
@@ -158,24 +158,10 @@ export class UsageReporter {
 }
 
 /** Sends a report with fetch; 5xx, 408, 429 and network errors are worth another try, other refusals are not. */
-export function httpUsageSender(options: { url: string; sdkKey: string; fetch: typeof fetch; timeoutMs: number }): (report: UsageReport) => Promise<UsageSendOutcome> {
-  const endpoint = new URL('/api/v1/usage', options.url);
+export function httpUsageSender(target: ReportTarget): (report: UsageReport) => Promise<UsageSendOutcome> {
+  const post = reportPoster(target, '/api/v1/usage', 'usage');
   return async (report) => {
-    let response: Response;
-    try {
-      response = await options.fetch(endpoint, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${options.sdkKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify(report),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-    } catch (error) {
-      return { kind: 'retry', error: new SdkHttpError(`usage: ${(error as Error).message}`) };
-    }
-    const text = await response.text().catch(() => '');
-    if (response.status >= 200 && response.status < 300) return { kind: 'accepted' };
-    const error = new SdkHttpError(`usage: HTTP ${response.status} ${text.slice(0, 300)}`, response.status);
-    if (response.status >= 500 || response.status === 408 || response.status === 429) return { kind: 'retry', error };
-    return { kind: 'rejected', error };
+    const outcome = await post(report);
+    return outcome.kind === 'refused' ? { kind: 'rejected', error: outcome.error } : outcome;
   };
 }

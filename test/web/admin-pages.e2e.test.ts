@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInMemoryEventStore } from '../../src/event-store/in-memory-event-store.ts';
+import { buildWebAppIfMissing, launchTestBrowser, type TestBrowser } from '../support/browser.ts';
 import { eventually } from '../support/eventually.ts';
 import { ADMIN_TOKEN, request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 
@@ -28,39 +26,29 @@ declare const document: {
 };
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 
-const root = path.resolve(import.meta.dirname, '../..');
-const screenshots = path.join(root, 'test-artifacts/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const DAY_MS = 86_400_000;
 
 let server: TestServer;
-let browser: Browser;
+let browser: TestBrowser;
 let context: BrowserContext;
 let page: Page;
-const outside: string[] = [];
-/** What Chromium reported as blocked by the Content-Security-Policy the server sends; checked after every test. */
-const cspViolations: string[] = [];
 /** The event store's clock: flags for the stale-flag report are created ten days ago. */
 let now = Date.now() - 10 * DAY_MS;
 
 beforeAll(async () => {
-  // `npm test` builds the app first; a lone run of this file builds it only when missing.
-  if (!existsSync(path.join(root, 'web/dist/index.html'))) execFileSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'inherit', timeout: 180_000 });
-  mkdirSync(screenshots, { recursive: true });
+  buildWebAppIfMissing();
   server = await startTestServer({ store: createInMemoryEventStore({ now: () => new Date(now) }), config: { operations: { logLevel: 'warn', usageFlushMs: 100 } } });
   await seedStaleFlags(server);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context = await newContext();
+  browser = await launchTestBrowser();
+  context = await browser.newContext();
   // The copy button writes to the clipboard; the test reads it back.
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   page = await context.newPage();
 }, 240_000);
 
+// What Chromium reported as blocked by the Content-Security-Policy the server sends, checked after every test.
 afterEach(() => {
-  expect(cspViolations.splice(0), 'Content-Security-Policy violations').toEqual([]);
+  expect(browser.takeCspViolations(), 'Content-Security-Policy violations').toEqual([]);
 });
 
 afterAll(async () => {
@@ -85,23 +73,6 @@ async function seedStaleFlags(s: TestServer): Promise<void> {
 
 const sdk = (key: string) => ({ token: null, headers: { authorization: `Bearer ${key}` } });
 
-/** The whole suite shares two cores with other test files under `npm test`: generous waits, not flaky ones. */
-async function newContext(options: { viewport?: { width: number; height: number }; isMobile?: boolean; hasTouch?: boolean } = {}): Promise<BrowserContext> {
-  const created = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
-  created.setDefaultTimeout(60_000);
-  // Nothing may be loaded from outside the server: such requests are refused and remembered.
-  await created.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
-    outside.push(route.request().url());
-    return route.abort();
-  });
-  // Chromium reports each blocked script, style, image or connection as a console error naming the policy.
-  created.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(`${message.page()?.url()}: ${message.text()}`);
-  });
-  return created;
-}
-
-const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
 
 async function signIn(p: Page, token = ADMIN_TOKEN): Promise<void> {
   await p.goto(server.url);
@@ -144,7 +115,7 @@ describe('the admin pages in Chromium', () => {
     const secret = await secretBox.inputValue();
     expect(secret).toMatch(/^fs_client_[\w-]{43}$/);
     expect(await dialog.textContent()).toContain('you will not see it again');
-    await shot(page, 'sdk-key-shown-once');
+    await browser.shot(page, 'sdk-key-shown-once');
     await dialog.getByRole('button', { name: 'Copy' }).click();
     await dialog.getByText('Copied to the clipboard.').waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
@@ -166,7 +137,7 @@ describe('the admin pages in Chromium', () => {
     const keys = (await server.api('GET', '/admin/api-keys')).body.apiKeys as { name: string; revoked: boolean }[];
     expect(keys.find((k) => k.name === 'web shop')?.revoked).toBe(true);
     await eventually(async () => expect((await request(server.url, 'GET', '/api/v1/flags/no-such-flag?targetingKey=u1', sdk(secret))).status).toBe(401));
-    await shot(page, 'sdk-keys');
+    await browser.shot(page, 'sdk-keys');
   });
 
   it('issues an admin token shown once, and revokes it saying its automation stops working', async () => {
@@ -197,12 +168,12 @@ describe('the admin pages in Chromium', () => {
     await dialog.getByRole('button', { name: 'Revoke token' }).click();
     await row.getByText('revoked').waitFor();
     expect((await server.api('GET', '/admin/flags', { token: secret })).status).toBe(401);
-    await shot(page, 'admin-tokens');
+    await browser.shot(page, 'admin-tokens');
   });
 
   it('warns before revoking the token you are signed in with, and signs you out when you do', async () => {
     const ops = (await server.api('POST', '/admin/tokens', { body: { name: 'ops', role: 'admin' } })).body as { id: string; token: string };
-    const own = await newContext();
+    const own = await browser.newContext();
     const p = await own.newPage();
     await signIn(p, ops.token);
     await p.goto(`${server.url}/tokens`);
@@ -213,7 +184,7 @@ describe('the admin pages in Chromium', () => {
     expect(await dialog.textContent()).toContain('This is the token you are signed in with');
     const confirm = dialog.getByRole('button', { name: 'Revoke and sign out' });
     expect(await confirm.isDisabled()).toBe(true);
-    await shot(p, 'admin-token-own');
+    await browser.shot(p, 'admin-token-own');
     await dialog.getByLabel('I understand: revoke the token I am signed in with').check();
     await confirm.click();
     await p.getByLabel('Admin token').waitFor();
@@ -257,7 +228,7 @@ describe('the admin pages in Chromium', () => {
       included: ['user-1', 'user-2'],
       excluded: ['user-9'],
     });
-    await shot(page, 'segment-editor');
+    await browser.shot(page, 'segment-editor');
 
     // Someone else saves first: the stale save is refused (412), said so, and Reload shows their version.
     const elsewhere = await server.api('PUT', '/admin/segments/beta-testers', {
@@ -324,7 +295,7 @@ describe('the admin pages in Chromium', () => {
     const row = page.getByTestId('environment').filter({ hasText: 'preview' });
     expect(await row.textContent()).toMatch(/previewPreview appsno.*(UTC|GMT)/);
     expect((await server.api('GET', '/admin/environments/preview')).body).toMatchObject({ key: 'preview', name: 'Preview apps', production: false });
-    await shot(page, 'environments');
+    await browser.shot(page, 'environments');
   });
 
   it('lists stale flags over a period with their counts, links them, and archives one after saying it stops being served', async () => {
@@ -340,7 +311,7 @@ describe('the admin pages in Chromium', () => {
     expect(await alwaysOn.getByRole('link', { name: 'old-always-on' }).getAttribute('href')).toBe('/flags/old-always-on');
     const banner = rows.filter({ hasText: 'old-banner' });
     expect(await banner.textContent()).toMatch(/not evaluated in 7 days0never/);
-    await shot(page, 'stale-flags');
+    await browser.shot(page, 'stale-flags');
 
     await banner.getByRole('button', { name: 'Archive old-banner' }).click();
     const dialog = page.getByRole('dialog', { name: 'Archive old-banner?' });
@@ -357,7 +328,7 @@ describe('the admin pages in Chromium', () => {
   });
 
   it('creates and copies an SDK key with the keyboard alone, focus moving in and out of the dialogs', async () => {
-    const keyboard = await newContext();
+    const keyboard = await browser.newContext();
     await keyboard.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     const p = await keyboard.newPage();
     await signIn(p);
@@ -391,7 +362,7 @@ describe('the admin pages in Chromium', () => {
   });
 
   it('reads on a narrow window', async () => {
-    const narrow = await newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const narrow = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const p = await narrow.newPage();
     await signIn(p);
     for (const [where, heading] of [['/segments/beta-testers', 'Segment beta-testers'], ['/stale-flags?days=7', 'Stale flags'], ['/api-keys', 'SDK keys'], ['/tokens', 'Admin tokens']] as const) {
@@ -402,11 +373,11 @@ describe('the admin pages in Chromium', () => {
       // device's width: a mobile browser widens its layout viewport (innerWidth) to fit content that overflows.
       expect(await p.evaluate(() => document.documentElement.scrollWidth), where).toBeLessThanOrEqual(390);
     }
-    await shot(p, 'admin-tokens-narrow');
+    await browser.shot(p, 'admin-tokens-narrow');
     await narrow.close();
   });
 
   it('loaded nothing from outside the server', () => {
-    expect(outside).toEqual([]);
+    expect(browser.outside).toEqual([]);
   });
 });

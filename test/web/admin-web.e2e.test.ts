@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInMemoryEventStore } from '../../src/event-store/in-memory-event-store.ts';
 import { FlagUsageRecorder } from '../../src/write/flags/flag-usage.ts';
+import { buildWebAppIfMissing, launchTestBrowser, type TestBrowser } from '../support/browser.ts';
 import { eventually } from '../support/eventually.ts';
 import { ADMIN_TOKEN, request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 import { syntheticExperiment } from '../support/synthetic-experiment.ts';
@@ -35,40 +33,24 @@ declare const window: { innerWidth: number };
 declare const sessionStorage: { getItem(key: string): string | null };
 declare function getComputedStyle(element: DomElement): { outlineStyle: string };
 
-const root = path.resolve(import.meta.dirname, '../..');
-const screenshots = path.join(root, 'test-artifacts/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
-
 let server: TestServer;
-let browser: Browser;
+let browser: TestBrowser;
 let context: BrowserContext;
 let page: Page;
-const outside: string[] = [];
-/** What Chromium reported as blocked by the Content-Security-Policy the server sends; checked after every test. */
-const cspViolations: string[] = [];
 
 beforeAll(async () => {
-  // `npm test` builds the app first; a lone run of this file builds it only when missing.
-  if (!existsSync(path.join(root, 'web/dist/index.html'))) execFileSync('npm', ['run', 'build:web'], { cwd: root, stdio: 'inherit', timeout: 180_000 });
-  mkdirSync(screenshots, { recursive: true });
+  buildWebAppIfMissing();
   server = await startTestServer();
   await seedExperiment(server);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchTestBrowser();
   // A fixed zone, so the test knows which offset the app must show next to each time.
-  context = await newContext({ width: 1280, height: 800 }, { timezoneId: TIME_ZONE });
+  context = await browser.newContext({ timezoneId: TIME_ZONE });
   page = await context.newPage();
-  // Nothing may be loaded from outside the server: such requests are refused and remembered.
-  await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
-    outside.push(route.request().url());
-    return route.abort();
-  });
 }, 240_000);
 
+// What Chromium reported as blocked by the Content-Security-Policy the server sends, checked after every test.
 afterEach(() => {
-  expect(cspViolations.splice(0), 'Content-Security-Policy violations').toEqual([]);
+  expect(browser.takeCspViolations(), 'Content-Security-Policy violations').toEqual([]);
 });
 
 afterAll(async () => {
@@ -105,17 +87,6 @@ async function seedExperiment(s: TestServer): Promise<void> {
   await eventually(async () => expect(await s.analytics.eventCounts()).toEqual({ exposures: data.exposureCount, metricEvents: data.metricEventCount }), 30_000);
 }
 
-/** The whole suite shares two cores with other test files under `npm test`: generous waits, not flaky ones. */
-async function newContext(viewport: { width: number; height: number }, options: { isMobile?: boolean; hasTouch?: boolean; timezoneId?: string } = {}): Promise<BrowserContext> {
-  const created = await browser.newContext({ viewport, ...options });
-  created.setDefaultTimeout(60_000);
-  // Chromium reports each blocked script, style, image or connection as a console error naming the policy.
-  created.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(`${message.page()?.url()}: ${message.text()}`);
-  });
-  return created;
-}
-
 const TIME_ZONE = 'Europe/Berlin';
 
 /**
@@ -131,7 +102,6 @@ async function expectZoned(time: Locator): Promise<void> {
   expect(Date.UTC(y!, mo! - 1, d!, h! - offset!, mi!, sec!)).toBe(Math.floor(instant / 1000) * 1000);
 }
 
-const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
 const flag = async (key: string) => (await server.api('GET', `/admin/flags/${key}`)).body;
 
 async function signIn(p: Page): Promise<void> {
@@ -148,7 +118,7 @@ describe('the admin web app in Chromium', () => {
     await page.getByLabel('Admin token').fill('not-a-token-at-all');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
-    await shot(page, 'sign-in');
+    await browser.shot(page, 'sign-in');
     await signIn(page);
     expect(await page.evaluate(() => sessionStorage.getItem('flagstaff.adminToken'))).toBe(ADMIN_TOKEN);
     await page.getByRole('link', { name: 'new-checkout' }).waitFor();
@@ -180,7 +150,7 @@ describe('the admin web app in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-pointer="#/rules/0/conditions/0/values"]')?.getAttribute('aria-invalid') === 'true');
     expect(await values.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#field-rules-0-conditions-0-values-error').textContent()).toContain('must be a number for this operator');
-    await shot(page, 'flag-editor-error');
+    await browser.shot(page, 'flag-editor-error');
 
     await page.getByLabel('Type', { exact: true }).selectOption('string');
     await page.getByLabel('Operator').selectOption('in');
@@ -197,7 +167,7 @@ describe('the admin web app in Chromium', () => {
     const saved = (await flag('checkout-banner')).environments.production;
     expect(saved.rules).toEqual([{ id: 'rule-1', conditions: [{ attribute: 'country', operator: 'in', values: ['US', 'CA'] }], serve: { variant: 'on' } }]);
     expect(saved.defaultServe).toEqual({ split: [{ variant: 'on', weight: 25_000 }, { variant: 'off', weight: 75_000 }] });
-    await shot(page, 'flag-editor');
+    await browser.shot(page, 'flag-editor');
   });
 
   it('moves focus to the field of a refused regex every time, clear of the sticky save bar', async () => {
@@ -225,7 +195,7 @@ describe('the admin web app in Chromium', () => {
       expect(at.errorBottom, 'the error is not under the sticky save bar').toBeLessThanOrEqual(at.barTop);
     }
     expect(await page.locator('#field-rules-1-conditions-0-values-error').textContent()).toContain('is not a valid RE2 regular expression');
-    await shot(page, 'flag-editor-regex-error');
+    await browser.shot(page, 'flag-editor-regex-error');
     await page.getByRole('button', { name: 'Remove rule 2' }).click();
     expect((await flag('checkout-banner')).version).toBe(2); // nothing refused was saved
   });
@@ -237,7 +207,7 @@ describe('the admin web app in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'Turn checkout-banner on in production?' });
     await dialog.waitFor();
     await dialog.getByLabel(/Reason/).fill('go live');
-    await shot(page, 'toggle-confirmation');
+    await browser.shot(page, 'toggle-confirmation');
     await dialog.getByRole('button', { name: 'Turn on' }).click();
     await page.waitForFunction(() => document.querySelector('[aria-label="checkout-banner in production"]')?.getAttribute('aria-checked') === 'true');
     expect((await flag('checkout-banner')).environments.production.enabled).toBe(true);
@@ -251,7 +221,7 @@ describe('the admin web app in Chromium', () => {
     await page.getByRole('button', { name: 'Filter by tag ui' }).click();
     await page.getByRole('link', { name: 'checkout-banner' }).waitFor();
     await page.getByLabel('Search').fill('');
-    await shot(page, 'flags');
+    await browser.shot(page, 'flags');
   });
 
   it('shows the change in history with actor, reason and diff, explains an evaluation now and then, and rolls back', async () => {
@@ -288,7 +258,7 @@ describe('the admin web app in Chromium', () => {
     await explain.getByLabel(/As of v1/).check();
     await explain.getByRole('button', { name: 'Explain then' }).click();
     await explain.getByTestId('explain-result').getByText('DISABLED', { exact: true }).waitFor();
-    await shot(page, 'history');
+    await browser.shot(page, 'history');
 
     await page.getByRole('button', { name: 'Roll back to v1' }).click();
     const dialog = page.getByRole('dialog', { name: 'Roll checkout-banner back to v1?' });
@@ -322,7 +292,7 @@ describe('the admin web app in Chromium', () => {
     await page.getByTestId('sample-size').getByText(/baselineMean/).waitFor();
     await page.getByLabel('Baseline conversion rate (%)').fill('10');
     await page.getByTestId('sample-size').getByText('16,232').waitFor();
-    await shot(page, 'experiment-design');
+    await browser.shot(page, 'experiment-design');
   });
 
   it("opens an experiment's results: forest plot, SRM warning, sequential state, raw numbers", async () => {
@@ -338,7 +308,7 @@ describe('the admin web app in Chromium', () => {
     expect(await plot.getAttribute('aria-label')).toMatch(/^purchase: relative lift with its interval: on vs off: [+-]\d/);
     expect(await plot.locator('[data-testid="forest-row"] circle').count()).toBe(1);
     expect(await metrics.first().getByRole('table', { name: 'Raw numbers per variant' }).textContent()).toMatch(/off[\d,]+/);
-    await shot(page, 'experiment-results');
+    await browser.shot(page, 'experiment-results');
   });
 
   it('marks the flag that carries a running experiment, and warns on both pages while the flag starves it', async () => {
@@ -350,7 +320,7 @@ describe('the admin web app in Chromium', () => {
     expect(await badge.textContent()).toContain('no traffic'); // new-checkout is off in production
     expect(await row.locator('.experiment-badge').count()).toBe(1); // only where it runs
     expect(await page.locator('tr', { has: page.getByRole('link', { name: 'checkout-banner', exact: true }) }).locator('.experiment-badge').count()).toBe(0);
-    await shot(page, 'flags-experiment-badge');
+    await browser.shot(page, 'flags-experiment-badge');
 
     await badge.click();
     const onResults = page.getByTestId('no-traffic-warning');
@@ -392,7 +362,7 @@ describe('the admin web app in Chromium', () => {
     expect(csv.suggestedFilename()).toBe('flagstaff-audit.csv');
     const lines = (await readFile((await csv.path())!, 'utf8')).trim().split('\r\n');
     expect(lines).toHaveLength(3); // the header and the two filtered entries
-    await shot(page, 'audit');
+    await browser.shot(page, 'audit');
   });
 
   it('shows the audit feed readable: plain event names, zoned times, changes before → after, entities as links', async () => {
@@ -454,12 +424,12 @@ describe('the admin web app in Chromium', () => {
       expect(Math.abs(box.top - boxes[0]!.top)).toBeLessThanOrEqual(1);
       expect(Math.abs(box.height - boxes[0]!.height)).toBeLessThanOrEqual(1);
     }
-    await shot(page, 'audit-readable');
+    await browser.shot(page, 'audit-readable');
     await page.getByRole('button', { name: 'Clear' }).click();
   });
 
   it('signs in and toggles production with the keyboard alone, and Escape cancels', async () => {
-    const keyboard = await newContext({ width: 1280, height: 800 });
+    const keyboard = await browser.newContext();
     const p = await keyboard.newPage();
     await p.goto(server.url);
     // The token field has focus on arrival.
@@ -501,24 +471,24 @@ describe('the admin web app in Chromium', () => {
     const response = await page.goto(`${server.url}/docs`);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     await page.locator('[data-path="/admin/flags/{key}/history"]').first().waitFor();
-    await shot(page, 'api-docs');
+    await browser.shot(page, 'api-docs');
   });
 
   it('loaded nothing from outside the server', () => {
-    expect(outside).toEqual([]);
+    expect(browser.outside).toEqual([]);
   });
 
   it('reads on a narrow window', async () => {
-    const narrow = await newContext({ width: 390, height: 844 }, { isMobile: true, hasTouch: true });
+    const narrow = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const p = await narrow.newPage();
     await signIn(p);
     // No sideways scrolling of the page itself.
     expect(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
-    await shot(p, 'flags-narrow');
+    await browser.shot(p, 'flags-narrow');
     await p.goto(`${server.url}/experiments/checkout-test`);
     await p.getByTestId('srm-banner').waitFor();
     expect(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
-    await shot(p, 'experiment-results-narrow');
+    await browser.shot(p, 'experiment-results-narrow');
     await narrow.close();
   });
 });
@@ -529,7 +499,7 @@ describe('staleness on the flags list', () => {
     let now = Date.now() - 40 * 86_400_000;
     const store = createInMemoryEventStore({ now: () => new Date(now) });
     const own = await startTestServer({ store });
-    const ownContext = await newContext({ width: 1280, height: 800 }, { timezoneId: TIME_ZONE });
+    const ownContext = await browser.newContext({ timezoneId: TIME_ZONE });
     try {
       for (const key of ['decided-banner', 'forgotten-banner']) await own.api('POST', '/admin/flags', { body: { key } });
       now = Date.now();
@@ -544,12 +514,12 @@ describe('staleness on the flags list', () => {
       await p.getByRole('button', { name: 'Sign in' }).click();
       const badgeOf = (key: string) => p.locator('tr', { has: p.getByRole('link', { name: key, exact: true }) }).getByTestId('stale-badge');
       await badgeOf('forgotten-banner').waitFor();
-      expect(await badgeOf('forgotten-banner').textContent()).toBe('stale: not evaluated for 30 days');
+      expect(await badgeOf('forgotten-banner').textContent()).toBe('stale: not evaluated in 30 days');
       expect(await badgeOf('forgotten-banner').getAttribute('title')).toBe('never evaluated');
-      expect(await badgeOf('decided-banner').textContent()).toBe('stale: one variant (on) for 30 days');
+      expect(await badgeOf('decided-banner').textContent()).toBe('stale: served on to everyone (12 evaluations)');
       expect(await badgeOf('decided-banner').getAttribute('title')).toMatch(/^last evaluated \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\+[12]$/);
       expect(await badgeOf('fresh-banner').count()).toBe(0);
-      await shot(p, 'flags-stale');
+      await browser.shot(p, 'flags-stale');
     } finally {
       await ownContext.close();
       await own.close();

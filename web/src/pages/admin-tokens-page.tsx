@@ -1,13 +1,14 @@
 import './admin-pages.css';
-import { useState, type FormEvent } from 'react';
-import { api, ApiError, apiRequest, describeError } from '../api.ts';
+import { useState } from 'react';
+import { api, apiRequest, describeError } from '../api.ts';
 import type { AdminRole, AdminToken, CurrentToken, IssuedAdminToken } from '../admin-types.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorSummary, Field } from '../components/field.tsx';
+import { FormActions } from '../components/form-actions.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
 import { ModalDialog } from '../components/portal-dialog.tsx';
-import { SecretReveal } from '../components/secret-reveal.tsx';
-import { placeErrors, pointer } from '../field-errors.ts';
+import { ActionsHeader, RevocationCells } from '../components/revocable-cells.tsx';
+import { SecretDialog, useIssueForm } from '../components/secret-dialog.tsx';
 import { formatTime } from '../format-time.ts';
 import { useLoad, useTitle } from '../hooks.ts';
 
@@ -64,9 +65,7 @@ export function AdminTokensPage() {
                 <th scope="col">Role</th>
                 <th scope="col">Created</th>
                 <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -80,14 +79,7 @@ export function AdminTokensPage() {
                   <td>
                     <time dateTime={t.createdAt}>{formatTime(t.createdAt)}</time>
                   </td>
-                  <td>{t.revoked ? <span className="status status-revoked">revoked</span> : <span className="status status-running">active</span>}</td>
-                  <td>
-                    {!t.revoked && (
-                      <button type="button" className="danger-outline" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
+                  <RevocationCells name={t.name} revoked={t.revoked} onRevoke={() => setRevoking(t)} />
                 </tr>
               ))}
             </tbody>
@@ -154,34 +146,18 @@ function RevokeTokenDialog({ token, own, onClose, onRevoked }: { token: AdminTok
 function IssueTokenDialog({ onIssued, onClose }: { onIssued: (t: IssuedAdminToken) => void; onClose: () => void }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState<AdminRole>('viewer');
-  const [error, setError] = useState<unknown>(null);
-  const [issued, setIssued] = useState<IssuedAdminToken | null>(null);
-  const placed = placeErrors(error instanceof ApiError ? error.issues : [], ['name', 'role'].map((f) => pointer(f)));
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    try {
-      const created = (await api.post<IssuedAdminToken>('/admin/tokens', { name: name.trim(), role })).body;
-      setError(null);
-      setIssued(created);
-      onIssued(created);
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const { issued, error, placed, submit } = useIssueForm(['name', 'role'], async () => (await api.post<IssuedAdminToken>('/admin/tokens', { name: name.trim(), role })).body, onIssued);
   if (issued) {
     return (
-      // A new dialog (not the form's), so focus moves to the secret's copy button.
-      <ModalDialog key="secret" title={`Admin token ${issued.name}`} onClose={onClose}>
+      <SecretDialog title={`Admin token ${issued.name}`} label={`The admin token ${issued.name}`} secret={issued.token} onClose={onClose}>
         <p>
           An {issued.role} token. Store it where its user keeps secrets (a CI secret, a password manager).
         </p>
-        <SecretReveal label={`The admin token ${issued.name}`} secret={issued.token} onDone={onClose} />
-      </ModalDialog>
+      </SecretDialog>
     );
   }
   return (
-    <ModalDialog key="form" title="New admin token" onClose={onClose}>
+    <ModalDialog title="New admin token" onClose={onClose}>
       <form onSubmit={submit} noValidate>
         <ErrorSummary message={error ? describeError(error) : null} issues={placed.unplaced} />
         <Field label="Name" at="#/name" errors={placed.byField.get('#/name')} hint="who or what uses it: recorded as the actor of its changes">
@@ -194,14 +170,7 @@ function IssueTokenDialog({ onIssued, onClose }: { onIssued: (t: IssuedAdminToke
             ))}
           </select>
         </Field>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Create token
-          </button>
-        </div>
+        <FormActions submitLabel="Create token" onCancel={onClose} />
       </form>
     </ModalDialog>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError } from '../api.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
+import { FormActions } from '../components/form-actions.tsx';
 import { ModalDialog } from '../components/portal-dialog.tsx';
 import { placeErrors, pointer } from '../field-errors.ts';
 import { useLoad, useTitle } from '../hooks.ts';
@@ -142,14 +143,7 @@ function MetricDialog({ onClose, onDefined }: { onClose: () => void; onDefined: 
             <option value="lower">lower</option>
           </select>
         </Field>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Define metric
-          </button>
-        </div>
+        <FormActions submitLabel="Define metric" onCancel={onClose} />
       </form>
     </ModalDialog>
   );

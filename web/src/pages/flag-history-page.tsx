@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError, etagOf, query } from '../api.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
+import { FormActions } from '../components/form-actions.tsx';
 import { FlagDiffToggle } from '../components/flag-diff.tsx';
 import { ModalDialog } from '../components/portal-dialog.tsx';
 import { Time } from '../components/time.tsx';
@@ -264,14 +265,7 @@ function RollbackDialog({ flagKey, toVersion, latest, onClose, onDone }: { flagK
         <Field label="Reason (required)" at="#/reason" errors={placed.byField.get('#/reason') ?? placed.byField.get('#/toVersion')}>
           <input value={reason} onChange={(e) => setReason(e.target.value)} required data-autofocus />
         </Field>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={reason.trim() === ''}>
-            Roll back
-          </button>
-        </div>
+        <FormActions submitLabel="Roll back" submitClassName="danger" submitDisabled={reason.trim() === ''} onCancel={onClose} />
       </form>
     </ModalDialog>
   );

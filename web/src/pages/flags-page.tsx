@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError, query } from '../api.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
+import { FormActions } from '../components/form-actions.tsx';
 import { ModalDialog } from '../components/portal-dialog.tsx';
 import { Switch } from '../components/switch.tsx';
 import { runningExperiments } from '../experiment-traffic.ts';
@@ -8,6 +9,7 @@ import { placeErrors, pointer } from '../field-errors.ts';
 import { formatTime } from '../format-time.ts';
 import { useLoad, useTitle } from '../hooks.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
+import { describeStaleness } from '../staleness.ts';
 import type { Environment, Experiment, FlagSummary, FlagType } from '../types.ts';
 
 /** Environments where switching a flag asks first: a kill switch in production is worth a second look. */
@@ -180,11 +182,10 @@ function ExperimentBadge({ experimentKey, environment, flagOn }: { experimentKey
 
 /** Staleness from evaluation telemetry over the API's period (30 days): a candidate for clean-up. */
 function StaleBadge({ stale }: { stale: NonNullable<FlagSummary['stale']> }) {
-  const why = stale.reason === 'not-evaluated' ? `not evaluated for ${stale.staleDays} days` : `one variant (${Object.keys(stale.variants).join(', ')}) for ${stale.staleDays} days`;
   const last = stale.lastEvaluatedAt ? `last evaluated ${formatTime(stale.lastEvaluatedAt)}` : 'never evaluated';
   return (
     <span className="stale-badge" title={last} data-testid="stale-badge">
-      stale: {why}
+      stale: {describeStaleness(stale)}
     </span>
   );
 }
@@ -207,14 +208,7 @@ function ConfirmToggle({ pending, onCancel, onConfirm }: { pending: PendingToggl
           <label htmlFor="toggle-reason">Reason (recorded in the audit log)</label>
           <input id="toggle-reason" data-autofocus value={reason} onChange={(e) => setReason(e.target.value)} />
         </div>
-        <div className="actions">
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className={pending.enabled ? 'primary' : 'danger'}>
-            Turn {verb}
-          </button>
-        </div>
+        <FormActions submitLabel={`Turn ${verb}`} submitClassName={pending.enabled ? 'primary' : 'danger'} onCancel={onCancel} />
       </form>
     </ModalDialog>
   );
@@ -259,14 +253,7 @@ function CreateFlagDialog({ onClose }: { onClose: () => void }) {
         <Field label="Tags" at="#/tags" errors={placed.byField.get('#/tags')} hint="comma-separated">
           <input value={tags} onChange={(e) => setTags(e.target.value)} />
         </Field>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Create flag
-          </button>
-        </div>
+        <FormActions submitLabel="Create flag" onCancel={onClose} />
       </form>
     </ModalDialog>
   );

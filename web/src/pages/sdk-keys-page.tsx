@@ -1,13 +1,14 @@
 import './admin-pages.css';
-import { useState, type FormEvent } from 'react';
-import { api, ApiError, apiRequest, describeError } from '../api.ts';
+import { useState } from 'react';
+import { api, apiRequest, describeError } from '../api.ts';
 import type { EnvironmentResource, IssuedSdkKey, SdkKey, SdkKeyKind } from '../admin-types.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorSummary, Field } from '../components/field.tsx';
+import { FormActions } from '../components/form-actions.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
 import { ModalDialog } from '../components/portal-dialog.tsx';
-import { SecretReveal } from '../components/secret-reveal.tsx';
-import { placeErrors, pointer } from '../field-errors.ts';
+import { ActionsHeader, RevocationCells } from '../components/revocable-cells.tsx';
+import { SecretDialog, useIssueForm } from '../components/secret-dialog.tsx';
 import { formatTime } from '../format-time.ts';
 import { useLoad, useTitle } from '../hooks.ts';
 
@@ -63,9 +64,7 @@ export function SdkKeysPage() {
                         <th scope="col">Created</th>
                         <th scope="col">By</th>
                         <th scope="col">State</th>
-                        <th scope="col">
-                          <span className="visually-hidden">Actions</span>
-                        </th>
+                        <ActionsHeader />
                       </tr>
                     </thead>
                     <tbody>
@@ -77,14 +76,7 @@ export function SdkKeysPage() {
                             <time dateTime={k.createdAt}>{formatTime(k.createdAt)}</time>
                           </td>
                           <td>{k.createdBy ?? '–'}</td>
-                          <td>{k.revoked ? <span className="status status-revoked">revoked</span> : <span className="status status-running">active</span>}</td>
-                          <td>
-                            {!k.revoked && (
-                              <button type="button" className="danger-outline" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
-                                Revoke
-                              </button>
-                            )}
-                          </td>
+                          <RevocationCells name={k.name} revoked={k.revoked} onRevoke={() => setRevoking(k)} />
                         </tr>
                       ))}
                     </tbody>
@@ -130,35 +122,22 @@ function IssueKeyDialog({ environments, onIssued, onClose }: { environments: str
   const [environment, setEnvironment] = useState(environments[0] ?? '');
   const [kind, setKind] = useState<SdkKeyKind>('server');
   const [name, setName] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [issued, setIssued] = useState<IssuedSdkKey | null>(null);
-  const placed = placeErrors(error instanceof ApiError ? error.issues : [], ['environment', 'kind', 'name'].map((f) => pointer(f)));
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    try {
-      const body = { environment, kind, ...(name.trim() ? { name: name.trim() } : {}) };
-      const created = (await api.post<IssuedSdkKey>('/admin/api-keys', body)).body;
-      setError(null);
-      setIssued(created);
-      onIssued(created);
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const { issued, error, placed, submit } = useIssueForm(
+    ['environment', 'kind', 'name'],
+    async () => (await api.post<IssuedSdkKey>('/admin/api-keys', { environment, kind, ...(name.trim() ? { name: name.trim() } : {}) })).body,
+    onIssued,
+  );
   if (issued) {
     return (
-      // A new key: the dialog mounts afresh, so focus moves to the secret's copy button.
-      <ModalDialog key="secret" title={`SDK key ${issued.name}`} onClose={onClose}>
+      <SecretDialog title={`SDK key ${issued.name}`} label={`The SDK key ${issued.name}`} secret={issued.key} onClose={onClose}>
         <p>
           A {issued.kind} key for <strong>{issued.environment}</strong>.
         </p>
-        <SecretReveal label={`The SDK key ${issued.name}`} secret={issued.key} onDone={onClose} />
-      </ModalDialog>
+      </SecretDialog>
     );
   }
   return (
-    <ModalDialog key="form" title="New SDK key" onClose={onClose}>
+    <ModalDialog title="New SDK key" onClose={onClose}>
       <form onSubmit={submit} noValidate>
         <ErrorSummary message={error ? describeError(error) : null} issues={placed.unplaced} />
         <Field label="Environment" at="#/environment" errors={placed.byField.get('#/environment')}>
@@ -177,14 +156,7 @@ function IssueKeyDialog({ environments, onIssued, onClose }: { environments: str
         <Field label="Name" at="#/name" errors={placed.byField.get('#/name')} hint={`optional; "${environment} ${kind} key" when left empty`}>
           <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
         </Field>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Create key
-          </button>
-        </div>
+        <FormActions submitLabel="Create key" onCancel={onClose} />
       </form>
     </ModalDialog>
   );

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, describeError } from '../api.ts';
 import type { SegmentResource } from '../admin-types.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
+import { FormActions } from '../components/form-actions.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
 import { ModalDialog } from '../components/portal-dialog.tsx';
 import { placeErrors, pointer } from '../field-errors.ts';
@@ -107,14 +108,7 @@ function CreateSegmentDialog({ onClose }: { onClose: () => void }) {
           <input value={description} onChange={(e) => setDescription(e.target.value)} />
         </Field>
         <p className="muted">Its conditions and units are edited on the next page.</p>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Create segment
-          </button>
-        </div>
+        <FormActions submitLabel="Create segment" onCancel={onClose} />
       </form>
     </ModalDialog>
   );

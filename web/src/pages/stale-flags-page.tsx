@@ -5,6 +5,7 @@ import type { StaleFlag } from '../admin-types.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { Field } from '../components/field.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
+import { ActionsHeader } from '../components/revocable-cells.tsx';
 import { placeErrors, pointer } from '../field-errors.ts';
 import { formatTime } from '../format-time.ts';
 import { useLoad, useTitle } from '../hooks.ts';
@@ -76,9 +77,7 @@ export function StaleFlagsPage() {
                 <th scope="col">Why stale</th>
                 <th scope="col">Evaluations</th>
                 <th scope="col">Last evaluated</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
