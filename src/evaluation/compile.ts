@@ -4,7 +4,7 @@ import type { Serve } from '../shared/targeting.ts';
 import { CompilationCache } from './compilation-cache.ts';
 import { compileConditions, compileSegment, type Predicate } from './conditions.ts';
 import { errorResult, type EvaluationContext, type EvaluationResult, type Reason } from './evaluation-result.ts';
-import { bucketOf, murmur3Prefix, murmur3WithPrefix, type Murmur3Prefix } from './murmur3.ts';
+import { bucketWithPrefix, murmur3Prefix, type Murmur3Prefix } from './murmur3.ts';
 
 /**
  * An environment compiled for evaluation: regexes compiled, sets built, segments inlined, splits turned into
@@ -122,8 +122,8 @@ export class CompiledFlag {
     }
     const experiment = this.experiment;
     if (experiment !== undefined && unit !== undefined && experiment.audience(context, unit)) {
-      if (bucketOf(murmur3WithPrefix(experiment.trafficPrefix, unit)) < experiment.trafficLimit) {
-        const variant = splitIndex(experiment.serve, bucketOf(murmur3WithPrefix(experiment.variantPrefix, unit)));
+      if (bucketWithPrefix(experiment.trafficPrefix, unit) < experiment.trafficLimit) {
+        const variant = splitIndex(experiment.serve, bucketWithPrefix(experiment.variantPrefix, unit));
         if (variant >= 0) return this.result(revision, FIRST_EXPERIMENT_SLOT + variant);
       }
     }
@@ -141,7 +141,7 @@ export class CompiledFlag {
 
   /** The bucket of a unit for this flag, in [0, 99999] (hashVersion 1). */
   bucket(unit: string): number {
-    return bucketOf(murmur3WithPrefix(this.hashPrefix, unit));
+    return bucketWithPrefix(this.hashPrefix, unit);
   }
 
   /** Serves a fixed variant or a split, from the results starting at slot `first` (one per variant). */

@@ -3,7 +3,7 @@ import type { Condition, Serve } from '../shared/targeting.ts';
 import { EXPERIMENT_RULE_ID, MAX_PREREQUISITE_DEPTH, evaluateFlag, experimentHashing, splitVariant, type CompiledEnvironment, type CompiledFlag } from './compile.ts';
 import { compileCondition, compileSegment, type Predicate } from './conditions.ts';
 import type { ErrorCode, EvaluationContext, EvaluationResult, Reason } from './evaluation-result.ts';
-import { bucketOf, murmur3WithPrefix } from './murmur3.ts';
+import { bucketWithPrefix } from './murmur3.ts';
 
 export interface ConditionTrace {
   readonly attribute: string | null;
@@ -171,12 +171,12 @@ class FlagTracer {
       this.steps.push({ ...base, held: false, trafficBucket: null, detail });
       return undefined;
     }
-    const trafficBucket = bucketOf(murmur3WithPrefix(trafficPrefix, unit));
+    const trafficBucket = bucketWithPrefix(trafficPrefix, unit);
     if (trafficBucket >= trafficLimit) {
       this.steps.push({ ...base, held: false, trafficBucket, detail: `traffic bucket ${trafficBucket} is not below ${trafficLimit}: not in the experiment` });
       return undefined;
     }
-    const variantBucket = bucketOf(murmur3WithPrefix(variantPrefix, unit));
+    const variantBucket = bucketWithPrefix(variantPrefix, unit);
     const variant = splitVariant(experiment.variants, variantBucket);
     // As in evaluation: weights short of 100,000 (a hand-written snapshot) leave buckets that fall through to the rules.
     if (variant === undefined) return undefined;

@@ -76,6 +76,22 @@ export function murmur3Prefix(prefix: string, seed = 0): Murmur3Prefix {
 
 /** Finishes the hash of prefix + `text` as an unsigned 32-bit integer. */
 export function murmur3WithPrefix(prefix: Murmur3Prefix, text: string): number {
+  return finish(prefix, text, false);
+}
+
+/**
+ * The bucket of prefix + `text`: bucketOf(murmur3WithPrefix(prefix, text)), taken where the hash is computed.
+ * Three hashes in four are past V8's small integers (2^30), and one returned from a call the optimiser did not
+ * inline is boxed as a heap number: 12 bytes for every bucketed evaluation whenever the engine's inlining budget
+ * runs out before the hash (as it did once the split walk became a function). A bucket is always small, so
+ * whichever of these calls stays a call, evaluation allocates nothing.
+ */
+export function bucketWithPrefix(prefix: Murmur3Prefix, text: string): number {
+  return finish(prefix, text, true);
+}
+
+/** The one hashing of both: the hash, or its bucket when `bucket` (then the only number that leaves is small). */
+function finish(prefix: Murmur3Prefix, text: string, bucket: boolean): number {
   let h1 = prefix.h1;
   let tail = prefix.tail;
   let tailBytes = prefix.tailBytes;
@@ -109,7 +125,7 @@ export function murmur3WithPrefix(prefix: Murmur3Prefix, text: string): number {
   h1 ^= h1 >>> 13;
   h1 = Math.imul(h1, 0xc2b2ae35);
   h1 ^= h1 >>> 16;
-  return h1 >>> 0;
+  return bucket ? bucketOf(h1 >>> 0) : h1 >>> 0;
 }
 
 export function murmur3(text: string, seed = 0): number {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bucketOf, murmur3, murmur3Prefix, murmur3WithPrefix } from '../../src/evaluation/murmur3.ts';
+import { bucketOf, bucketWithPrefix, murmur3, murmur3Prefix, murmur3WithPrefix } from '../../src/evaluation/murmur3.ts';
 import { murmur3x86x32 } from '../support/reference-evaluator.ts';
 
 interface Vector {
@@ -24,6 +24,7 @@ describe('murmur3_x86_32 and buckets (hashVersion 1)', () => {
       const streamed = murmur3WithPrefix(murmur3Prefix(`${vector.salt}.`), vector.unit);
       expect(streamed).toBe(vector.murmur3_x86_32);
       expect(bucketOf(streamed)).toBe(vector.bucket);
+      expect(bucketWithPrefix(murmur3Prefix(`${vector.salt}.`), vector.unit)).toBe(vector.bucket);
     });
   }
 
@@ -104,6 +105,7 @@ describe('murmur3_x86_32 and buckets (hashVersion 1)', () => {
             if (/^[\ud800-\udbff][\udc00-\udfff]$/.test(text.slice(split - 1, split + 1))) continue; // a pair split in two is two lone surrogates
             const streamed = murmur3WithPrefix(murmur3Prefix(text.slice(0, split), 7), text.slice(split));
             expect([text, split, streamed]).toEqual([text, split, murmur3x86x32(text, 7)]);
+            expect([text, split, bucketWithPrefix(murmur3Prefix(text.slice(0, split), 7), text.slice(split))]).toEqual([text, split, bucketOf(murmur3x86x32(text, 7))]);
           }
         }
       }
