@@ -375,7 +375,14 @@ function finiteOrNull(value: number | null): number | null {
 
 /** No number of the comparison, its intervals' ends included, is NaN or infinite. */
 function allFinite(comparison: Comparison): boolean {
-  return Object.values(comparison)
-    .flat()
-    .every((value) => typeof value !== 'number' || Number.isFinite(value));
+  // A plain loop: Object.values(…).flat() allocated two arrays per comparison and was a quarter of an analysis.
+  for (const value of Object.values(comparison)) {
+    // Stryker disable next-line ConditionalExpression,MethodExpression: the intervals' ends are finite whenever the estimates and variances are (|estimate| and critical·√V stay far below the largest double), so their check guards and no input reaches it
+    if (Array.isArray(value) ? !value.every(finiteUnlessNotNumber) : !finiteUnlessNotNumber(value)) return false;
+  }
+  return true;
+}
+
+function finiteUnlessNotNumber(value: unknown): boolean {
+  return typeof value !== 'number' || Number.isFinite(value);
 }
