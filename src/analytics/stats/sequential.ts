@@ -28,15 +28,19 @@ export function confidenceSequence(effect: Pick<Effect, 'estimate' | 'variance'>
  */
 export function sequentialPValue(effect: Pick<Effect, 'estimate' | 'variance'>, n: number, tuning: number): number {
   const target = Math.abs(effect.estimate);
-  const excludes = (logAlpha: number): boolean => sequentialHalfWidth(effect.variance, n, Math.exp(logAlpha), tuning) < target;
   let hi = -1e-12; // α just below 1
-  if (!excludes(hi)) return 1;
+  if (!(halfWidthAt(effect.variance, n, tuning, hi) < target)) return 1;
   let lo = -745; // α ≈ 5e-324, the smallest double
-  if (excludes(lo)) return 0;
+  if (halfWidthAt(effect.variance, n, tuning, lo) < target) return 0;
   // Bisect to the last bit: stop when no double lies strictly between lo and hi (about 100 steps from 745).
   for (let mid = (lo + hi) / 2; mid !== lo && mid !== hi; mid = (lo + hi) / 2) {
-    if (excludes(mid)) hi = mid;
+    if (halfWidthAt(effect.variance, n, tuning, mid) < target) hi = mid;
     else lo = mid;
   }
   return Math.exp(hi); // hi ≤ −1e-12 throughout, so p < 1 here
+}
+
+/** The half-width at ln α: a module function rather than a closure made per p-value, which tsx names on every call. */
+function halfWidthAt(variance: number, n: number, tuning: number, logAlpha: number): number {
+  return sequentialHalfWidth(variance, n, Math.exp(logAlpha), tuning);
 }
