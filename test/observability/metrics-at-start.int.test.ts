@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInMemoryBus } from '../../src/analytics/bus/in-memory-bus.ts';
 import type { EventBus } from '../../src/shared/event-bus.ts';
-import { documentedSeries, missingSeries } from '../support/documented-series.ts';
+import { documentedSeries, missingSeries } from '../../bench/metrics-scrape/documented-series.ts';
 import { eventually } from '../support/eventually.ts';
 import { request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 

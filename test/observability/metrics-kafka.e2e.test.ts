@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventBus } from '../../src/shared/event-bus.ts';
 import { openKafkaHarness } from '../analytics/bus/kafka-harness.ts';
-import { documentedSeries, missingSeries } from '../support/documented-series.ts';
+import { documentedSeries, missingSeries } from '../../bench/metrics-scrape/documented-series.ts';
 import { eventually } from '../support/eventually.ts';
 import { request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 
