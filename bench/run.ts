@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ run: () => Promise<BenchReport> }>
   'time-travel': () => import('./time-travel.bench.ts'),
   'sdk-propagation': () => import('./sdk-propagation.bench.ts'),
   'cli-startup': () => import('./cli-startup.bench.ts'),
+  'metrics-scrape': () => import('./metrics-scrape.bench.ts'),
 };
 
 const wanted = process.argv.slice(2);
