@@ -3,7 +3,9 @@ import path from 'node:path';
 
 /**
  * The series docs/operations.md lists in its metrics table (rows that start with a series name in backticks), so
- * the tests check what an operator was told to expect, and the table cannot drift from /metrics.
+ * the tests and the metrics-scrape benchmark check what an operator was told to expect, and the table cannot
+ * drift from /metrics. Here rather than in test/support because the benchmark uses it too: tests may import
+ * bench helpers, bench imports nothing from test.
  */
 export function documentedSeries(): string[] {
   const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/operations.md'), 'utf8');
