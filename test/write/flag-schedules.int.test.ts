@@ -97,6 +97,18 @@ describe('scheduled changes', () => {
     expect(cancel?.metadata).toMatchObject({ reason: 'not yet' });
   });
 
+  it('makes one schedule of a request retried with its Idempotency-Key, and answers the retry with it', async () => {
+    await createFlag('retried');
+    const send = (at: string) => server.api('POST', SCHEDULES('retried'), { body: { at, change: { enabled: true } }, headers: { 'idempotency-key': 'schedule-once' } });
+    const at = inAnHour();
+    const first = await send(at);
+    const retry = await send(at);
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect((await flagEvents('retried')).filter((e) => e.type === 'FlagChangeScheduled')).toHaveLength(1);
+  });
+
   it('fails a schedule bound to ifVersion when the flag moved since, with the reason; an unbound one still applies', async () => {
     await createFlag('moving');
     const version = (await server.api('GET', '/admin/flags/moving')).body.version;
@@ -134,8 +146,16 @@ describe('scheduled changes', () => {
       ['an unknown flag', () => server.api('POST', SCHEDULES('nope'), { body: { at: inAnHour(), change: { enabled: true } } }), 404, undefined],
       ['an unknown environment', () => server.api('POST', SCHEDULES('target', 'moon'), { body: { at: inAnHour(), change: { enabled: true } } }), 404, undefined],
       ['a cancel of an unknown schedule', () => server.api('DELETE', `${SCHEDULES('target')}/nope`), 404, undefined],
+      ['a cancel under another environment than the schedule\'s', () => server.api('DELETE', `${SCHEDULES('target', 'production')}/${stagingId}`), 404, undefined],
     ];
-    beforeAll(async () => createFlag('target'));
+    let stagingId = '';
+    beforeAll(async () => {
+      await createFlag('target');
+      // Far off: the scheduler's clock was moved an hour ahead above, and nothing may apply during these cases.
+      const made = await server.api('POST', SCHEDULES('target', 'staging'), { body: { at: '2099-01-01T00:00:00Z', change: { enabled: true } } });
+      expect(made.status).toBe(201);
+      stagingId = made.body.id;
+    });
     it.each(cases)('%s', async (_name, send, status, pointer) => {
       const head = await server.store.headPosition();
       const response = await send();

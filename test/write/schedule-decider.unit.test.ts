@@ -50,7 +50,7 @@ const scheduled = (data: Partial<FlagChangeScheduled['data']> = {}): FlagChangeS
   data: { scheduleId: 's1', environment: 'production', at: AT, change: { enabled: true }, ifVersion: null, createdBy: 'alice', reason: 'launch at nine', ...data },
 });
 const apply: ScheduleCommand = { type: 'ApplySchedule', data: { scheduleId: 's1' } };
-const cancel: ScheduleCommand = { type: 'CancelSchedule', data: { scheduleId: 's1' } };
+const cancel: ScheduleCommand = { type: 'CancelSchedule', data: { scheduleId: 's1', environment: 'production' } };
 const pointers = (error: Error): string[] => ((error as { issues?: FieldIssue[] }).issues ?? []).map((i) => i.pointer);
 
 describe('schedule decider', () => {
@@ -175,6 +175,12 @@ describe('schedule decider', () => {
       spec(at(10))([created, scheduled(), applied]).when(cancel).thenThrows(ConflictError, /is applied/);
       spec(at(10))([created, scheduled(), { type: 'FlagScheduleCancelled', data: { scheduleId: 's1', environment: 'production' } }]).when(cancel).thenThrows(ConflictError, /is cancelled/);
       spec(at(10))([created]).when(cancel).thenThrows(NotFoundError, /not found/);
+    });
+
+    it('does not find a schedule under another environment than its own', () => {
+      spec(at(-10))([created, scheduled()])
+        .when({ type: 'CancelSchedule', data: { scheduleId: 's1', environment: 'staging' } })
+        .thenThrows(NotFoundError, /Schedule s1 not found/);
     });
   });
 });

@@ -27,7 +27,8 @@ export type ScheduleCommand =
       };
     }
   | { type: 'ApplySchedule'; data: { scheduleId: string } }
-  | { type: 'CancelSchedule'; data: { scheduleId: string } };
+  /** `environment`: the one in the path; a schedule of another environment is not found there. */
+  | { type: 'CancelSchedule'; data: { scheduleId: string; environment: string } };
 
 /**
  * Pure: a flag's state, the command and the clock in, the events out, or a domain error. Applying decides the
@@ -45,7 +46,7 @@ export function decideSchedule(command: ScheduleCommand, state: Flag | undefined
       return applied(schedule, state, context, now);
     }
     case 'CancelSchedule': {
-      const schedule = existing(state, command.data.scheduleId);
+      const schedule = existing(state, command.data.scheduleId, command.data.environment);
       if (schedule.status !== 'pending') throw new ConflictError(`Schedule ${schedule.id} is ${schedule.status}: only a pending schedule can be cancelled`);
       return [{ type: 'FlagScheduleCancelled', data: { scheduleId: schedule.id, environment: schedule.environment } }];
     }
@@ -108,8 +109,8 @@ function applied(schedule: Schedule, state: Flag, context: FlagDecisionContext, 
   ];
 }
 
-function existing(state: Flag, scheduleId: string): Schedule {
+function existing(state: Flag, scheduleId: string, environment?: string): Schedule {
   const schedule = state.schedules[scheduleId];
-  if (!schedule) throw new NotFoundError(`Schedule ${scheduleId} not found on flag ${state.key}`);
+  if (!schedule || (environment !== undefined && schedule.environment !== environment)) throw new NotFoundError(`Schedule ${scheduleId} not found on flag ${state.key}`);
   return schedule;
 }

@@ -66,10 +66,8 @@ export function scheduleRoutes(deps: { store: EventStore; model: WriteModel }): 
     cancelSchedule: async ({ res, param, command }) => {
       const key = knownKey(param('key'));
       const scheduleId = param('id');
-      const found = model.flagsByKey.get(key)?.state.schedules[scheduleId];
-      // A schedule of another environment is not found under this one.
-      if (found !== undefined && found.environment !== param('env')) throw new NotFoundError(`Schedule ${scheduleId} not found`);
-      await executeOnFlag(deps, key, (state) => decideSchedule({ type: 'CancelSchedule', data: { scheduleId } }, state, model, command.now), command);
+      const cancel: ScheduleCommand = { type: 'CancelSchedule', data: { scheduleId, environment: param('env') } };
+      await executeOnFlag(deps, key, (state) => decideSchedule(cancel, state, model, command.now), command);
       res.json(representation(key, scheduleOf(model, key, scheduleId)));
     },
   });
