@@ -108,7 +108,9 @@ export function startFlagScheduler(
   };
 
   const ready = (async () => {
-    await store.ready?.catch(() => {});
+    // A store opened in the background may never answer: stopping must not wait for it.
+    const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await Promise.race([store.ready?.catch(() => {}), stopped]);
     // Every pending schedule, of any process and from before a restart, before the timer is first armed.
     while (!stopping.signal.aborted) {
       try {
