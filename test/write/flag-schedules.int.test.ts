@@ -69,6 +69,18 @@ describe('scheduled changes', () => {
     expect(history.filter((e: { type: string }) => e.type === 'FlagScheduleApplied')).toEqual([
       expect.objectContaining({ actor: made.body.createdBy, reason: 'launch at nine', change: expect.objectContaining({ scheduleId: made.body.id, changed: true }) }),
     ]);
+    // Explain tells the change apart like any other: off as of the schedule's making, on once it applied.
+    const explainAt = async (at: Date) =>
+      (await server.api('POST', '/admin/explain', { body: { flagKey: 'launch', environment: 'production', context: { targetingKey: 'u-1' }, at: at.toISOString() } })).body.result;
+    const events = await flagEvents('launch');
+    const madeAt = events.find((e) => e.type === 'FlagChangeScheduled')!.recordedAt;
+    const appliedAt = events.find((e) => e.type === 'FlagScheduleApplied')!.recordedAt;
+    expect(await explainAt(madeAt)).toMatchObject({ value: false, reason: 'DISABLED' });
+    expect(await eventually(async () => {
+      const result = await explainAt(appliedAt);
+      expect(result.value).toBe(true);
+      return result;
+    })).toMatchObject({ variant: 'on' });
     const audit = await server.api('GET', '/admin/audit?entity=flag:launch&type=FlagToggled');
     expect(audit.body.entries ?? audit.body.events).toEqual([expect.objectContaining({ reason: 'launch at nine' })]);
   });
