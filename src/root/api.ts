@@ -15,6 +15,7 @@ import { environmentRollbackOperations } from '../write/environments/environment
 import { environmentOperations } from '../write/environments/environment-routes.ts';
 import { flagHistoryOperations } from '../write/flags/flag-history-routes.ts';
 import { flagOperations } from '../write/flags/flag-routes.ts';
+import { scheduleOperations } from '../write/flags/schedule-routes.ts';
 import { segmentOperations } from '../write/segments/segment-routes.ts';
 
 /** The groups of the API reference, in the order it shows them. */
@@ -35,6 +36,7 @@ export const API_TAGS = {
 export const API_OPERATIONS: readonly OperationSpec[] = [
   flagOperations,
   flagHistoryOperations,
+  scheduleOperations,
   segmentOperations,
   environmentOperations,
   environmentRollbackOperations,

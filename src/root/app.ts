@@ -52,6 +52,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Spans go here (tests) instead of the configured OTLP endpoint; turns tracing on. */
   traceExporter?: SpanExporter;
+  /** The clock the scheduler applies scheduled changes by (tests: a process starting after a schedule's time). */
+  schedulerClock?: () => Date;
 }
 
 /**
@@ -79,7 +81,8 @@ export async function startFlagstaff(config: Config, options: StartOptions = {})
   const authFailures = new AuthFailureThrottle(ops.authFailuresPerSecond, ops.trustedProxies);
   const readApi = startReadApi({ readModel, bus: pipeline.bus, authFailures, ops, usage }, observability);
   shutdown.add('exposures', readApi.stop);
-  const admin = startAdmin({ config, ops, store, projection: readModel.projection, analytics: pipeline.analytics, authFailures }, observability);
+  const { app: admin, scheduler } = startAdmin({ config, ops, store, projection: readModel.projection, analytics: pipeline.analytics, authFailures, schedulerClock: options.schedulerClock }, observability);
+  shutdown.add('scheduler', scheduler.stop);
   const server = await startHttp({ config, ops, readApi: readApi.handle, admin, endStreams: () => readModel.streams.close() }, observability);
   shutdown.add('http', server.stop);
   shutdown.add('flag-usage-timer', usage.flushEvery(ops.usageFlushMs));

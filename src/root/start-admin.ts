@@ -24,6 +24,8 @@ import { environmentRollbackRoutes } from '../write/environments/environment-rol
 import { environmentRoutes } from '../write/environments/environment-routes.ts';
 import { flagReservations } from '../write/flags/flag-reservations.ts';
 import { flagRoutes } from '../write/flags/flag-routes.ts';
+import { startFlagScheduler, type FlagScheduler } from '../write/flags/flag-scheduler.ts';
+import { scheduleRoutes } from '../write/flags/schedule-routes.ts';
 import { segmentRoutes } from '../write/segments/segment-routes.ts';
 import { WriteModel } from '../write/write-model.ts';
 import { API } from './api.ts';
@@ -33,7 +35,8 @@ import type { Observability } from './start-observability.ts';
 
 /**
  * The admin API, every slice's operations mounted on it, with /health, /metrics, the API description and the
- * admin web app. It holds nothing to stop: the server it is served by drains its requests.
+ * admin web app, and the scheduler applying scheduled flag changes, the one part of it to stop (the server it
+ * is served by drains its requests).
  */
 export function startAdmin(
   deps: {
@@ -43,9 +46,10 @@ export function startAdmin(
     projection: ReadProjection;
     analytics: AnalyticsStore;
     authFailures: AuthFailureThrottle;
+    schedulerClock?: (() => Date) | undefined;
   },
   { logger, metrics }: Observability,
-): Express {
+): { app: Express; scheduler: FlagScheduler } {
   const { config, store, projection } = deps;
   const adminLimiter = new RateLimiter({ perSecond: deps.ops.adminRequestsPerSecond, burst: 5 * deps.ops.adminRequestsPerSecond });
   const writeModel = new WriteModel(store);
@@ -66,7 +70,12 @@ export function startAdmin(
   };
 
   const writeDeps = { store, model: writeModel };
-  return createAdminApp({
+  // Before anything folds the write model: the scheduler learns the pending schedules from its fold.
+  const scheduler = startFlagScheduler(writeDeps, {
+    ...(deps.schedulerClock ? { now: deps.schedulerClock } : {}),
+    onError: (error, context) => logger.warn({ err: error instanceof Error ? error.message : String(error), ...context }, 'scheduler: could not apply a schedule; retrying'),
+  });
+  const app = createAdminApp({
     tokens: writeModel,
     bootstrapTokenHash: config.adminToken === undefined ? undefined : sha256(config.adminToken),
     bodyLimit: config.bodyLimit,
@@ -77,6 +86,7 @@ export function startAdmin(
     afterAuthentication: [rateLimitAdmin((key) => adminLimiter.take(key))],
     operations: [
       ...flagRoutes(writeDeps),
+      ...scheduleRoutes(writeDeps),
       ...segmentRoutes(writeDeps),
       ...environmentRoutes(writeDeps),
       ...environmentRollbackRoutes(writeDeps),
@@ -91,6 +101,7 @@ export function startAdmin(
     // After every API route: the admin web app and its client routes.
     routers: [webAppRoutes()],
   });
+  return { app, scheduler };
 }
 
 /**

@@ -16,8 +16,9 @@ export type FlagCreated = DomainEvent<
   { key: string; type: FlagType; description: string; tags: string[]; variants: Variants; hashVersion: HashVersion }
 >;
 export type FlagDetailsChanged = DomainEvent<'FlagDetailsChanged', { description: string; tags: string[]; variants: Variants }>;
-export type FlagTargetingChanged = DomainEvent<'FlagTargetingChanged', { environment: string; targeting: Targeting }>;
-export type FlagToggled = DomainEvent<'FlagToggled', { environment: string; enabled: boolean }>;
+/** `scheduleId` when a scheduled change applied it (see FlagScheduleApplied). */
+export type FlagTargetingChanged = DomainEvent<'FlagTargetingChanged', { environment: string; targeting: Targeting; scheduleId?: string }>;
+export type FlagToggled = DomainEvent<'FlagToggled', { environment: string; enabled: boolean; scheduleId?: string }>;
 export type FlagArchived = DomainEvent<'FlagArchived', Record<string, never>>;
 export type FlagRestored = DomainEvent<'FlagRestored', Record<string, never>>;
 /**
@@ -52,6 +53,27 @@ export type FlagExperimentAttached = DomainEvent<'FlagExperimentAttached', { env
  */
 export type FlagPrerequisiteClaimed = DomainEvent<'FlagPrerequisiteClaimed', { dependentKey: string; dependentVersion: number }>;
 
+/** What a scheduled change does when it applies: a toggle, or a whole targeting as PUT …/environments/:env sets it. */
+export type ScheduledChange = { readonly enabled: boolean } | { readonly targeting: Targeting };
+
+/**
+ * A change scheduled for `at`. Schedules live in their flag's stream, so applying one appends the change and
+ * FlagScheduleApplied together at the flag's version: of several processes racing to apply it, exactly one
+ * append lands, and a cancel or a conflicting change is ordered against it by the same expected version.
+ * `ifVersion`: the flag's version when it was scheduled, which no change may have moved past by `at`.
+ */
+export type FlagChangeScheduled = DomainEvent<
+  'FlagChangeScheduled',
+  { scheduleId: string; environment: string; at: string; change: ScheduledChange; ifVersion: number | null; createdBy: string; reason: string | null }
+>;
+/** Appended with the change it made (none when the flag already was so); `lateByMs` past `at`, `late` beyond a second. */
+export type FlagScheduleApplied = DomainEvent<'FlagScheduleApplied', { scheduleId: string; environment: string; late: boolean; lateByMs: number; changed: boolean }>;
+export type FlagScheduleFailed = DomainEvent<'FlagScheduleFailed', { scheduleId: string; environment: string; reason: string }>;
+export type FlagScheduleCancelled = DomainEvent<'FlagScheduleCancelled', { scheduleId: string; environment: string }>;
+
+export type FlagScheduleEvent = FlagChangeScheduled | FlagScheduleApplied | FlagScheduleFailed | FlagScheduleCancelled;
+export const FLAG_SCHEDULE_EVENT_TYPES: ReadonlySet<string> = new Set<FlagScheduleEvent['type']>(['FlagChangeScheduled', 'FlagScheduleApplied', 'FlagScheduleFailed', 'FlagScheduleCancelled']);
+
 export type FlagEvent =
   | FlagCreated
   | FlagDetailsChanged
@@ -62,6 +84,7 @@ export type FlagEvent =
   | FlagRolledBack
   | FlagTargetingRolledBack
   | FlagExperimentAttached
-  | FlagPrerequisiteClaimed;
+  | FlagPrerequisiteClaimed
+  | FlagScheduleEvent;
 
 export const FLAG_CATEGORY = 'flag';

@@ -2,6 +2,7 @@ import { defaultTargeting } from './flag-defaults.ts';
 import type { FlagEvent, FlagType, HashVersion, Variants } from './flag-events.ts';
 import type { Targeting } from './targeting.ts';
 import { shareAll, shareParts } from './targeting-sharing.ts';
+import { evolveSchedules, type Schedules } from './flag-schedules.ts';
 
 /**
  * What a flag is, folded from its events: the one evolution both sides use. The write side decides with the
@@ -28,6 +29,8 @@ export interface Flag extends FlagDefinition {
   readonly experiments: Readonly<Record<string, { readonly experimentKey: string; readonly experimentVersion: number }>>;
   /** By dependent flag, the version its change naming this flag as a prerequisite appends at. */
   readonly prerequisiteClaims: Readonly<Record<string, number>>;
+  /** Its scheduled changes, by id: pending and done. */
+  readonly schedules: Schedules;
 }
 
 /**
@@ -64,6 +67,10 @@ export function evolveFlagDefinition(state: FlagDefinition | undefined, event: F
       return definition(key, type, event.data.variants, hashVersion, event.data.archived, shareAll(event.data.environments));
     case 'FlagExperimentAttached':
     case 'FlagPrerequisiteClaimed':
+    case 'FlagChangeScheduled':
+    case 'FlagScheduleApplied':
+    case 'FlagScheduleFailed':
+    case 'FlagScheduleCancelled':
       return state;
     default: {
       const exhaustive: never = event;
@@ -78,8 +85,9 @@ export function evolveFlag(state: Flag | undefined, event: FlagEvent): Flag {
   if (next === undefined) throw new Error(`${event.type} before FlagCreated`);
   const { key, type, variants, hashVersion, archived, environments } = next;
   const { description, tags, experiments, prerequisiteClaims } = evolveDescription(state, event);
+  const schedules = evolveSchedules(state?.schedules ?? {}, event);
   // Every field named, not spread: the write model holds one such object per flag.
-  return { key, type, description, tags, variants, hashVersion, archived, environments, experiments, prerequisiteClaims };
+  return { key, type, description, tags, variants, hashVersion, archived, environments, experiments, prerequisiteClaims, schedules };
 }
 
 /** Which environments' configuration an event changes: what the read model marks for rebuilding and announces. */
@@ -100,6 +108,11 @@ export function environmentsChangedBy(event: FlagEvent): FlagEventReach {
     case 'FlagExperimentAttached':
     case 'FlagPrerequisiteClaimed':
       return NONE; // reservations the write side decides with
+    case 'FlagChangeScheduled':
+    case 'FlagScheduleApplied':
+    case 'FlagScheduleFailed':
+    case 'FlagScheduleCancelled':
+      return NONE; // the change a schedule applies is an event of its own
     default: {
       const exhaustive: never = event;
       throw new Error(`unknown flag event ${(exhaustive as FlagEvent).type}`);

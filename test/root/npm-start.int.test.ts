@@ -119,6 +119,7 @@ describe('npm start', () => {
       'bootstrap',
       'flag-usage-timer',
       'http',
+      'scheduler',
       'exposures',
       'flag-usage',
       'read-model',

@@ -49,6 +49,7 @@ export async function startTestServer(
     awaitBootstrap?: boolean;
     logger?: StartOptions['logger'];
     traceExporter?: StartOptions['traceExporter'];
+    schedulerClock?: StartOptions['schedulerClock'];
   } = {},
 ): Promise<TestServer> {
   const store = options.store ?? (await createSqlEventStore(await createPgliteDriver()));
@@ -62,6 +63,7 @@ export async function startTestServer(
     ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.traceExporter === undefined ? {} : { traceExporter: options.traceExporter }),
+    ...(options.schedulerClock === undefined ? {} : { schedulerClock: options.schedulerClock }),
   });
   // With the store down, bootstrap waits for it; such a test does not wait for bootstrap.
   if (options.awaitBootstrap !== false) await flagstaff.bootstrapped;

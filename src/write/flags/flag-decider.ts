@@ -237,12 +237,12 @@ function experimentsHolding(flag: Flag, context: FlagDecisionContext): string[] 
   });
 }
 
-function requireLive(flag: Flag): void {
+export function requireLive(flag: Flag): void {
   if (flag.archived) throw new ConflictError(`Flag ${flag.key} is archived: restore it before changing it`);
 }
 
 /** Every reference a targeting makes must resolve: variants, segments, prerequisite flags; and no cycles. */
-function targetingIssues(flag: Flag, environment: string, targeting: Targeting, context: FlagDecisionContext): FieldIssue[] {
+export function targetingIssues(flag: Flag, environment: string, targeting: Targeting, context: FlagDecisionContext): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const known = (variant: string): boolean => Object.hasOwn(flag.variants, variant);
   const unknownVariant = (variant: string): string =>

@@ -47,12 +47,17 @@ export function flagReservations(deps: Deps): FlagReservations {
 
 /** Runs a command on a flag, first claiming every flag its outcome names as a prerequisite for the first time. */
 export function executeFlagCommand(deps: Deps, key: string, command: FlagCommand, context: CommandContext): Promise<CommandOutcome> {
+  return executeOnFlag(deps, key, (state) => decideFlag(command, state, deps.model), context);
+}
+
+/** The same for any decision on a flag's stream (a scheduled change applying is a targeting change too). */
+export function executeOnFlag(deps: Deps, key: string, decide: (state: Flag | undefined) => FlagEvent[], context: CommandContext): Promise<CommandOutcome> {
   return executeCommand(
     deps,
     {
       streamId: streamId(FLAG_CATEGORY, key),
       current: () => deps.model.flagsByKey.get(key),
-      decide: (state) => decideFlag(command, state, deps.model),
+      decide,
       reserve: async (state, version, events) => {
         const before = prerequisitesOf(state);
         const after = prerequisitesOf((events as FlagEvent[]).reduce<Flag | undefined>(evolveFlag, state));

@@ -35,3 +35,22 @@ export const listFlagsQuery = z.strictObject({
   stale: z.enum(['true', 'false']).default('false'),
   staleDays: z.coerce.number().int().min(1).max(365).default(30),
 });
+
+/** POST …/schedules (`reason`, as for every command, is taken out of the body and recorded on the events). */
+export const scheduleBody = z.strictObject({
+  /** Not `instantSchema`: that one reads a future time as now; a schedule is all about the future. */
+  at: z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2025-01-31T12:00:00Z' })
+    .transform((text) => new Date(text)),
+  // Not a union: a bad targeting is then reported field by field, as PUT …/environments/:env reports it.
+  change: z
+    .strictObject({ enabled: z.boolean().optional(), targeting: targetingSchema.optional() })
+    .refine((change) => (change.enabled === undefined) !== (change.targeting === undefined), {
+      error: 'must be { "enabled": true|false } or { "targeting": <the body of PUT …/environments/:env> }',
+    }),
+  ifVersion: z.number().int().min(1).optional(),
+});
+
+export const listSchedulesQuery = z.strictObject({
+  status: z.enum(['pending', 'applied', 'failed', 'cancelled']).optional(),
+});
