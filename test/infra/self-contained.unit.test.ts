@@ -80,7 +80,7 @@ describe('the repository stands alone', () => {
     expect(check('src/event-store/event-store.ts', ' * Small on purpose (STYLE.md, Emmett)')).toEqual(['names an external document']);
     expect(check('src/evaluation/compile.ts', '  /** SPEC section 4, in its order. */')).toEqual(['cites the external specification']);
     expect(check('infra/up.sh', '# Brings up every real service (SPEC §2)')).toEqual(['cites the external specification']);
-    expect(check('test/a/b.test.ts', "import x from '../../../shared/kernel.ts';")).toEqual(['../../../shared/kernel.ts leaves the repository']);
+    expect(check('test/a/b.test.ts', "import x from '../../../vendor/kernel.ts';")).toEqual(['../../../vendor/kernel.ts leaves the repository']);
     expect(check('docs/api.md', 'the [bucketing vectors](../../shared/bucketing-vectors.json)')).toEqual(['../../shared/bucketing-vectors.json leaves the repository']);
   });
 
