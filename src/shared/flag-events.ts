@@ -74,6 +74,16 @@ export type FlagScheduleCancelled = DomainEvent<'FlagScheduleCancelled', { sched
 export type FlagScheduleEvent = FlagChangeScheduled | FlagScheduleApplied | FlagScheduleFailed | FlagScheduleCancelled;
 export const FLAG_SCHEDULE_EVENT_TYPES: ReadonlySet<string> = new Set<FlagScheduleEvent['type']>(['FlagChangeScheduled', 'FlagScheduleApplied', 'FlagScheduleFailed', 'FlagScheduleCancelled']);
 
+/**
+ * Events that leave a flag's definition as it was: the reservations the write side decides with, and schedule
+ * bookkeeping (the change a schedule applies is an event of its own).
+ */
+export type FlagBookkeepingEvent = FlagExperimentAttached | FlagPrerequisiteClaimed | FlagScheduleEvent;
+
+export function isBookkeeping(event: FlagEvent): event is FlagBookkeepingEvent {
+  return event.type === 'FlagExperimentAttached' || event.type === 'FlagPrerequisiteClaimed' || FLAG_SCHEDULE_EVENT_TYPES.has(event.type);
+}
+
 export type FlagEvent =
   | FlagCreated
   | FlagDetailsChanged

@@ -1,5 +1,5 @@
 import { defaultTargeting } from './flag-defaults.ts';
-import type { FlagEvent, FlagType, HashVersion, Variants } from './flag-events.ts';
+import { isBookkeeping, type FlagEvent, type FlagType, type HashVersion, type Variants } from './flag-events.ts';
 import type { Targeting } from './targeting.ts';
 import { shareAll, shareParts } from './targeting-sharing.ts';
 import { evolveSchedules, type Schedules } from './flag-schedules.ts';
@@ -43,7 +43,7 @@ export function evolveFlagDefinition(state: FlagDefinition | undefined, event: F
     const { key, type, variants, hashVersion } = event.data;
     return definition(key, type, variants, hashVersion, false, {});
   }
-  if (state === undefined) return undefined;
+  if (state === undefined || isBookkeeping(event)) return state;
   const { key, type, variants, hashVersion, archived, environments } = state;
   switch (event.type) {
     case 'FlagDetailsChanged':
@@ -65,13 +65,6 @@ export function evolveFlagDefinition(state: FlagDefinition | undefined, event: F
     case 'FlagRolledBack':
       // `environments` holds exactly those configured at the version rolled back to: the others go back to default.
       return definition(key, type, event.data.variants, hashVersion, event.data.archived, shareAll(event.data.environments));
-    case 'FlagExperimentAttached':
-    case 'FlagPrerequisiteClaimed':
-    case 'FlagChangeScheduled':
-    case 'FlagScheduleApplied':
-    case 'FlagScheduleFailed':
-    case 'FlagScheduleCancelled':
-      return state;
     default: {
       const exhaustive: never = event;
       throw new Error(`unknown flag event ${(exhaustive as FlagEvent).type}`);
@@ -94,6 +87,7 @@ export function evolveFlag(state: Flag | undefined, event: FlagEvent): Flag {
 export type FlagEventReach = { readonly kind: 'all' } | { readonly kind: 'one'; readonly environment: string } | { readonly kind: 'none' };
 
 export function environmentsChangedBy(event: FlagEvent): FlagEventReach {
+  if (isBookkeeping(event)) return NONE;
   switch (event.type) {
     case 'FlagCreated':
     case 'FlagDetailsChanged':
@@ -105,14 +99,6 @@ export function environmentsChangedBy(event: FlagEvent): FlagEventReach {
     case 'FlagTargetingRolledBack':
     case 'FlagToggled':
       return { kind: 'one', environment: event.data.environment };
-    case 'FlagExperimentAttached':
-    case 'FlagPrerequisiteClaimed':
-      return NONE; // reservations the write side decides with
-    case 'FlagChangeScheduled':
-    case 'FlagScheduleApplied':
-    case 'FlagScheduleFailed':
-    case 'FlagScheduleCancelled':
-      return NONE; // the change a schedule applies is an event of its own
     default: {
       const exhaustive: never = event;
       throw new Error(`unknown flag event ${(exhaustive as FlagEvent).type}`);

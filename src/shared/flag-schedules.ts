@@ -1,4 +1,4 @@
-import type { FlagEvent, ScheduledChange } from './flag-events.ts';
+import { isBookkeeping, type FlagEvent, type ScheduledChange } from './flag-events.ts';
 
 /** Where a scheduled change is: waiting for `at`, or done one way or another (never twice). */
 export type ScheduleStatus = 'pending' | 'applied' | 'failed' | 'cancelled';
@@ -21,21 +21,6 @@ export interface Schedule {
 
 export type Schedules = Readonly<Record<string, Schedule>>;
 
-/** Events that change the flag itself; reservations and schedule bookkeeping do not (the change a schedule applies does). */
-function changesTheFlag(event: FlagEvent): boolean {
-  switch (event.type) {
-    case 'FlagExperimentAttached':
-    case 'FlagPrerequisiteClaimed':
-    case 'FlagChangeScheduled':
-    case 'FlagScheduleApplied':
-    case 'FlagScheduleFailed':
-    case 'FlagScheduleCancelled':
-      return false;
-    default:
-      return true;
-  }
-}
-
 /** A flag's schedules after `event`. Like reservations they are not content: a rollback of the flag keeps today's. */
 export function evolveSchedules(schedules: Schedules, event: FlagEvent): Schedules {
   const settle = (id: string, status: ScheduleStatus, outcome: Schedule['outcome']): Schedules => {
@@ -55,7 +40,7 @@ export function evolveSchedules(schedules: Schedules, event: FlagEvent): Schedul
     case 'FlagScheduleCancelled':
       return settle(event.data.scheduleId, 'cancelled', undefined);
     default: {
-      if (!changesTheFlag(event)) return schedules;
+      if (isBookkeeping(event)) return schedules; // only a change to the flag itself can move it past an ifVersion
       const moving = Object.values(schedules).filter((s) => s.status === 'pending' && s.ifVersion !== null && !s.flagMoved);
       if (moving.length === 0) return schedules;
       return { ...schedules, ...Object.fromEntries(moving.map((s) => [s.id, { ...s, flagMoved: true }])) };
