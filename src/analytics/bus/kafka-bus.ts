@@ -6,6 +6,7 @@ import type { Batch, Consumer, EachBatchPayload, IHeaders, KafkaMessage, LogEntr
 import type { BusMessage, BusSubscription, ConsumedMessage, EventBus, Topic } from '../../shared/event-bus.ts';
 import { BusUnavailableError } from './bus-errors.ts';
 import { sleep } from '../../shared/sleep.ts';
+import { retryUntilServed } from './topic-readiness.ts';
 import { redeliveryDelay, type RedeliveryOptions } from './redelivery.ts';
 import { abandonable, runBatch, type AttemptOutcome } from './batch-runner.ts';
 
@@ -285,15 +286,21 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
         const missing = TOPICS.map((topic) => topicNames[topic]).filter((name) => !existing.has(name));
         if (missing.length > 0) {
           // Another process creating the same topic at the same time is fine: kafkajs ignores "already exists".
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((topic) => ({
-              topic,
-              numPartitions: partitions,
-              ...(options.replicationFactor ? { replicationFactor: options.replicationFactor } : {}),
-            })),
-          });
+          await retryUntilServed(() =>
+            admin.createTopics({
+              waitForLeaders: true,
+              topics: missing.map((topic) => ({
+                topic,
+                numPartitions: partitions,
+                ...(options.replicationFactor ? { replicationFactor: options.replicationFactor } : {}),
+              })),
+            }),
+          );
         }
+        // Created by this process or by another a moment ago, a topic is used only once its leaders serve it.
+        await retryUntilServed(async () => {
+          for (const topic of TOPICS) await admin.fetchTopicOffsets(topicNames[topic]);
+        });
       } finally {
         await admin.disconnect();
       }
@@ -533,3 +540,4 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
 }
 
 const nextOffset = (batch: Batch): string => (BigInt(batch.lastOffset()) + 1n).toString();
+

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { createKafkaBus, type KafkaBus, type KafkaBusOptions } from '../../../src/analytics/bus/kafka-bus.ts';
+import { retryUntilServed } from '../../../src/analytics/bus/topic-readiness.ts';
 import type { BusHarness } from './event-bus-contract.ts';
 
 export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -32,7 +33,7 @@ export async function openKafkaHarness(overrides: Partial<KafkaBusOptions> = {})
       await admin.connect();
       try {
         if (groups.length > 0) await admin.deleteGroups(groups).catch(() => {});
-        await admin.deleteTopics({ topics: Object.values(bus.topicNames) });
+        await retryUntilServed(() => admin.deleteTopics({ topics: Object.values(bus.topicNames) }));
       } finally {
         await admin.disconnect();
       }
