@@ -20,7 +20,7 @@ export function createProgram(io: Io): Command {
     .option('--timeout <ms>', 'per request, in milliseconds (default 30000)')
     .addHelpText(
       'after',
-      `\nExamples:\n  flagstaff flags list\n  flagstaff flags toggle new-checkout production off --reason "incident 42"\n  flagstaff flags stale --days 30\n  flagstaff keys create --env production --kind server\n  flagstaff explain new-checkout production --context targetingKey=user-7 --context country=US\n  flagstaff export --out flagstaff.yaml && flagstaff import flagstaff.yaml --yes\n\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  flagstaff flags list\n  flagstaff flags toggle new-checkout production off --reason "incident 42"\n  flagstaff flags schedule create new-checkout --env production --at +2h --enable --reason "launch"\n  flagstaff flags stale --days 30\n  flagstaff keys create --env production --kind server\n  flagstaff explain new-checkout production --context targetingKey=user-7 --context country=US\n  flagstaff export --out flagstaff.yaml && flagstaff import flagstaff.yaml --yes\n\n${EXIT_CODES_HELP}`,
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

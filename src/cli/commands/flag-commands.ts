@@ -7,11 +7,12 @@ import type { Io } from '../output.ts';
 import { brief, renderTable } from '../output.ts';
 import { renderFlag, renderFlagList, renderStaleFlags, type FlagResource, type FlagSummary, type StaleFlag } from '../render/flag-render.ts';
 import { readSourceFile } from '../source-file.ts';
+import { scheduleCommands } from './schedule-commands.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function flagCommands(program: Command, io: Io): void {
-  const flags = program.command('flags').description('list, read, create, toggle, target, find stale ones, and travel through the history of flags');
+  const flags = program.command('flags').description('list, read, create, toggle, target, schedule changes of, find stale ones, and travel through the history of flags');
 
   flags
     .command('list')
@@ -137,6 +138,8 @@ export function flagCommands(program: Command, io: Io): void {
         throw error;
       }
     });
+
+  scheduleCommands(flags, io);
 
   flags
     .command('history <key>')
