@@ -121,14 +121,15 @@ describe('compareVariants: names and thin data', () => {
     expect(compareVariants({ metricType: 'binomial', control: { n: 2, sum: 1 }, treatment: { n: 2, sum: 1 } })).toMatchObject({ status: 'ok', pValue: 1 });
   });
 
-  it('refuses a relative effect over a zero control mean with CUPED too', () => {
+  it('reports the absolute effect, saying why, over a zero control mean with CUPED too', () => {
     const control = { n: 100, sum: 0, sumSquares: 0, covariateSum: 10, covariateSumSquares: 20, covariateSumProducts: 0 };
     const treatment = { n: 100, sum: 5, sumSquares: 5, covariateSum: 12, covariateSumSquares: 20, covariateSumProducts: 1 };
-    expect(compareVariants({ metricType: 'mean', control, treatment })).toMatchObject({
-      status: 'insufficient-data',
-      reason: 'the control mean is 0, so a relative effect is undefined; ask for the absolute effect (relative: false)',
+    const asked = compareVariants({ metricType: 'mean', control, treatment, relative: false });
+    expect(asked).toMatchObject({ status: 'ok', effect: 'absolute', cuped: true, relativeLift: null, note: null });
+    expect(compareVariants({ metricType: 'mean', control, treatment })).toEqual({
+      ...asked,
+      note: 'the control mean is 0, so there is no relative effect; the comparison is on the absolute difference instead',
     });
-    expect(compareVariants({ metricType: 'mean', control, treatment, relative: false })).toMatchObject({ status: 'ok', cuped: true, relativeLift: null });
   });
 });
 

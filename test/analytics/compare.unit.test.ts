@@ -117,31 +117,35 @@ describe('compareVariants: insufficient data instead of misleading numbers', () 
     empty(compareVariants({ metricType: 'mean', control, treatment: { n: 1, sum: 3, sumSquares: 9 }, method: 'bayesian' }));
   });
 
-  it('refuses a relative effect over a control mean of 0, and offers the absolute one', () => {
+  it('judges a control mean of 0 on the absolute effect, saying so, since a relative one is undefined', () => {
     const arms = { control: { n: 200, sum: 0 }, treatment: { n: 200, sum: 7 } };
-    const relative = compareVariants({ metricType: 'binomial', ...arms });
-    empty(relative);
-    expect(relative.reason).toMatch(/control mean is 0.*relative: false/);
     const absolute = compareVariants({ metricType: 'binomial', ...arms, relative: false });
-    expect(absolute).toMatchObject({ status: 'ok', effect: 'absolute', absoluteLift: 0.035, relativeLift: null });
+    expect(absolute).toMatchObject({ status: 'ok', effect: 'absolute', absoluteLift: 0.035, relativeLift: null, note: null });
+    const relative = compareVariants({ metricType: 'binomial', ...arms });
+    expect(relative).toEqual({ ...absolute, note: expect.stringMatching(/^the control mean is 0, so there is no relative effect; the comparison is on the absolute difference instead$/) });
   });
 
-  it('needs some variance: two arms without any variation cannot be tested', () => {
+  it('needs some variance: two arms without any variation and the same mean cannot be tested', () => {
     const c = compareVariants({ metricType: 'binomial', control: { n: 100, sum: 100 }, treatment: { n: 100, sum: 100 } });
     empty(c);
-    expect(c.reason).toMatch(/zero variance/);
-    empty(compareVariants({ metricType: 'mean', control: { n: 5, sum: 10, sumSquares: 20 }, treatment: { n: 5, sum: 15, sumSquares: 45 }, method: 'sequential' }));
+    expect(c.reason).toBe('both variants have zero variance and the same mean, so there is nothing to test');
+    const constants = compareVariants({ metricType: 'mean', control: { n: 5, sum: 10, sumSquares: 20 }, treatment: { n: 5, sum: 15, sumSquares: 45 }, method: 'sequential' });
+    empty(constants);
+    expect(constants.reason).toBe('both variants have zero variance but different means (control 2, treatment 3): the sample differs for certain, but there is no noise to test the difference against');
     // Variance in one arm is enough (Welch's ν is then that arm's n − 1).
     const one = compareVariants({ metricType: 'mean', control: { n: 5, sum: 10, sumSquares: 20 }, treatment: { n: 8, sum: 20, sumSquares: 60 }, relative: false });
     expect(one.status).toBe('ok');
     expect(one.degreesOfFreedom).toBeCloseTo(7, 12);
   });
 
-  it('says so when a treatment without conversions makes the relative variance 0', () => {
-    const c = compareVariants({ metricType: 'binomial', control: { n: 100, sum: 5 }, treatment: { n: 100, sum: 0 } });
-    empty(c);
-    expect(c.reason).toMatch(/relative effect has zero variance/);
-    expect(compareVariants({ metricType: 'binomial', control: { n: 100, sum: 5 }, treatment: { n: 100, sum: 0 }, relative: false }).status).toBe('ok');
+  it('judges a treatment without conversions on the absolute effect, saying so, since the relative variance is 0', () => {
+    const arms = { control: { n: 100, sum: 5 }, treatment: { n: 100, sum: 0 } };
+    const absolute = compareVariants({ metricType: 'binomial', ...arms, relative: false });
+    expect(absolute).toMatchObject({ status: 'ok', effect: 'absolute', relativeLift: -1, note: null });
+    expect(compareVariants({ metricType: 'binomial', ...arms })).toEqual({
+      ...absolute,
+      note: 'the relative effect has zero variance (treatment has no variation and a mean of 0); the comparison is on the absolute difference instead',
+    });
   });
 
   it('needs a non-zero denominator for ratio metrics', () => {
@@ -170,7 +174,7 @@ describe('compareVariants: invalid input is a ValidationError naming each field'
     expect(validationIssues(() => compareVariants({ metricType: 'mean', control: { n: 4, sum: 10, sumSquares: 24 }, treatment })).map((i) => i.pointer)).toEqual(['#/control/sumSquares']);
     // but a few ulps of rounding are forgiven: four values of exactly 2.5 stored with rounding error
     const rounded = compareVariants({ metricType: 'mean', control: { n: 4, sum: 10, sumSquares: 25 * (1 - 1e-15) }, treatment: { n: 3, sum: 6, sumSquares: 12 } });
-    expect(rounded).toMatchObject({ status: 'insufficient-data', reason: 'both variants have zero variance, so there is no noise estimate to test against' });
+    expect(rounded).toMatchObject({ status: 'insufficient-data', reason: expect.stringMatching(/^both variants have zero variance but different means \(control 2.5, treatment 2\)/) });
     expect(validationIssues(() => compareVariants({ metricType: 'mean', control: { n: 0, sum: 1, sumSquares: 1 }, treatment })).map((i) => i.pointer)).toEqual(['#/control/sumSquares']);
     expect(validationIssues(() => compareVariants({ metricType: 'binomial', control: { n: 10, sum: 3, sumSquares: 4 }, treatment: { n: 10, sum: 3 } })).map((i) => i.pointer)).toEqual(['#/control/sumSquares']);
     // |Σxy − Σx·Σy/n| beyond Cauchy–Schwarz

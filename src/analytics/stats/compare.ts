@@ -53,6 +53,8 @@ export interface Comparison {
   baseline: string;
   status: 'ok' | 'insufficient-data';
   reason: string | null;
+  /** Set when the comparison is not the one asked for, or rests on an estimate beyond the data: what and why. */
+  note: string | null;
   method: Method;
   effect: 'relative' | 'absolute';
   alternative: Alternative;
@@ -221,6 +223,7 @@ function compareArms(kind: MetricKindModule, control: NamedArm, treatment: Named
     baseline: control.name,
     status: 'ok',
     reason: null,
+    note: null,
     method: s.method,
     effect: s.relative ? 'relative' : 'absolute',
     alternative: s.alternative,
@@ -249,23 +252,18 @@ function compareArms(kind: MetricKindModule, control: NamedArm, treatment: Named
     // Only a kind with a denominator may carry its sums (armIssues), so this is a ratio's empty denominator.
     if (arm.denominatorSum === 0) return insufficient(`the denominator sum of ${name} is 0, so its ratio is undefined`);
   }
-  const effects = estimate(kind, control.arm, treatment.arm, s.relative, theta);
-  if (effects === 'zero-control-mean') {
-    return insufficient(`the control mean is 0, so a relative effect is undefined; ask for the absolute effect (relative: false)`);
-  }
-  const { reported, absolute } = effects;
+  const effects = estimate(kind, control.arm, treatment.arm, theta);
+  const { absolute } = effects;
   // Sums near the ends of double precision can overflow on the way (a mean of 1e300 squared); say so.
-  if (![reported, absolute].every((e) => Number.isFinite(e.estimate) && Number.isFinite(e.variance))) return insufficient(TOO_EXTREME);
+  const wanted = s.relative ? effects.relative : absolute;
+  if (![absolute, wanted].every((e) => e === null || (Number.isFinite(e.estimate) && Number.isFinite(e.variance)))) return insufficient(TOO_EXTREME);
   const relative = effects.relative && Number.isFinite(effects.relative.estimate) ? effects.relative : null;
-  if (!(reported.variance > 0)) {
-    return insufficient(
-      s.relative && absolute.variance > 0
-        ? 'the relative effect has zero variance (the treatment has no variation and a mean of 0); ask for the absolute effect (relative: false)'
-        : 'both variants have zero variance, so there is no noise estimate to test against',
-    );
-  }
+  const chosen = reportedEffect(kind, control, treatment, effects, s.relative);
+  if ('insufficient' in chosen) return insufficient(chosen.insufficient);
+  const { effect: reported, scale, note } = chosen;
+  const reportsRelative = scale === 'relative';
+  const reportedBase: Comparison = { ...base, effect: scale, note };
 
-  // V of the relative effect > 0 implies a variance > 0 in some arm, so the absolute effect has V > 0 too.
   let result: Comparison;
   switch (s.method) {
     case 'frequentist': {
@@ -273,11 +271,11 @@ function compareArms(kind: MetricKindModule, control: NamedArm, treatment: Named
       const test = welchTest(reported, s.alpha, s.alternative, critical);
       const significant = test.pValue < s.alpha;
       result = {
-        ...base,
+        ...reportedBase,
         relativeLift: relative?.estimate ?? null,
         ci: test.interval,
         absoluteLift: absolute.estimate,
-        absoluteCi: s.relative ? welchTest(absolute, s.alpha, s.alternative, critical).interval : test.interval,
+        absoluteCi: reportsRelative ? welchTest(absolute, s.alpha, s.alternative, critical).interval : test.interval,
         pValue: test.pValue,
         significant,
         verdict: verdictFromSign(significant, reported.estimate, s.direction),
@@ -292,11 +290,11 @@ function compareArms(kind: MetricKindModule, control: NamedArm, treatment: Named
       const interval = confidenceSequence(reported, n, s.alpha, s.tuning);
       const significant = pValue < s.alpha;
       result = {
-        ...base,
+        ...reportedBase,
         relativeLift: relative?.estimate ?? null,
         ci: interval,
         absoluteLift: absolute.estimate,
-        absoluteCi: s.relative ? confidenceSequence(absolute, n, s.alpha, s.tuning) : interval,
+        absoluteCi: reportsRelative ? confidenceSequence(absolute, n, s.alpha, s.tuning) : interval,
         pValue,
         significant,
         verdict: verdictFromSign(significant, reported.estimate, s.direction),
@@ -305,21 +303,21 @@ function compareArms(kind: MetricKindModule, control: NamedArm, treatment: Named
       break;
     }
     case 'bayesian': {
-      // The prior is stated on the reported effect's scale; the other effect gets the flat prior.
-      const post = posterior(reported, s.prior);
+      // The prior is stated on the scale asked for; the other effect, or one reported instead, gets the flat prior.
+      const post = posterior(reported, reportsRelative === s.relative ? s.prior : undefined);
       // A prior meeting a variance whose reciprocal overflows leaves σ = 0 (and μ/σ = 0/0, which the distributions
       // refuse). A μ that overflows summarises to infinities, which the final check catches.
       if (!(post.sd > 0)) return insufficient(TOO_EXTREME);
       const z = -normalQuantile(s.alpha / 2); // z_{1−α/2}, without rounding 1 − α/2
       const summary = bayesianSummary(post, s.alpha, s.direction, z);
-      const absoluteInterval = s.relative ? bayesianSummary(posterior(absolute), s.alpha, s.direction, z).interval : summary.interval;
+      const absoluteInterval = reportsRelative ? bayesianSummary(posterior(absolute), s.alpha, s.direction, z).interval : summary.interval;
       const wins = summary.chanceToWin >= 1 - s.alpha / 2;
       const loses = summary.chanceToWin <= s.alpha / 2;
       result = {
-        ...base,
-        relativeLift: s.relative ? summary.mean : (relative?.estimate ?? null),
+        ...reportedBase,
+        relativeLift: reportsRelative ? summary.mean : (relative?.estimate ?? null),
         ci: summary.interval,
-        absoluteLift: s.relative ? absolute.estimate : summary.mean,
+        absoluteLift: reportsRelative ? absolute.estimate : summary.mean,
         absoluteCi: absoluteInterval,
         chanceToWin: summary.chanceToWin,
         risk: summary.risk,
@@ -340,26 +338,51 @@ function compareArms(kind: MetricKindModule, control: NamedArm, treatment: Named
 }
 
 interface Effects {
-  reported: Effect;
   absolute: Effect;
+  /** Null when the control mean is 0. */
   relative: Effect | null;
 }
 
-function estimate(kind: MetricKindModule, control: SufficientStatistics, treatment: SufficientStatistics, relativeWanted: boolean, theta: number | null): Effects | 'zero-control-mean' {
+function estimate(kind: MetricKindModule, control: SufficientStatistics, treatment: SufficientStatistics, theta: number | null): Effects {
   if (theta !== null) {
     const c = cupedMoments(kind, control);
     const t = cupedMoments(kind, treatment);
-    const absolute = cupedAbsoluteEffect(c, t, theta);
-    const relative = c.meanY !== 0 ? cupedRelativeEffect(c, t, theta) : null;
-    if (relativeWanted && !relative) return 'zero-control-mean';
-    return { reported: relativeWanted ? relative! : absolute, absolute, relative };
+    return { absolute: cupedAbsoluteEffect(c, t, theta), relative: c.meanY !== 0 ? cupedRelativeEffect(c, t, theta) : null };
   }
   const c = kind.moments(control);
   const t = kind.moments(treatment);
-  const absolute = absoluteEffect(c, t);
-  const relative = c.mean !== 0 ? relativeEffect(c, t) : null;
-  if (relativeWanted && !relative) return 'zero-control-mean';
-  return { reported: relativeWanted ? relative! : absolute, absolute, relative };
+  return { absolute: absoluteEffect(c, t), relative: c.mean !== 0 ? relativeEffect(c, t) : null };
+}
+
+type Reported = { effect: Effect; scale: Comparison['effect']; note: string | null } | { insufficient: string };
+
+const ON_ABSOLUTE = 'the comparison is on the absolute difference instead';
+
+/**
+ * The effect to test (docs/statistics.md, "Degenerate comparisons"). A relative effect that cannot be judged (no
+ * control mean, or no variance) must not hide a difference the absolute effect can test, so that one is reported
+ * instead, with a note. Two arms without variance but with different means are a certain difference in the sample:
+ * a kind bounded to 0 and 1 estimates the variance that hides (Agresti–Caffo); any other kind cannot.
+ */
+function reportedEffect(kind: MetricKindModule, control: NamedArm, treatment: NamedArm, effects: Effects, relativeWanted: boolean): Reported {
+  const { absolute, relative } = effects;
+  if (relativeWanted && relative !== null && relative.variance > 0) return { effect: relative, scale: 'relative', note: null };
+  if (absolute.variance > 0) {
+    if (!relativeWanted) return { effect: absolute, scale: 'absolute', note: null };
+    const why =
+      relative === null
+        ? `the control mean is 0, so there is no relative effect; ${ON_ABSOLUTE}`
+        : `the relative effect has zero variance (${treatment.name} has no variation and a mean of 0); ${ON_ABSOLUTE}`;
+    return { effect: absolute, scale: 'absolute', note: why };
+  }
+  if (absolute.estimate === 0) return { insufficient: 'both variants have zero variance and the same mean, so there is nothing to test' };
+  const means = `${control.name} ${String(kind.observedMean(control.arm))}, ${treatment.name} ${String(kind.observedMean(treatment.arm))}`;
+  if (!kind.smoothedMoments) {
+    return { insufficient: `both variants have zero variance but different means (${means}): the sample differs for certain, but there is no noise to test the difference against` };
+  }
+  const smoothed = absoluteEffect(kind.smoothedMoments(control.arm), kind.smoothedMoments(treatment.arm));
+  const note = `both variants have zero variance but different means (${means}); the variance is estimated with one success and one failure added to each variant (Agresti–Caffo)${relativeWanted ? `; ${ON_ABSOLUTE}` : ''}`;
+  return { effect: { ...smoothed, estimate: absolute.estimate }, scale: 'absolute', note };
 }
 
 /** Significant results are an improvement when the effect points the metric's good way, else a regression. */

@@ -21,5 +21,8 @@ export const binomial: MetricKindModule<'binomial'> = {
     const meanY = sum / n;
     return { n, mean: meanY, variance: meanY * (1 - meanY) };
   },
+  smoothedMoments({ n, sum }) {
+    return binomial.moments({ n: n + 2, sum: sum + 1 });
+  },
   observedMean: meanPerUnit,
 };

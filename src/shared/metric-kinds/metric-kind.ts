@@ -53,6 +53,13 @@ export interface MetricKindModule<Name extends string = string> {
   sumIssues(arm: SufficientStatistics, at: FieldPath): FieldIssue[];
   /** Mean and per-unit variance of the metric; needs n ≥ 2 and a defined `observedMean`. */
   moments(arm: SufficientStatistics): Moments;
+  /**
+   * For a kind whose values are bounded to 0 and 1: the moments with one unit of y = 1 and one of y = 0 added
+   * (Agresti and Caffo 2000). An arm where every unit converted, or none did, has a sample variance of 0 although
+   * its rate is uncertain; this estimate of that uncertainty is what lets two such arms be compared. An unbounded
+   * kind has no such estimate and leaves it out.
+   */
+  smoothedMoments?(arm: SufficientStatistics): Moments;
   /** The metric's mean, or null when it is undefined (no units, or what else the kind cannot divide by). */
   observedMean(arm: SufficientStatistics): number | null;
 }
