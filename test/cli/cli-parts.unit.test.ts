@@ -122,6 +122,32 @@ describe('tables', () => {
     expect(text).toContain('Units: off 1000, on 800; excluded for multiple exposures: 3');
     expect(text).toMatch(/│ off \(control\) │ 1000 *│ 10\.00% │/);
     expect(text).toMatch(/│ on +│ 800 +│ 12\.50% │ \+25\.00% │ \[\+5\.00%, \+45\.00%\] │ 99\.4% +│ 0\.012 +│ improvement │/);
+    expect(text).not.toContain('Note on');
+  });
+
+  it('renders the note of a comparison judged on the absolute difference beside its table', () => {
+    const note = 'the control mean is 0, so there is no relative effect; the comparison is on the absolute difference instead';
+    const text = renderResults({
+      experimentKey: 'errors-test',
+      status: 'running',
+      method: 'frequentist',
+      controlVariant: 'off',
+      srm: { pValue: 0.5, observed: { off: 1000, on: 1000 }, expected: { off: 0.5, on: 0.5 }, mismatch: false },
+      multipleExposures: 0,
+      metrics: [
+        {
+          metricKey: 'errors',
+          kind: 'binomial',
+          role: 'guardrail',
+          variants: [{ variant: 'off', units: 1000, mean: 0 }, { variant: 'on', units: 1000, mean: 0.3 }],
+          comparisons: [
+            { variant: 'on', baseline: 'off', effect: 'absolute', note, relativeLift: null, ci: [0.27, 0.33], absoluteLift: 0.3, absoluteCi: [0.27, 0.33], pValue: 1e-79, chanceToWin: null, significant: true, verdict: 'regression' },
+          ],
+        },
+      ],
+    });
+    expect(text).toMatch(/│ on +│ 1000 +│ 30\.00% │ \+0\.3 +│ \[\+0\.27, \+0\.33\] │/);
+    expect(text).toContain(`Note on on: ${note}`);
   });
 });
 

@@ -52,6 +52,7 @@ export function renderComparison(c: Record<string, unknown>): string {
     ['comparison', `${String(c['variant'] ?? 'treatment')} vs ${String(c['baseline'] ?? 'control')}`],
     ['method', `${String(c['method'] ?? '')}${c['alternative'] ? `, ${String(c['alternative'])}` : ''}`],
     ['status', `${String(c['status'] ?? '')}${c['reason'] ? ` (${String(c['reason'])})` : ''}`],
+    ['note', typeof c['note'] === 'string' ? c['note'] : null],
     ['relative lift', percent(num('relativeLift'))],
     [relative ? 'interval (relative)' : 'interval', interval('ci', relative)],
     ['absolute lift', num('absoluteLift')],

@@ -15,6 +15,7 @@ interface Comparison {
   verdict?: string;
   status?: string;
   reason?: string | null;
+  note?: string | null;
 }
 
 interface MetricResult {
@@ -75,6 +76,8 @@ export function renderResults(results: ExperimentResults): string {
       ];
     });
     lines.push(renderTable(['variant', 'units', metric.kind === 'binomial' ? 'rate' : 'mean', 'lift', 'interval', 'chance to win', 'p-value', 'significant'], rows));
+    // A comparison judged otherwise than asked (an absolute lift among relative ones) must say so beside the table.
+    for (const c of metric.comparisons) if (c.note) lines.push(`Note on ${c.variant}: ${c.note}`);
   }
   return lines.join('\n');
 }
