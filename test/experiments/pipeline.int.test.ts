@@ -56,4 +56,37 @@ describe('the embedded pipeline: POST /api/v1/events → in-process bus → sink
     expect(purchase.comparisons[0]).toMatchObject({ variant: 'on', baseline: 'off', status: 'ok' });
     expect(typeof purchase.comparisons[0].pValue).toBe('number');
   });
+
+  it('judges a metric whose control never converts on the absolute difference, and says so', async () => {
+    // The synthetic events are all named purchase; for this metric they stand for failed payments, which the
+    // control never has: a relative change from 0 is undefined, and must not hide the treatment's failures.
+    await server.api('POST', '/admin/metrics', { body: { key: 'failed-payment', kind: 'binomial', event: 'purchase', direction: 'lower' } });
+    await server.api('POST', '/admin/flags', { body: { key: 'new-payments' } });
+    const design = { key: 'payments-test', flagKey: 'new-payments', environment: 'production', controlVariant: 'off', primaryMetric: 'failed-payment' };
+    const created = await server.api('POST', '/admin/experiments', { body: { ...design, variants: [{ variant: 'off', weight: 50_000 }, { variant: 'on', weight: 50_000 }] } });
+    expect(created.status).toBe(201);
+    expect((await server.api('POST', '/admin/experiments/payments-test/start')).status).toBe(200);
+    const failures = syntheticExperiment({ units: 600, seed: 11, startedAt: new Date(Date.now() + 1_000), conversion: { off: 0, on: 0.3 }, experimentKey: 'payments-test', flagKey: 'new-payments' });
+    for (const batch of failures.batches(1_000)) {
+      expect((await request(server.url, 'POST', '/api/v1/events', { token: null, headers: { authorization: `Bearer ${sdkKey}` }, body: { events: batch } })).status).toBe(202);
+    }
+    const sent = { exposures: data.exposureCount + failures.exposureCount, metricEvents: data.metricEventCount + failures.metricEventCount };
+    await eventually(async () => expect(await server.analytics.eventCounts()).toEqual(sent), 20_000);
+
+    const results = await server.api('GET', '/admin/experiments/payments-test/results');
+    expect(results.status).toBe(200);
+    const [metric] = results.body.metrics;
+    expect(metric.statistics.off).toMatchObject({ n: failures.expected.units['off'], sum: 0 });
+    expect(metric.statistics.on).toMatchObject({ n: failures.expected.units['on'], sum: failures.expected.conversions['on'] });
+    const rate = failures.expected.conversions['on']! / failures.expected.units['on']!;
+    expect(metric.comparisons[0]).toMatchObject({
+      status: 'ok',
+      effect: 'absolute',
+      note: 'the control mean is 0, so there is no relative effect; the comparison is on the absolute difference instead',
+      relativeLift: null,
+      significant: true,
+      verdict: 'regression',
+    });
+    expect(metric.comparisons[0].absoluteLift).toBeCloseTo(rate, 12);
+  });
 });
