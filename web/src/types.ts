@@ -123,6 +123,8 @@ export interface Comparison {
   baseline: string;
   status: 'ok' | 'insufficient-data';
   reason: string | null;
+  /** Why the comparison is not the one asked for (an absolute difference where the relative one cannot be judged). */
+  note: string | null;
   method: string;
   effect: 'relative' | 'absolute';
   relativeLift: number | null;

@@ -142,13 +142,16 @@ function SequentialState({ results }: { results: ExperimentResults }) {
 }
 
 function MetricSection({ metric, srmMismatch }: { metric: MetricResult; srmMismatch: boolean }) {
-  const rows = metric.comparisons.map((c) => ({ label: `${c.variant} vs ${c.baseline}`, estimate: c.effect === 'relative' ? c.relativeLift : c.absoluteLift, ci: c.ci, significant: c.significant, verdict: c.verdict }));
+  // The plot's axis is the relative lift: a comparison judged on the absolute difference stays in the table, with its note.
+  const rows = metric.comparisons
+    .filter((c) => c.effect === 'relative')
+    .map((c) => ({ label: `${c.variant} vs ${c.baseline}`, estimate: c.relativeLift, ci: c.ci, significant: c.significant, verdict: c.verdict }));
   return (
     <section className={`card metric${srmMismatch ? ' distrusted' : ''}`} aria-labelledby={`metric-${metric.metricKey}`} data-testid="metric-result">
       <h2 id={`metric-${metric.metricKey}`}>
         {metric.metricKey} <span className="role-badge">{metric.role}</span> <span className="muted">{metric.kind}, {metric.direction} is better</span>
       </h2>
-      <ForestPlot title={`${metric.metricKey}: relative lift with its interval`} rows={rows} />
+      {rows.length > 0 && <ForestPlot title={`${metric.metricKey}: relative lift with its interval`} rows={rows} />}
       <div className="table-wrap">
         <table>
           <caption>Comparisons with {metric.comparisons[0]?.baseline ?? 'control'}</caption>
@@ -210,17 +213,27 @@ function ComparisonRow({ c }: { c: Comparison }) {
       </tr>
     );
   }
-  const lift = c.effect === 'relative' ? c.relativeLift : c.absoluteLift;
+  const relative = c.effect === 'relative';
+  const lift = relative ? c.relativeLift : c.absoluteLift;
   return (
-    <tr>
-      <th scope="row">{c.variant}</th>
-      <td>{c.effect === 'relative' ? formatLift(lift) : fmt(lift)}</td>
-      <td>{c.ci ? `${c.effect === 'relative' ? formatLift(c.ci[0]) : fmt(c.ci[0])} to ${c.effect === 'relative' ? formatLift(c.ci[1]) : fmt(c.ci[1])}` : '–'}</td>
-      <td>{pValue(c.adjustedPValue ?? c.pValue)}</td>
-      <td>{pct(c.chanceToWin)}</td>
-      <td>
-        <span className={`verdict verdict-${c.verdict}`}>{c.significant ? c.verdict : 'inconclusive'}</span>
-      </td>
-    </tr>
+    <>
+      <tr>
+        <th scope="row">{c.variant}</th>
+        <td>{relative ? formatLift(lift) : `${fmt(lift)} (absolute)`}</td>
+        <td>{c.ci ? `${relative ? formatLift(c.ci[0]) : fmt(c.ci[0])} to ${relative ? formatLift(c.ci[1]) : fmt(c.ci[1])}` : '–'}</td>
+        <td>{pValue(c.adjustedPValue ?? c.pValue)}</td>
+        <td>{pct(c.chanceToWin)}</td>
+        <td>
+          <span className={`verdict verdict-${c.verdict}`}>{c.significant ? c.verdict : 'inconclusive'}</span>
+        </td>
+      </tr>
+      {c.note && (
+        <tr className="comparison-note">
+          <td colSpan={6} data-testid="comparison-note">
+            Note on {c.variant}: {c.note}
+          </td>
+        </tr>
+      )}
+    </>
   );
 }
