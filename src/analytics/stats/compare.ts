@@ -44,9 +44,9 @@ export type Verdict = 'improvement' | 'regression' | 'inconclusive' | 'insuffici
 
 /**
  * One treatment against the baseline (docs/statistics.md). `ci` is the interval of the reported effect
- * (relative by default; `effect` says which), `absoluteCi` that of the absolute effect; a Bayesian comparison puts
- * its credible interval there and fills chanceToWin and the risks. A field that does not apply is null; no field
- * is ever NaN or infinite. With `status: "insufficient-data"` every estimate is null and `reason` says why.
+ * (relative by default; `effect` says which, and `note` why when it is not the one asked for), `absoluteCi` that of
+ * the absolute effect; a Bayesian comparison puts its credible interval there and fills chanceToWin and the risks.
+ * A field that does not apply is null; no field is ever NaN or infinite. With `status: "insufficient-data"` every estimate is null and `reason` says why.
  */
 export interface Comparison {
   variant: string;

@@ -19,8 +19,8 @@ export function hasCovariates(arm: SufficientStatistics): boolean {
 
 /**
  * Every problem with the sufficient statistics of a metric's variants, as field pointers (`#/control/sumSquares`).
- * `paths[i]` is where variant i sits in the caller's body. Valid input that is merely too thin to analyse (n of 0
- * or 1, zero variance, a zero control mean) is not an error here: the comparison reports "insufficient data".
+ * `paths[i]` is where variant i sits in the caller's body. Valid input that is degenerate (n of 0 or 1, zero
+ * variance, a zero control mean) is not an error here: the comparison copes with it or reports "insufficient data".
  * The kind checks the sums of y and d; the covariate sums are checked here, as CUPED is the same for every kind.
  */
 export function armIssues(kind: MetricKindModule, arms: readonly SufficientStatistics[], paths: readonly (readonly PropertyKey[])[]): FieldIssue[] {
