@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, UnavailableError, UsageError } from '../../src/cli/cli-errors.ts';
+import { renderComparison } from '../../src/cli/commands/analysis-commands.ts';
 import { parseVariants } from '../../src/cli/commands/flag-commands.ts';
 import { parseContext } from '../../src/cli/context-args.ts';
 import { EXIT, exitCodeForStatus } from '../../src/cli/exit-codes.ts';
@@ -148,6 +149,13 @@ describe('tables', () => {
     });
     expect(text).toMatch(/│ on +│ 1000 +│ 30\.00% │ \+0\.3 +│ \[\+0\.27, \+0\.33\] │/);
     expect(text).toContain(`Note on on: ${note}`);
+  });
+
+  it('renders the note of a compared pair, and a dash without one', () => {
+    const note = 'the relative effect has zero variance (treatment has no variation and a mean of 0); the comparison is on the absolute difference instead';
+    const base = { variant: 'treatment', baseline: 'control', status: 'ok', reason: null, effect: 'absolute', absoluteLift: -0.02, absoluteCi: [-0.0287, -0.0113], ci: [-0.0287, -0.0113] };
+    expect(renderComparison({ ...base, note })).toMatch(new RegExp(`│ note +│ ${note.replace(/[()]/g, '\\$&')} │`));
+    expect(renderComparison({ ...base, note: null })).toMatch(/│ note +│ — +│/);
   });
 });
 
