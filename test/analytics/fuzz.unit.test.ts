@@ -79,7 +79,7 @@ function numbers(value: unknown, path = '$'): [string, number][] {
 }
 
 /** What is wrong with a comparison, if anything (plain checks: thousands of rounds of expect() would dominate the run). */
-function comparisonProblems(c: Comparison): string[] {
+function comparisonProblems(c: Comparison, relativeWanted: boolean): string[] {
   const problems = numbers(c)
     .filter(([, v]) => !Number.isFinite(v))
     .map(([path, v]) => `${path} is ${v}`);
@@ -90,6 +90,9 @@ function comparisonProblems(c: Comparison): string[] {
   for (const [name, i] of [['ci', c.ci], ['absoluteCi', c.absoluteCi]] as const) if (i?.[0] != null && i[1] != null && !(i[0] <= i[1])) problems.push(`${name} is reversed`);
   if (c.status === 'ok' && !(c.reason === null && c.standardError! > 0 && (c.pValue !== null || c.chanceToWin !== null))) problems.push('ok without estimates');
   if (c.status === 'insufficient-data' && !(c.reason && c.pValue === null && c.ci === null && c.verdict === 'insufficient-data')) problems.push('insufficient data with estimates');
+  // Another effect than the one asked for is reported only with a note saying why; insufficient data has none.
+  if (c.status === 'ok' && (c.effect === 'relative') !== relativeWanted && c.note === null) problems.push(`${c.effect} effect reported without a note`);
+  if (c.status === 'insufficient-data' && c.note !== null) problems.push('insufficient data with a note');
   return problems;
 }
 
@@ -122,7 +125,7 @@ describe('fuzzing the stats engine: no NaN or Infinity anywhere, ever', () => {
       const treatment = hostile ? hostileArm(random) : consistentArm(random, metricType, withCovariate);
       const input = { metricType, control, treatment, ...options(random) };
       const outcome = attempt(() => compareVariants(input));
-      const problems = !outcome.ok ? [errorProblem(outcome.error)].filter((p) => p !== undefined) : comparisonProblems(outcome.value);
+      const problems = !outcome.ok ? [errorProblem(outcome.error)].filter((p) => p !== undefined) : comparisonProblems(outcome.value, input.relative ?? true);
       if (problems.length > 0) failures.push(`${problems.join('; ')} for ${JSON.stringify(input)}`);
       outcomes[outcome.ok ? outcome.value.status : 'invalid']++;
     }
@@ -148,7 +151,7 @@ describe('fuzzing the stats engine: no NaN or Infinity anywhere, ever', () => {
       const problems =
         !outcome.ok
           ? [errorProblem(outcome.error)].filter((p) => p !== undefined)
-          : [...numbers(outcome.value).filter(([, v]) => !Number.isFinite(v)).map(([path]) => `${path} is not finite`), ...outcome.value.comparisons.flatMap(comparisonProblems)];
+          : [...numbers(outcome.value).filter(([, v]) => !Number.isFinite(v)).map(([path]) => `${path} is not finite`), ...outcome.value.comparisons.flatMap((c) => comparisonProblems(c, input.relative ?? true))];
       if (problems.length > 0) failures.push(`${problems.join('; ')} for ${JSON.stringify(input)}`);
     }
     expect(failures.slice(0, 5)).toEqual([]);
