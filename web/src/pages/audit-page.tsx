@@ -9,6 +9,7 @@ import { eventLabel, knownEventTypes } from '../event-labels.ts';
 import { placeErrors, pointer } from '../field-errors.ts';
 import { localZoneLabel } from '../format-time.ts';
 import { useTitle } from '../hooks.ts';
+import { localToIso } from '../local-datetime.ts';
 import type { AuditEntry } from '../types.ts';
 import { Link } from '../router.tsx';
 
@@ -20,9 +21,6 @@ interface Filters {
   to: string;
 }
 const EMPTY: Filters = { actor: '', entity: '', type: '', from: '', to: '' };
-
-/** `datetime-local` values carry no zone; the API wants one, so they are read as local time. */
-const toInstant = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
 /** The audit feed: every change in the log, newest first, filtered by actor, entity, event type and time. */
 export function AuditPage() {
@@ -37,7 +35,7 @@ export function AuditPage() {
   const [actorsSeen, setActorsSeen] = useState<readonly string[]>([]);
 
   const filterQuery = (filters: Filters, extra: Record<string, string | number | undefined>) =>
-    query({ actor: filters.actor, entity: filters.entity, type: filters.type, from: toInstant(filters.from), to: toInstant(filters.to), ...extra });
+    query({ actor: filters.actor, entity: filters.entity, type: filters.type, from: localToIso(filters.from), to: localToIso(filters.to), ...extra });
   const exportAs = async (format: 'csv' | 'json') => {
     try {
       await download(`/admin/audit${filterQuery(applied, { format })}`, `flagstaff-audit.${format}`);
