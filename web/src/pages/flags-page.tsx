@@ -4,6 +4,7 @@ import { ErrorSummary, Field } from '../components/field.tsx';
 import { FormActions } from '../components/form-actions.tsx';
 import { ModalDialog } from '../components/portal-dialog.tsx';
 import { Switch } from '../components/switch.tsx';
+import { asksBeforeChanging } from '../confirmed-environments.ts';
 import { runningExperiments } from '../experiment-traffic.ts';
 import { placeErrors, pointer } from '../field-errors.ts';
 import { formatTime } from '../format-time.ts';
@@ -11,9 +12,6 @@ import { useLoad, useTitle } from '../hooks.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { describeStaleness } from '../staleness.ts';
 import type { Environment, Experiment, FlagSummary, FlagType } from '../types.ts';
-
-/** Environments where switching a flag asks first: a kill switch in production is worth a second look. */
-const CONFIRMED_ENVIRONMENTS = new Set(['production']);
 
 interface PendingToggle {
   flag: string;
@@ -55,7 +53,7 @@ export function FlagsPage() {
       setToggleError(`${t.flag} in ${t.environment}: ${describeError(e)}`);
     }
   };
-  const requestToggle = (t: PendingToggle) => (CONFIRMED_ENVIRONMENTS.has(t.environment) ? setPending(t) : void toggle(t));
+  const requestToggle = (t: PendingToggle) => (asksBeforeChanging(t.environment) ? setPending(t) : void toggle(t));
 
   const envKeys = (environments.data ?? []).map((e) => e.key);
   return (
