@@ -1,4 +1,4 @@
-import type { Condition } from './types.ts';
+import type { Condition, Targeting } from './types.ts';
 
 /** The admin API's shapes for the access, segment, environment and stale-flag pages (src/write/access, segments, environments, flags). */
 export type SdkKeyKind = 'server' | 'client';
@@ -76,4 +76,26 @@ export interface StaleFlag {
     evaluations: number;
     variants: Record<string, number>;
   };
+}
+
+export type ScheduleStatus = 'pending' | 'applied' | 'failed' | 'cancelled';
+/** What a schedule does at its time: a toggle, or the whole targeting of its environment (PUT …/environments/:env). */
+export type ScheduledChange = { enabled: boolean } | { targeting: Targeting };
+/** A scheduled change of one environment of a flag (GET /admin/flags/:key/environments/:env/schedules). */
+export interface FlagSchedule {
+  id: string;
+  flagKey: string;
+  environment: string;
+  at: string;
+  change: ScheduledChange;
+  status: ScheduleStatus;
+  createdBy: string;
+  reason: string | null;
+  /** The flag version it is bound to: it fails if the flag changed after it. */
+  ifVersion: number | null;
+  /** Once applied: how long after `at`, and whether that broke the promise of within a second. */
+  lateByMs?: number;
+  late?: boolean;
+  /** Once failed: why. */
+  failure?: string;
 }

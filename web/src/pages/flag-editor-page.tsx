@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError, type Versioned } from '../api.ts';
 import { ErrorSummary, Field } from '../components/field.tsx';
+import { FlagSchedules } from '../components/flag-schedules.tsx';
 import { NoTrafficWarning } from '../components/no-traffic-warning.tsx';
 import { RuleEditor } from '../components/rule-editor.tsx';
 import { ServeEditor, serveIsValid } from '../components/serve-editor.tsx';
@@ -55,7 +56,7 @@ export function FlagEditorPage({ flagKey }: { flagKey: string }) {
         ))}
       </nav>
       {current.body.environments[env] ? (
-        <TargetingEditor key={env} flag={current} environment={env} segments={segments.data ?? []} flags={otherFlags.data ?? []} onSaved={(next) => flag.setData(next)} />
+        <TargetingEditor key={env} flag={current} environment={env} segments={segments.data ?? []} flags={otherFlags.data ?? []} onSaved={(next) => flag.setData(next)} onReload={flag.reload} />
       ) : (
         <p>No environment {env}.</p>
       )}
@@ -149,16 +150,24 @@ function DetailsEditor({ flag, onSaved }: { flag: Versioned<Flag>; onSaved: (f: 
   );
 }
 
-function TargetingEditor({ flag, environment, segments, flags, onSaved }: { flag: Versioned<Flag>; environment: string; segments: string[]; flags: string[]; onSaved: (f: Versioned<Flag>) => void }) {
-  const variants = useMemo(() => Object.keys(flag.body.variants), [flag.body.variants]);
-  const [draft, setDraft] = useState<DraftTargeting>(() => toDraft(flag.body.environments[environment]!, variants));
+function TargetingEditor({ flag, environment, segments, flags, onSaved, onReload }: { flag: Versioned<Flag>; environment: string; segments: string[]; flags: string[]; onSaved: (f: Versioned<Flag>) => void; onReload: () => void }) {
+  const stored = flag.body.environments[environment]!;
+  // By content: a reload that left this environment alone (a schedule made elsewhere on the page) keeps the edits.
+  const storedText = JSON.stringify([stored, Object.keys(flag.body.variants)]);
+  const variants = useMemo(() => Object.keys(flag.body.variants), [storedText]);
+  const [draft, setDraft] = useState<DraftTargeting>(() => toDraft(stored, variants));
   const [reason, setReason] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [status, setStatus] = useState('');
   const form = useRef<HTMLFormElement>(null);
   useFocusFirstInvalid(form, error);
-  // A saved (or otherwise newer) version replaces the draft with what the server stored (rule ids filled in).
-  useEffect(() => setDraft(toDraft(flag.body.environments[environment]!, variants)), [flag.body, environment, variants]);
+  // A newer targeting (saved here, or a schedule applied) replaces the draft with what the server stored (rule ids filled in).
+  useEffect(() => setDraft(toDraft(stored, variants)), [storedText]);
+  // What the draft would change, for scheduling it instead of saving it now; null while it is the stored targeting.
+  const unsaved = useMemo(() => {
+    const edited = toTargeting(draft);
+    return JSON.stringify(edited) === JSON.stringify(toTargeting(toDraft(stored, variants))) ? null : edited;
+  }, [draft, storedText]);
   const placed = placeErrors(error instanceof ApiError ? error.issues : [], targetingPointers(draft));
   const errors = placed.byField;
   const update = (patch: Partial<DraftTargeting>) => setDraft({ ...draft, ...patch });
@@ -191,123 +200,126 @@ function TargetingEditor({ flag, environment, segments, flags, onSaved }: { flag
   };
 
   return (
-    <form ref={form} className="targeting" onSubmit={save} noValidate aria-label={`Targeting in ${environment}`}>
-      <h2>Targeting in {environment}</h2>
-      <ErrorSummary message={error ? describeError(error) : null} issues={placed.unplaced} />
-      <div className="grid-3">
-        <div className="field checkbox">
-          <input id="targeting-enabled" type="checkbox" checked={draft.enabled} onChange={(e) => update({ enabled: e.target.checked })} />
-          <label htmlFor="targeting-enabled">Enabled in {environment}</label>
+    <>
+      <form ref={form} className="targeting" onSubmit={save} noValidate aria-label={`Targeting in ${environment}`}>
+        <h2>Targeting in {environment}</h2>
+        <ErrorSummary message={error ? describeError(error) : null} issues={placed.unplaced} />
+        <div className="grid-3">
+          <div className="field checkbox">
+            <input id="targeting-enabled" type="checkbox" checked={draft.enabled} onChange={(e) => update({ enabled: e.target.checked })} />
+            <label htmlFor="targeting-enabled">Enabled in {environment}</label>
+          </div>
+          <Field label="Off variant" at="#/offVariant" errors={errors.get('#/offVariant')} hint="served while disabled">
+            <select value={draft.offVariant} onChange={(e) => update({ offVariant: e.target.value })}>
+              {[...new Set([...variants, draft.offVariant])].map((v) => (
+                <option key={v}>{v}</option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Bucket by" at="#/bucketBy" errors={errors.get('#/bucketBy')} hint="context attribute for splits">
+            <input value={draft.bucketBy} onChange={(e) => update({ bucketBy: e.target.value })} />
+          </Field>
         </div>
-        <Field label="Off variant" at="#/offVariant" errors={errors.get('#/offVariant')} hint="served while disabled">
-          <select value={draft.offVariant} onChange={(e) => update({ offVariant: e.target.value })}>
-            {[...new Set([...variants, draft.offVariant])].map((v) => (
-              <option key={v}>{v}</option>
+
+        <fieldset>
+          <legend>Prerequisites</legend>
+          {(errors.get('#/prerequisites') ?? []).map((m) => <div key={m} className="field-error" role="alert">{m}</div>)}
+          {draft.prerequisites.map((p, i) => (
+            <div className="row" key={i}>
+              <Field label="Flag" at={pointer('prerequisites', i, 'flagKey')} errors={[...(errors.get(pointer('prerequisites', i)) ?? []), ...(errors.get(pointer('prerequisites', i, 'flagKey')) ?? [])]}>
+                <input list="prerequisite-flags" value={p.flagKey} onChange={(e) => update({ prerequisites: draft.prerequisites.map((x, j) => (j === i ? { ...x, flagKey: e.target.value } : x)) })} />
+              </Field>
+              <Field label="serves variant" at={pointer('prerequisites', i, 'variant')} errors={errors.get(pointer('prerequisites', i, 'variant'))}>
+                <input value={p.variant} onChange={(e) => update({ prerequisites: draft.prerequisites.map((x, j) => (j === i ? { ...x, variant: e.target.value } : x)) })} />
+              </Field>
+              <button type="button" className="danger-outline" aria-label={`Remove prerequisite ${i + 1}`} onClick={() => update({ prerequisites: draft.prerequisites.filter((_, j) => j !== i) })}>
+                ✕
+              </button>
+            </div>
+          ))}
+          <datalist id="prerequisite-flags">
+            {flags.map((f) => (
+              <option key={f} value={f} />
             ))}
-          </select>
-        </Field>
-        <Field label="Bucket by" at="#/bucketBy" errors={errors.get('#/bucketBy')} hint="context attribute for splits">
-          <input value={draft.bucketBy} onChange={(e) => update({ bucketBy: e.target.value })} />
-        </Field>
-      </div>
+          </datalist>
+          <button type="button" onClick={() => update({ prerequisites: [...draft.prerequisites, { flagKey: '', variant: 'on' }] })}>
+            Add prerequisite
+          </button>
+        </fieldset>
 
-      <fieldset>
-        <legend>Prerequisites</legend>
-        {(errors.get('#/prerequisites') ?? []).map((m) => <div key={m} className="field-error" role="alert">{m}</div>)}
-        {draft.prerequisites.map((p, i) => (
-          <div className="row" key={i}>
-            <Field label="Flag" at={pointer('prerequisites', i, 'flagKey')} errors={[...(errors.get(pointer('prerequisites', i)) ?? []), ...(errors.get(pointer('prerequisites', i, 'flagKey')) ?? [])]}>
-              <input list="prerequisite-flags" value={p.flagKey} onChange={(e) => update({ prerequisites: draft.prerequisites.map((x, j) => (j === i ? { ...x, flagKey: e.target.value } : x)) })} />
-            </Field>
-            <Field label="serves variant" at={pointer('prerequisites', i, 'variant')} errors={errors.get(pointer('prerequisites', i, 'variant'))}>
-              <input value={p.variant} onChange={(e) => update({ prerequisites: draft.prerequisites.map((x, j) => (j === i ? { ...x, variant: e.target.value } : x)) })} />
-            </Field>
-            <button type="button" className="danger-outline" aria-label={`Remove prerequisite ${i + 1}`} onClick={() => update({ prerequisites: draft.prerequisites.filter((_, j) => j !== i) })}>
-              ✕
-            </button>
-          </div>
-        ))}
-        <datalist id="prerequisite-flags">
-          {flags.map((f) => (
-            <option key={f} value={f} />
+        <fieldset>
+          <legend>Individual targets</legend>
+          {(errors.get('#/targets') ?? []).map((m) => <div key={m} className="field-error" role="alert">{m}</div>)}
+          {draft.targets.map((t, i) => (
+            <div className="row" key={i}>
+              <Field label="Variant" at={pointer('targets', i, 'variant')} errors={errors.get(pointer('targets', i, 'variant'))}>
+                <select value={t.variant} onChange={(e) => update({ targets: draft.targets.map((x, j) => (j === i ? { ...x, variant: e.target.value } : x)) })}>
+                  {[...new Set([...variants, t.variant])].map((v) => (
+                    <option key={v}>{v}</option>
+                  ))}
+                </select>
+              </Field>
+              <Field label="Units" at={pointer('targets', i, 'units')} errors={[...(errors.get(pointer('targets', i)) ?? []), ...(errors.get(pointer('targets', i, 'units')) ?? [])]} hint="comma-separated unit ids">
+                <input value={t.unitsText} onChange={(e) => update({ targets: draft.targets.map((x, j) => (j === i ? { ...x, unitsText: e.target.value } : x)) })} />
+              </Field>
+              <button type="button" className="danger-outline" aria-label={`Remove target ${i + 1}`} onClick={() => update({ targets: draft.targets.filter((_, j) => j !== i) })}>
+                ✕
+              </button>
+            </div>
           ))}
-        </datalist>
-        <button type="button" onClick={() => update({ prerequisites: [...draft.prerequisites, { flagKey: '', variant: 'on' }] })}>
-          Add prerequisite
-        </button>
-      </fieldset>
+          <button type="button" onClick={() => update({ targets: [...draft.targets, { variant: variants[0] ?? '', unitsText: '' }] })}>
+            Add target
+          </button>
+        </fieldset>
 
-      <fieldset>
-        <legend>Individual targets</legend>
-        {(errors.get('#/targets') ?? []).map((m) => <div key={m} className="field-error" role="alert">{m}</div>)}
-        {draft.targets.map((t, i) => (
-          <div className="row" key={i}>
-            <Field label="Variant" at={pointer('targets', i, 'variant')} errors={errors.get(pointer('targets', i, 'variant'))}>
-              <select value={t.variant} onChange={(e) => update({ targets: draft.targets.map((x, j) => (j === i ? { ...x, variant: e.target.value } : x)) })}>
-                {[...new Set([...variants, t.variant])].map((v) => (
-                  <option key={v}>{v}</option>
-                ))}
-              </select>
-            </Field>
-            <Field label="Units" at={pointer('targets', i, 'units')} errors={[...(errors.get(pointer('targets', i)) ?? []), ...(errors.get(pointer('targets', i, 'units')) ?? [])]} hint="comma-separated unit ids">
-              <input value={t.unitsText} onChange={(e) => update({ targets: draft.targets.map((x, j) => (j === i ? { ...x, unitsText: e.target.value } : x)) })} />
-            </Field>
-            <button type="button" className="danger-outline" aria-label={`Remove target ${i + 1}`} onClick={() => update({ targets: draft.targets.filter((_, j) => j !== i) })}>
-              ✕
-            </button>
+        <section aria-labelledby="rules-heading">
+          <h3 id="rules-heading">Rules, in order (the first that matches serves)</h3>
+          {(errors.get('#/rules') ?? []).map((m) => <div key={m} className="field-error" role="alert">{m}</div>)}
+          <ol className="rules">
+            {draft.rules.map((rule, i) => (
+              <RuleEditor
+                key={rule.uid}
+                rule={rule}
+                index={i}
+                count={draft.rules.length}
+                variants={variants}
+                segments={segments}
+                errors={errors}
+                onChange={(next) => update({ rules: draft.rules.map((r, j) => (j === i ? next : r)) })}
+                onMove={(delta) => moveRule(i, delta)}
+                onRemove={() => update({ rules: draft.rules.filter((_, j) => j !== i) })}
+              />
+            ))}
+          </ol>
+          <button
+            type="button"
+            onClick={() =>
+              update({
+                rules: [...draft.rules, { uid: newUid(), id: '', description: '', conditions: [{ attribute: '', type: 'string', operator: 'eq', valuesText: '' }], serve: serveToDraft({ variant: variants[0] ?? '' }, variants) }],
+              })
+            }
+          >
+            Add rule
+          </button>
+        </section>
+
+        <ServeEditor label="Default (no rule matched)" at={['defaultServe']} serve={draft.defaultServe} variants={variants} errors={errors} onChange={(defaultServe) => update({ defaultServe })} />
+
+        <div className="save-bar">
+          <div className="field">
+            <label htmlFor="targeting-reason">Reason</label>
+            <input id="targeting-reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why this change (audit log)" />
           </div>
-        ))}
-        <button type="button" onClick={() => update({ targets: [...draft.targets, { variant: variants[0] ?? '', unitsText: '' }] })}>
-          Add target
-        </button>
-      </fieldset>
-
-      <section aria-labelledby="rules-heading">
-        <h3 id="rules-heading">Rules, in order (the first that matches serves)</h3>
-        {(errors.get('#/rules') ?? []).map((m) => <div key={m} className="field-error" role="alert">{m}</div>)}
-        <ol className="rules">
-          {draft.rules.map((rule, i) => (
-            <RuleEditor
-              key={rule.uid}
-              rule={rule}
-              index={i}
-              count={draft.rules.length}
-              variants={variants}
-              segments={segments}
-              errors={errors}
-              onChange={(next) => update({ rules: draft.rules.map((r, j) => (j === i ? next : r)) })}
-              onMove={(delta) => moveRule(i, delta)}
-              onRemove={() => update({ rules: draft.rules.filter((_, j) => j !== i) })}
-            />
-          ))}
-        </ol>
-        <button
-          type="button"
-          onClick={() =>
-            update({
-              rules: [...draft.rules, { uid: newUid(), id: '', description: '', conditions: [{ attribute: '', type: 'string', operator: 'eq', valuesText: '' }], serve: serveToDraft({ variant: variants[0] ?? '' }, variants) }],
-            })
-          }
-        >
-          Add rule
-        </button>
-      </section>
-
-      <ServeEditor label="Default (no rule matched)" at={['defaultServe']} serve={draft.defaultServe} variants={variants} errors={errors} onChange={(defaultServe) => update({ defaultServe })} />
-
-      <div className="save-bar">
-        <div className="field">
-          <label htmlFor="targeting-reason">Reason</label>
-          <input id="targeting-reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why this change (audit log)" />
+          <span role="status">{status}</span>
+          <button type="button" onClick={() => navigate(`/flags/${encodeURIComponent(flag.body.key)}/history`)}>
+            History
+          </button>
+          <button type="submit" className="primary">
+            Save {environment}
+          </button>
         </div>
-        <span role="status">{status}</span>
-        <button type="button" onClick={() => navigate(`/flags/${encodeURIComponent(flag.body.key)}/history`)}>
-          History
-        </button>
-        <button type="submit" className="primary">
-          Save {environment}
-        </button>
-      </div>
-    </form>
+      </form>
+      <FlagSchedules flag={flag} environment={environment} draft={unsaved} onChanged={onReload} />
+    </>
   );
 }
