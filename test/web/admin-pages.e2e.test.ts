@@ -6,7 +6,7 @@ import { eventually } from '../support/eventually.ts';
 import { ADMIN_TOKEN, request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 
 /**
- * The admin web app's pages for SDK keys, admin tokens, segments, environments and stale flags, in a real
+ * The admin web app's pages for SDK keys, admin tokens, segments, environments, stale flags and a flag's schedules, in a real
  * browser (Debian's Chromium driven by playwright-core) against the real HTTP app serving the built app at `/`:
  * one flow per page (create, see, revoke / archive), secrets shown once, API errors on their fields.
  */
@@ -72,6 +72,13 @@ async function seedStaleFlags(s: TestServer): Promise<void> {
 }
 
 const sdk = (key: string) => ({ token: null, headers: { authorization: `Bearer ${key}` } });
+
+/** An instant as a `datetime-local` input in `timeZone` takes it: `2026-12-07T08:30:15`, without `:00` seconds. */
+function wallClock(instant: Date, timeZone: string): string {
+  // Sweden writes dates and times the ISO way: `2026-12-07 08:30:15`.
+  const text = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(instant);
+  return text.replace(' ', 'T').replace(/:00$/, '');
+}
 
 
 async function signIn(p: Page, token = ADMIN_TOKEN): Promise<void> {
@@ -361,14 +368,96 @@ describe('the admin pages in Chromium', () => {
     await keyboard.close();
   });
 
+  it('schedules a flag to turn on in production and shows it applied, and cancels another schedule with a reason', async () => {
+    expect((await server.api('POST', '/admin/flags', { body: { key: 'launch-banner' } })).status).toBe(201);
+    // A viewer half an hour off UTC: the time typed is on their clock, the schedule's instant is sent in UTC.
+    const zone = 'America/St_Johns';
+    const viewer = await browser.newContext({ timezoneId: zone });
+    const p = await viewer.newPage();
+    await signIn(p);
+    await p.goto(`${server.url}/flags/launch-banner?env=production`);
+    const section = p.getByRole('region', { name: 'Schedules in production' });
+    await section.getByText('Nothing scheduled in production.').waitFor();
+    const form = section.getByRole('form', { name: 'Schedule a change' });
+
+    // An hour ago: production asks first, then the server's problem lands on the time, which gets the focus.
+    await form.getByLabel('At', { exact: true }).fill(wallClock(new Date(Date.now() - 3_600_000), zone));
+    await form.getByRole('button', { name: 'Schedule' }).click();
+    let confirm = p.getByRole('dialog', { name: 'Schedule Turn on of launch-banner in production?' });
+    await confirm.getByRole('button', { name: 'Schedule' }).click();
+    await p.waitForFunction(() => document.activeElement?.getAttribute('data-pointer') === '#/at');
+    expect(await form.locator('#field-at-error').textContent()).toMatch(/is in the past/);
+
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 6_000);
+    await form.getByLabel('At', { exact: true }).fill(wallClock(at, zone));
+    expect(await form.getByLabel('Fail if the flag changes before then').isChecked()).toBe(true);
+    await form.getByRole('button', { name: 'Schedule' }).click();
+    confirm = p.getByRole('dialog', { name: 'Schedule Turn on of launch-banner in production?' });
+    await confirm.getByLabel('Reason (recorded in the audit log)').fill('launch day');
+    await confirm.getByRole('button', { name: 'Schedule' }).click();
+    const launch = section.getByTestId('schedule').filter({ hasText: 'Turn on' });
+    await launch.getByText('pending', { exact: true }).waitFor();
+    expect(await launch.textContent()).toMatch(/(UTC|GMT).*Turn on.*pending.*bootstrap-admin.*launch day/);
+    const stored = (await server.api('GET', '/admin/flags/launch-banner/environments/production/schedules')).body.schedules as { at: string; ifVersion: number | null; reason: string }[];
+    expect(stored).toEqual([expect.objectContaining({ at: at.toISOString(), ifVersion: 1, reason: 'launch day' })]);
+    await browser.shot(p, 'flag-schedule-pending');
+
+    // The page looks again once it is due: applied, and the flag is on, here and on the server.
+    await launch.getByText('applied', { exact: true }).waitFor();
+    expect(await launch.textContent()).toMatch(/Applied (on time|[\d.]+ s late)/);
+    expect(await launch.getByRole('button', { name: /^Cancel/ }).count()).toBe(0);
+    await eventually(async () => expect(await p.getByLabel('Enabled in production').isChecked()).toBe(true));
+    expect((await server.api('GET', '/admin/flags/launch-banner')).body.environments.production.enabled).toBe(true);
+
+    // In staging, no confirmation: schedule turning it off in an hour, then cancel that, saying why.
+    await p.getByRole('navigation', { name: 'Environment' }).getByRole('link', { name: /^staging/ }).click();
+    const staging = p.getByRole('region', { name: 'Schedules in staging' });
+    await staging.getByText('Nothing scheduled in staging.').waitFor();
+    await staging.getByLabel('Change', { exact: true }).selectOption({ label: 'Turn off' });
+    await staging.getByLabel('At', { exact: true }).fill(wallClock(new Date(Date.now() + 3_600_000), zone));
+    await staging.getByLabel('Reason', { exact: true }).fill('end of trial');
+    await staging.getByRole('button', { name: 'Schedule' }).click();
+    const trial = staging.getByTestId('schedule').filter({ hasText: 'Turn off' });
+    await trial.getByText('pending', { exact: true }).waitFor();
+    await trial.getByRole('button', { name: /^Cancel Turn off at/ }).click();
+    const cancel = p.getByRole('dialog', { name: /^Cancel Turn off at .*\?$/ });
+    await cancel.getByLabel('Reason (recorded in the audit log)').fill('trial extended');
+    await cancel.getByRole('button', { name: 'Cancel schedule' }).click();
+    await trial.getByText('cancelled', { exact: true }).waitFor();
+    expect(await trial.getByRole('button', { name: /^Cancel/ }).count()).toBe(0);
+    const staged = (await server.api('GET', '/admin/flags/launch-banner/environments/staging/schedules')).body.schedules as { status: string; change: unknown }[];
+    expect(staged).toEqual([expect.objectContaining({ status: 'cancelled', change: { enabled: false } })]);
+
+    // The targeting being edited, unsaved, can be scheduled instead of saved: here the default serving off.
+    const defaults = p.getByRole('group', { name: 'Default (no rule matched)' });
+    await defaults.getByLabel('Variant', { exact: true }).selectOption('off');
+    await staging.getByLabel('Change', { exact: true }).selectOption({ label: 'Schedule the current targeting draft' });
+    await staging.getByLabel('At', { exact: true }).fill(wallClock(new Date(Date.now() + 7_200_000), zone));
+    await staging.getByRole('button', { name: 'Schedule' }).click();
+    const replace = staging.getByTestId('schedule').filter({ hasText: 'Replace targeting' });
+    await replace.getByText('pending', { exact: true }).waitFor();
+    expect(await replace.textContent()).toContain('Replace targeting (off (serves off), 0 rules, default off)');
+    // Scheduled, not saved: the edit stays in the editor, and the environment serves as before.
+    expect(await defaults.getByLabel('Variant', { exact: true }).inputValue()).toBe('off');
+    const flagNow = (await server.api('GET', '/admin/flags/launch-banner')).body as { environments: Record<string, { defaultServe: unknown }> };
+    expect(flagNow.environments['staging']?.defaultServe).toEqual({ variant: 'on' });
+    const drafted = (await server.api('GET', '/admin/flags/launch-banner/environments/staging/schedules?status=pending')).body.schedules as { change: { targeting?: { defaultServe: unknown } } }[];
+    expect(drafted.map((d) => d.change.targeting?.defaultServe)).toEqual([{ variant: 'off' }]);
+
+    const history = (await server.api('GET', '/admin/flags/launch-banner/history')).body as { events: { type: string; reason: string | null }[] };
+    expect(history.events.find((e) => e.type === 'FlagScheduleCancelled')?.reason).toBe('trial extended');
+    await browser.shot(p, 'flag-schedules');
+    await viewer.close();
+  });
+
   it('reads on a narrow window', async () => {
     const narrow = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const p = await narrow.newPage();
     await signIn(p);
-    for (const [where, heading] of [['/segments/beta-testers', 'Segment beta-testers'], ['/stale-flags?days=7', 'Stale flags'], ['/api-keys', 'SDK keys'], ['/tokens', 'Admin tokens']] as const) {
+    for (const [where, heading] of [['/flags/launch-banner?env=staging', 'launch-banner'], ['/segments/beta-testers', 'Segment beta-testers'], ['/stale-flags?days=7', 'Stale flags'], ['/api-keys', 'SDK keys'], ['/tokens', 'Admin tokens']] as const) {
       await p.goto(`${server.url}${where}`);
       await p.getByRole('heading', { level: 1, name: heading }).waitFor();
-      await p.locator('table, form').first().waitFor();
+      await p.locator('table, form').filter({ visible: true }).first().waitFor();
       // No sideways scrolling of the page itself (wide tables scroll in their own box). Measured against the
       // device's width: a mobile browser widens its layout viewport (innerWidth) to fit content that overflows.
       expect(await p.evaluate(() => document.documentElement.scrollWidth), where).toBeLessThanOrEqual(390);

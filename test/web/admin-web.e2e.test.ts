@@ -161,7 +161,7 @@ describe('the admin web app in Chromium', () => {
     await defaults.getByLabel('off (%)').fill('75');
     await page.getByText('Weights must sum to 100% (now 95%)').waitFor();
     await defaults.getByLabel('on (%)').fill('25');
-    await page.getByLabel('Reason').fill('launch to North America');
+    await page.getByRole('form', { name: 'Targeting in production' }).getByLabel('Reason').fill('launch to North America');
     await page.getByRole('button', { name: 'Save production' }).click();
     await page.getByText('Saved production as version 2').waitFor();
     const saved = (await flag('checkout-banner')).environments.production;
