@@ -6,9 +6,10 @@ import { eventually } from '../support/eventually.ts';
 import { ADMIN_TOKEN, request, startTestServer, type TestServer } from '../support/flagstaff.ts';
 
 /**
- * The admin web app's pages for SDK keys, admin tokens, segments, environments, stale flags and a flag's schedules, in a real
- * browser (Debian's Chromium driven by playwright-core) against the real HTTP app serving the built app at `/`:
- * one flow per page (create, see, revoke / archive), secrets shown once, API errors on their fields.
+ * The admin web app's pages for SDK keys, admin tokens, segments, environments, stale flags and a flag's
+ * schedules, in a real browser (Debian's Chromium driven by playwright-core) against the real HTTP app serving
+ * the built app at `/`: one flow per page (create, see, revoke / archive / cancel), secrets shown once, API
+ * errors on their fields.
  */
 // Callbacks of page.evaluate and waitForFunction run in the browser; the root tsconfig has no DOM library, so
 // these module-local declarations name the little of the DOM they touch.

@@ -66,7 +66,17 @@ export function FlagSchedules({ flag, environment, draft, onChanged }: { flag: V
       {schedules.data && schedules.data.length === 0 && <p className="muted">Nothing scheduled in {environment}.</p>}
       {schedules.data && schedules.data.length > 0 && <ScheduleTable environment={environment} schedules={schedules.data} onCancel={setCancelling} />}
       <ScheduleForm flag={flag} environment={environment} path={path} draft={draft} onScheduled={(s) => afterChange(`Scheduled: ${describeChange(s.change)} at ${formatTime(s.at)}`)} />
-      {cancelling && <CancelDialog path={path} schedule={cancelling} onClose={() => setCancelling(null)} onCancelled={() => (setCancelling(null), afterChange(`Cancelled: ${describeChange(cancelling.change)} at ${formatTime(cancelling.at)}`))} />}
+      {cancelling && (
+        <CancelDialog
+          path={path}
+          schedule={cancelling}
+          onClose={() => setCancelling(null)}
+          onCancelled={() => {
+            setCancelling(null);
+            afterChange(`Cancelled: ${describeChange(cancelling.change)} at ${formatTime(cancelling.at)}`);
+          }}
+        />
+      )}
     </section>
   );
 }
