@@ -36,7 +36,7 @@ afterEach(() => {
   else process.env['TZ'] = original;
 });
 
-const show = (draft: Targeting | null = null) => render(<FlagSchedules flag={{ body: flag, etag: 'W/"4"' }} environment="staging" draft={draft} onChanged={() => undefined} />);
+const show = (onChanged: () => void = () => undefined) => render(<FlagSchedules flag={{ body: flag, etag: 'W/"4"' }} environment="staging" draft={null} onChanged={onChanged} />);
 
 describe('FlagSchedules', () => {
   it('lists the schedules in words, with a Cancel button on the pending ones only', async () => {
@@ -60,9 +60,10 @@ describe('FlagSchedules', () => {
     expect(options()).toEqual(['Turn on', 'Turn off', 'Schedule the current targeting draft']);
   });
 
-  it('sends the typed time in UTC, bound to the version shown, and puts a refusal on the field its pointer names', async () => {
+  it('sends the typed time in UTC, bound to the version shown, puts a refusal on the field its pointer names, and reloads a flag that moved', async () => {
     const requests = stubApi([], { status: 409, body: { status: 409, title: 'Invalid schedule', errors: [{ pointer: '#/ifVersion', detail: 'the flag is at version 5, not 4: reload it and retry' }] } });
-    show();
+    const onChanged = vi.fn();
+    show(onChanged);
     await screen.findByText('Nothing scheduled in staging.');
     fireEvent.change(screen.getByLabelText('At'), { target: { value: '2030-01-31T14:30:15' } });
     fireEvent.change(screen.getByLabelText('Reason'), { target: { value: ' launch ' } });
@@ -72,11 +73,13 @@ describe('FlagSchedules', () => {
     expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ at: '2030-01-31T09:00:15.000Z', change: { enabled: true }, ifVersion: 4, reason: 'launch' });
     expect(document.activeElement).toBe(checkbox);
     expect(document.getElementById(checkbox.getAttribute('aria-describedby')!.split(' ')[1]!)?.textContent).toBe('the flag is at version 5, not 4: reload it and retry');
+    expect(onChanged).toHaveBeenCalledTimes(1);
   });
 
   it('asks for a time before asking the server, and unbound sends no version', async () => {
     const requests = stubApi([], { status: 201, body: schedule({ ifVersion: null }) });
-    show();
+    const onChanged = vi.fn();
+    show(onChanged);
     await screen.findByText('Nothing scheduled in staging.');
     fireEvent.click(screen.getByRole('button', { name: 'Schedule' }));
     await waitFor(() => expect(screen.getByLabelText('At').getAttribute('aria-invalid')).toBe('true'));
@@ -89,5 +92,7 @@ describe('FlagSchedules', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Schedule' }));
     await waitFor(() => expect(requests.filter((r) => r.method === 'POST')).toHaveLength(1));
     expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ at: '2030-01-31T09:00:00.000Z', change: { enabled: false } });
+    // A schedule moves the flag's version: the page reads the flag again.
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
   });
 });

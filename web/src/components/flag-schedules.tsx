@@ -65,7 +65,7 @@ export function FlagSchedules({ flag, environment, draft, onChanged }: { flag: V
       )}
       {schedules.data && schedules.data.length === 0 && <p className="muted">Nothing scheduled in {environment}.</p>}
       {schedules.data && schedules.data.length > 0 && <ScheduleTable environment={environment} schedules={schedules.data} onCancel={setCancelling} />}
-      <ScheduleForm flag={flag} environment={environment} path={path} draft={draft} onScheduled={(s) => afterChange(`Scheduled: ${describeChange(s.change)} at ${formatTime(s.at)}`)} />
+      <ScheduleForm flag={flag} environment={environment} path={path} draft={draft} onScheduled={(s) => afterChange(`Scheduled: ${describeChange(s.change)} at ${formatTime(s.at)}`)} onStale={onChanged} />
       {cancelling && (
         <CancelDialog
           path={path}
@@ -130,7 +130,7 @@ function ScheduleTable({ environment, schedules, onCancel }: { environment: stri
   );
 }
 
-function ScheduleForm({ flag, environment, path, draft, onScheduled }: { flag: Versioned<Flag>; environment: string; path: string; draft: Targeting | null; onScheduled: (s: FlagSchedule) => void }) {
+function ScheduleForm({ flag, environment, path, draft, onScheduled, onStale }: { flag: Versioned<Flag>; environment: string; path: string; draft: Targeting | null; onScheduled: (s: FlagSchedule) => void; onStale: () => void }) {
   const [choice, setChoice] = useState<ChangeChoice>('on');
   const [when, setWhen] = useState('');
   const [reason, setReason] = useState('');
@@ -164,6 +164,8 @@ function ScheduleForm({ flag, environment, path, draft, onScheduled }: { flag: V
       onScheduled(created.body);
     } catch (e) {
       setError(e);
+      // The flag changed since the page read it: read it again, so a retry binds to the version now shown.
+      if (e instanceof ApiError && e.status === 409) onStale();
     }
   };
   const submit = (event: FormEvent) => {
