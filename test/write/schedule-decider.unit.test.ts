@@ -69,12 +69,14 @@ describe('schedule decider', () => {
     it('takes an `at` up to 5 seconds past (a client clock a little behind), and refuses one further back, naming #/at', () => {
       spec(at(5_000))([created]).when(schedule()).then([scheduled()]);
       const error = spec(at(5_001))([created]).when(schedule()).thenThrows(ValidationError, /in the past/);
+      expect(error.message).toBe('Invalid schedule');
       expect(pointers(error)).toEqual(['#/at']);
     });
 
     it('binds to ifVersion only when it is the flag version now', () => {
       spec(at(-1), world({ launch: 3 }))([created]).when(schedule({ ifVersion: 3 })).then([scheduled({ ifVersion: 3 })]);
       const error = spec(at(-1), world({ launch: 3 }))([created]).when(schedule({ ifVersion: 2 })).thenThrows(ConflictError, /version 3, not 2/);
+      expect(error.message).toBe('Invalid schedule');
       expect(pointers(error)).toEqual(['#/ifVersion']);
     });
 
@@ -82,6 +84,7 @@ describe('schedule decider', () => {
       const error = spec(at(-1))([created])
         .when(schedule({ change: { targeting: targeting({ defaultServe: { variant: 'maybe' } }) } }))
         .thenThrows(DomainRuleViolation, /names no variant/);
+      expect(error.message).toBe('Invalid targeting');
       expect(pointers(error)).toEqual(['#/change/targeting/defaultServe/variant']);
     });
 
@@ -99,6 +102,15 @@ describe('schedule decider', () => {
         .then([
           { type: 'FlagToggled', data: { environment: 'production', enabled: true, scheduleId: 's1' } },
           { type: 'FlagScheduleApplied', data: { scheduleId: 's1', environment: 'production', late: false, lateByMs: 300, changed: true } },
+        ]);
+    });
+
+    it('is on time up to a second after `at`', () => {
+      spec(at(1_000))([created, scheduled()])
+        .when(apply)
+        .then([
+          { type: 'FlagToggled', data: { environment: 'production', enabled: true, scheduleId: 's1' } },
+          { type: 'FlagScheduleApplied', data: { scheduleId: 's1', environment: 'production', late: false, lateByMs: 1_000, changed: true } },
         ]);
     });
 
@@ -160,9 +172,25 @@ describe('schedule decider', () => {
         .then([{ type: 'FlagScheduleFailed', data: { scheduleId: 's1', environment: 'production', reason: 'Flag launch is archived: restore it before changing it' } }]);
     });
 
+    it('fails, naming each problem inside the change, when its targeting no longer holds (a segment deleted since)', () => {
+      const change = withRuleIds(targeting({ rules: [{ conditions: [{ operator: 'in_segment', values: ['beta'] }], serve: { variant: 'on' } }] }));
+      spec(at(0))([created, scheduled({ change: { targeting: change } })])
+        .when(apply)
+        .then([
+          {
+            type: 'FlagScheduleFailed',
+            data: { scheduleId: 's1', environment: 'production', reason: 'Invalid targeting; #/change/targeting/rules/0/conditions/0/values/0 names no segment (beta does not exist or is archived)' },
+          },
+        ]);
+    });
+
     it('refuses an unknown schedule', () => {
       spec(at(0))([created]).when(apply).thenThrows(NotFoundError, /Schedule s1 not found/);
     });
+  });
+
+  it('refuses a command it does not know (a caller outside the type system)', () => {
+    expect(() => decideSchedule({ type: 'Reschedule' } as never, evolveFlag(undefined, created), world(), at(0))).toThrow(new Error('unknown command Reschedule'));
   });
 
   describe('CancelSchedule', () => {

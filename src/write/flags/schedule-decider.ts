@@ -72,6 +72,7 @@ function scheduled(data: Extract<ScheduleCommand, { type: 'ScheduleChange' }>['d
   if ('targeting' in data.change) {
     const targeting = withRuleIds(data.change.targeting);
     // The same checks as PUT …/environments/:env, pointing into the change.
+    // Stryker disable next-line Regex: every pointer starts with '#' (pointerOf), so the first '#' that /#/ finds is that one
     const issues = targetingIssues(state, environment, targeting, context).map((found) => ({ ...found, pointer: found.pointer.replace(/^#/, '#/change/targeting') }));
     throwIfAny(DomainRuleViolation, 'Invalid targeting', issues);
     change = { targeting };
@@ -100,6 +101,7 @@ function applied(schedule: Schedule, state: Flag, context: FlagDecisionContext, 
     changes = decideFlag(flagCommand, state, context);
   } catch (error) {
     if (!(error instanceof FlagstaffError)) throw error;
+    // Stryker disable next-line Regex: every pointer starts with '#' (pointerOf), so the first '#' that /#/ finds is that one
     return failed([error.message, ...error.issues.map((i) => `${i.pointer.replace(/^#/, '#/change/targeting')} ${i.detail}`)].join('; '));
   }
   const lateByMs = Math.max(0, now.getTime() - Date.parse(schedule.at));
