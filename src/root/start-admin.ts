@@ -70,7 +70,7 @@ export function startAdmin(
   };
 
   const writeDeps = { store, model: writeModel };
-  // Before anything folds the write model: the scheduler learns the pending schedules from its fold.
+  // The scheduler learns the pending schedules from the store itself: the write model stays unfolded until an admin request needs it.
   const scheduler = startFlagScheduler(writeDeps, {
     ...(deps.schedulerClock ? { now: deps.schedulerClock } : {}),
     onError: (error, context) => logger.warn({ err: error instanceof Error ? error.message : String(error), ...context }, 'scheduler: could not apply a schedule; retrying'),

@@ -3,6 +3,7 @@ import type { CommandContext } from '../../shared/command-handler.ts';
 import type { FlagScheduleEvent } from '../../shared/flag-events.ts';
 import { FLAG_SCHEDULE_EVENT_TYPES } from '../../shared/flag-events.ts';
 import { sleep } from '../../shared/sleep.ts';
+import { splitStreamId } from '../../shared/domain-event.ts';
 import type { WriteModel } from '../write-model.ts';
 import { executeOnFlag } from './flag-reservations.ts';
 import { decideSchedule } from './schedule-decider.ts';
@@ -27,12 +28,12 @@ interface Pending {
 }
 
 /**
- * Applies scheduled changes when they are due, in each process. It keeps the pending schedules from the write
- * model's fold (so those of every process, and those left pending before a restart, are known) and arms one timer
- * for the earliest `at`, re-armed whenever a schedule event is folded; a subscription to the store tells it of
- * schedules made by other processes. Applying is a command on the flag's stream: of several processes applying
- * one schedule, one append lands and the others, on the conflict, decide again and find it applied. The clock
- * is injected for tests.
+ * Applies scheduled changes when they are due, in each process. It learns the pending schedules (those of every
+ * process, and those left pending before a restart) from a subscription to the store that keeps only schedule
+ * events, not from the write model, so a process that serves no admin request never folds every aggregate; and
+ * it arms one timer for the earliest `at`, re-armed after each batch. Applying is a command on the flag's stream:
+ * of several processes applying one schedule, one append lands and the others, on the conflict, decide again and
+ * find it applied. The clock is injected for tests.
  */
 export function startFlagScheduler(
   deps: { store: EventStore; model: WriteModel },
@@ -43,24 +44,23 @@ export function startFlagScheduler(
   const pending = new Map<string, Pending>();
   const stopping = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  let rearm: NodeJS.Immediate | undefined;
   let firing: Promise<void> | undefined;
   let subscription: Subscription | undefined;
   let started = false;
 
-  model.onFlagFolded((flagKey, event, flag) => {
+  const track = (event: StoredEvent): void => {
     if (!FLAG_SCHEDULE_EVENT_TYPES.has(event.type)) return;
-    const { scheduleId } = (event as unknown as FlagScheduleEvent).data;
-    const schedule = flag.state.schedules[scheduleId];
-    const id = `${flagKey}/${scheduleId}`;
-    if (schedule?.status === 'pending') {
-      pending.set(id, { flagKey, scheduleId, at: Date.parse(schedule.at), createdBy: schedule.createdBy, reason: schedule.reason });
+    const { category, id: flagKey } = splitStreamId(event.streamId);
+    if (category !== 'flag') return;
+    const scheduled = event as unknown as FlagScheduleEvent;
+    const id = `${flagKey}/${scheduled.data.scheduleId}`;
+    if (scheduled.type === 'FlagChangeScheduled') {
+      const { scheduleId, at, createdBy, reason } = scheduled.data;
+      pending.set(id, { flagKey, scheduleId, at: Date.parse(at), createdBy, reason });
     } else {
-      pending.delete(id);
+      pending.delete(id); // applied, failed or cancelled: never again
     }
-    // Once per batch of folds, not per event: a replay of many schedules arms the timer once.
-    if (started) rearm ??= setImmediate(() => ((rearm = undefined), arm()));
-  });
+  };
 
   function arm(delayMs?: number): void {
     if (stopping.signal.aborted || firing) return; // firing re-arms when done
@@ -103,26 +103,30 @@ export function startFlagScheduler(
     return executeOnFlag(deps, flagKey, (state) => decideSchedule({ type: 'ApplySchedule', data: { scheduleId } }, state, model, now()), context);
   }
 
-  const onBatch = async (events: readonly StoredEvent[]): Promise<void> => {
-    if (events.some((event) => FLAG_SCHEDULE_EVENT_TYPES.has(event.type))) await model.refresh();
+  const onBatch = (events: readonly StoredEvent[]): void => {
+    for (const event of events) track(event);
+    // Once per batch, not per event: a replay of many schedules arms the timer once.
+    if (started && events.some((event) => FLAG_SCHEDULE_EVENT_TYPES.has(event.type))) arm();
   };
 
   const ready = (async () => {
     // A store opened in the background may never answer: stopping must not wait for it.
     const stopped = new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
     await Promise.race([store.ready?.catch(() => {}), stopped]);
+    if (stopping.signal.aborted) return;
+    subscription = store.subscribe({ onBatch, onError: (error) => options.onError?.(error, {}) });
     // Every pending schedule, of any process and from before a restart, before the timer is first armed.
     while (!stopping.signal.aborted) {
       try {
-        await model.refresh();
+        await Promise.race([subscription.caughtUp(), stopped]);
         break;
       } catch (error) {
+        if (stopping.signal.aborted) break; // caughtUp rejects when the subscription stops
         options.onError?.(error, {});
         await sleep(RETRY_MS, stopping.signal);
       }
     }
     if (stopping.signal.aborted) return;
-    subscription = store.subscribe({ after: model.revision, onBatch, onError: (error) => options.onError?.(error, {}) });
     started = true;
     arm();
   })();
@@ -132,7 +136,6 @@ export function startFlagScheduler(
     async stop() {
       stopping.abort();
       if (timer) clearTimeout(timer);
-      if (rearm) clearImmediate(rearm);
       await ready;
       await subscription?.stop();
       await firing;
