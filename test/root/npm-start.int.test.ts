@@ -74,7 +74,8 @@ beforeAll(async () => {
   npm.stderr!.on('data', (chunk) => (stderr += chunk));
   // No deadline of its own: a start that hangs is caught by the hook's timeout, far above a start's time.
   const healthy = () => request(`http://127.0.0.1:${port}`, 'GET', '/health', { token: null }).then((r) => r.status === 200, () => false);
-  while (!(await healthy()) || !/fs_admin_/.test(stderr)) {
+  // stdout and stderr are separate pipes: the token on stderr can arrive before the log line saying so on stdout.
+  while (!(await healthy()) || !/fs_admin_/.test(stderr) || !/first start: an admin token was created/.test(stdout)) {
     if (npm.exitCode !== null) throw new Error(`npm start exited: ${stdout}\n${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
