@@ -48,10 +48,11 @@ export function startFlagScheduler(
   let subscription: Subscription | undefined;
   let started = false;
 
-  const track = (event: StoredEvent): void => {
-    if (!FLAG_SCHEDULE_EVENT_TYPES.has(event.type)) return;
+  /** Folds a schedule event into the pending set; says whether the event was one. */
+  const track = (event: StoredEvent): boolean => {
+    if (!FLAG_SCHEDULE_EVENT_TYPES.has(event.type)) return false;
     const { category, id: flagKey } = splitStreamId(event.streamId);
-    if (category !== 'flag') return;
+    if (category !== 'flag') return false;
     const scheduled = event as unknown as FlagScheduleEvent;
     const id = `${flagKey}/${scheduled.data.scheduleId}`;
     if (scheduled.type === 'FlagChangeScheduled') {
@@ -60,6 +61,7 @@ export function startFlagScheduler(
     } else {
       pending.delete(id); // applied, failed or cancelled: never again
     }
+    return true;
   };
 
   function arm(delayMs?: number): void {
@@ -104,9 +106,10 @@ export function startFlagScheduler(
   }
 
   const onBatch = (events: readonly StoredEvent[]): void => {
-    for (const event of events) track(event);
+    let tracked = false;
+    for (const event of events) tracked = track(event) || tracked;
     // Once per batch, not per event: a replay of many schedules arms the timer once.
-    if (started && events.some((event) => FLAG_SCHEDULE_EVENT_TYPES.has(event.type))) arm();
+    if (started && tracked) arm();
   };
 
   const ready = (async () => {
